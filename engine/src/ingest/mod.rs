@@ -1,0 +1,1 @@
+//! Cafe24 Admin API order payloads (placeholder, filled in below).
