@@ -1,1 +1,35 @@
-// placeholder
+//! `cafe24_analytics`: e-commerce analytics and reporting inside PostgreSQL.
+//!
+//! This crate is the thin SQL layer: it converts types, reads through SPI (`db.rs`)
+//! and reports errors (`error.rs`). Algorithms live in the `cafe24_engine` crate.
+
+use pgrx::prelude::*;
+
+::pgrx::pg_module_magic!(name, version);
+
+mod api;
+mod db;
+mod error;
+mod gucs;
+
+extension_sql_file!("../sql/schema.sql", name = "schema", bootstrap);
+extension_sql_file!("../sql/finalize.sql", name = "finalize", finalize);
+
+#[pg_guard]
+pub extern "C-unwind" fn _PG_init() {
+    gucs::init();
+}
+
+#[cfg(any(test, feature = "pg_test"))]
+mod foundation_tests;
+
+/// Required by `cargo pgrx test`.
+#[cfg(test)]
+pub mod pg_test {
+    pub fn setup(_options: Vec<&str>) {}
+
+    #[must_use]
+    pub fn postgresql_conf_options() -> Vec<&'static str> {
+        vec!["shared_preload_libraries = 'cafe24_analytics'"]
+    }
+}

@@ -40,6 +40,34 @@ pub const MAX_CUSTOMERS: u32 = 20_000_000;
 pub const MAX_DAYS: u32 = 3_660;
 
 impl DemoConfig {
+    /// Reads `{"seed", "shops", "products", "customers", "days", "start", "sessions_per_order"}`
+    /// and validates it; errors name the knob and its value.
+    pub fn from_json(v: &serde_json::Value) -> Result<Self, String> {
+        let int = |name: &str, hi: u32| -> Result<u32, String> {
+            match v.get(name).and_then(serde_json::Value::as_i64) {
+                Some(x) if (1..=hi as i64).contains(&x) => Ok(x as u32),
+                Some(x) => Err(format!("{name} = {x} is out of range: allowed 1 to {hi}")),
+                None => Err(format!("{name} is missing or not an integer")),
+            }
+        };
+        let start = v
+            .get("start")
+            .and_then(|s| s.as_str())
+            .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+            .ok_or_else(|| format!("start = {} is not a date (YYYY-MM-DD)", v.get("start").unwrap_or(&serde_json::Value::Null)))?;
+        let cfg = DemoConfig {
+            seed: v.get("seed").and_then(serde_json::Value::as_i64).ok_or("seed is missing or not an integer")? as u64,
+            shops: int("shops", MAX_SHOPS)?,
+            products: int("products", MAX_PRODUCTS)?,
+            customers: int("customers", MAX_CUSTOMERS)?,
+            days: int("days", MAX_DAYS)?,
+            start,
+            sessions_per_order: v.get("sessions_per_order").and_then(serde_json::Value::as_f64).ok_or("sessions_per_order is missing or not a number")?,
+        };
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
     /// Checks every knob; the error names the argument, its value and the allowed range.
     pub fn validate(&self) -> Result<(), String> {
         let check = |name: &str, v: u32, lo: u32, hi: u32| {
@@ -251,7 +279,9 @@ impl DemoMall {
     }
 
     fn make_catalog(cfg: &DemoConfig) -> (Vec<Product>, Vec<ProductModel>) {
+        // The catalog depends on (seed, products) only; promotions on the days too.
         let mut rng = Rng::derive(cfg.seed, 1);
+        let mut promo_rng = Rng::derive(cfg.seed, 6);
         let n = cfg.products as usize;
         // Popularity ranks: a random permutation, Zipf weights, and a long tail of
         // slow movers whose daily demand is well below one unit (intermittent).
@@ -293,10 +323,10 @@ impl DemoMall {
             let mut promos = Vec::new();
             let mut block = 0u32;
             while block < cfg.days {
-                if rng.chance(0.08) {
-                    let start = block + rng.range(0, 20) as u32;
-                    let len = rng.range(3, 10) as u32;
-                    let pct = [0.1, 0.15, 0.2, 0.3, 0.4][rng.range(0, 4) as usize];
+                if promo_rng.chance(0.08) {
+                    let start = block + promo_rng.range(0, 20) as u32;
+                    let len = promo_rng.range(3, 10) as u32;
+                    let pct = [0.1, 0.15, 0.2, 0.3, 0.4][promo_rng.range(0, 4) as usize];
                     promos.push((start, start + len - 1, pct));
                 }
                 block += 28;

@@ -199,3 +199,27 @@ fn complements_are_bought_together() {
     }
     assert!(pairs_with_complement as f64 > 0.2 * multi as f64, "{pairs_with_complement}/{multi}");
 }
+
+#[test]
+fn catalog_depends_on_seed_and_size_only() {
+    let a = DemoMall::new(cfg(29, 100, 30)).unwrap();
+    let b = DemoMall::new(cfg(29, 5000, 700)).unwrap();
+    assert_eq!(a.products, b.products);
+    assert!(a.products.iter().any(|p| p.name.contains('(') && p.name.chars().any(|c| ('가'..='힣').contains(&c))));
+}
+
+#[test]
+fn config_from_json_names_the_bad_knob() {
+    let ok = serde_json::json!({"seed": 1, "shops": 2, "products": 10, "customers": 5, "days": 3, "start": "2025-01-01", "sessions_per_order": 1.5});
+    let c = DemoConfig::from_json(&ok).unwrap();
+    assert_eq!((c.shops, c.products, c.customers, c.days), (2, 10, 5, 3));
+    let mut bad = ok.clone();
+    bad["customers"] = serde_json::json!(-5);
+    assert_eq!(DemoConfig::from_json(&bad).unwrap_err(), "customers = -5 is out of range: allowed 1 to 20000000");
+    let mut bad = ok.clone();
+    bad["start"] = serde_json::json!("2025-13-01");
+    assert!(DemoConfig::from_json(&bad).unwrap_err().starts_with("start = \"2025-13-01\" is not a date"));
+    let mut bad = ok;
+    bad["sessions_per_order"] = serde_json::json!(-1.0);
+    assert!(DemoConfig::from_json(&bad).unwrap_err().starts_with("sessions_per_order = -1"));
+}

@@ -1,0 +1,22 @@
+-- The public SQL surface: every function, table and view of schema cafe24, with its
+-- volatility and comment. A change here is an API change; scripts/check_doc_examples.py
+-- reads this file's expected output to require a documented, tested example per function.
+CREATE EXTENSION IF NOT EXISTS cafe24_analytics;
+SELECT p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')' AS function,
+       CASE p.provolatile WHEN 'i' THEN 'immutable' WHEN 's' THEN 'stable' ELSE 'volatile' END AS volatility,
+       p.proparallel AS parallel, p.prosecdef AS security_definer
+FROM pg_proc AS p
+WHERE p.pronamespace = 'cafe24'::regnamespace AND p.proname NOT LIKE '\_%'
+ORDER BY 1;
+-- Everything a user can see has a comment.
+SELECT 'function' AS kind, p.oid::regprocedure::text AS name FROM pg_proc AS p
+WHERE p.pronamespace = 'cafe24'::regnamespace AND obj_description(p.oid, 'pg_proc') IS NULL
+UNION ALL
+SELECT 'relation', c.oid::regclass::text FROM pg_class AS c
+WHERE c.relnamespace = 'cafe24'::regnamespace AND c.relkind IN ('r', 'v', 'm', 'p')
+  AND obj_description(c.oid, 'pg_class') IS NULL
+UNION ALL
+SELECT 'column', c.oid::regclass::text || '.' || a.attname FROM pg_class AS c JOIN pg_attribute AS a ON a.attrelid = c.oid
+WHERE c.relnamespace = 'cafe24'::regnamespace AND c.relkind IN ('r', 'v', 'm', 'p') AND a.attnum > 0
+  AND NOT a.attisdropped AND col_description(c.oid, a.attnum) IS NULL
+ORDER BY 1, 2;

@@ -1,0 +1,53 @@
+# Shared settings and helpers for the scripts; source it, do not run it.
+# Everything here is idempotent and safe on a fresh Debian 12 machine as root.
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PG_MAJOR=15
+PG_BIN="/usr/lib/postgresql/${PG_MAJOR}/bin"
+PG_CONFIG="${PG_BIN}/pg_config"
+PGRX_VERSION=0.18.1
+export PATH="${HOME}/.cargo/bin:${PATH}"
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+# Runs a command as the postgres OS user (PostgreSQL refuses to run as root).
+as_postgres() {
+    if [ "$(id -un)" = postgres ]; then "$@"; else runuser -u postgres -- "$@"; fi
+}
+
+# Starts (or reuses) a cluster in $1 listening on port $2 with the extension preloaded.
+start_cluster() {
+    local dir="$1" port="$2"
+    if [ ! -s "${dir}/PG_VERSION" ]; then
+        log "initdb ${dir}"
+        mkdir -p "${dir}"
+        chown postgres:postgres "${dir}"
+        as_postgres "${PG_BIN}/initdb" -D "${dir}" -U postgres --encoding=UTF8 --locale=C.UTF-8 >/dev/null
+        cat >>"${dir}/postgresql.conf" <<CONF
+port = ${port}
+listen_addresses = ''
+unix_socket_directories = '/tmp'
+shared_preload_libraries = 'cafe24_analytics'
+cafe24_analytics.report_storage_path = '${dir}/reports'
+max_worker_processes = 16
+CONF
+    fi
+    if ! as_postgres "${PG_BIN}/pg_ctl" -D "${dir}" status >/dev/null 2>&1; then
+        log "starting PostgreSQL ${PG_MAJOR} on port ${port}"
+        as_postgres "${PG_BIN}/pg_ctl" -D "${dir}" -l "${dir}/server.log" -w -t 60 start >/dev/null
+    fi
+}
+
+# Restarts a running cluster so a freshly installed library is loaded.
+restart_cluster() {
+    local dir="$1"
+    as_postgres "${PG_BIN}/pg_ctl" -D "${dir}" -l "${dir}/server.log" -w -t 60 restart -m fast >/dev/null
+}
+
+stop_cluster() {
+    local dir="$1"
+    if [ -s "${dir}/PG_VERSION" ]; then
+        as_postgres "${PG_BIN}/pg_ctl" -D "${dir}" -w -t 60 stop -m fast >/dev/null 2>&1 || true
+    fi
+}

@@ -1,0 +1,150 @@
+-- SQL-level functions that call the Rust ones, and comments on the Rust functions.
+-- Included last (finalize) by src/lib.rs.
+
+CREATE FUNCTION cafe24._ingest_rows(lines jsonb)
+RETURNS TABLE (order_id text, order_item_code text, shop_no integer, ordered_at timestamptz,
+               member_id text, product_no integer, product_code text, variant_code text,
+               product_name text, quantity integer, unit_price numeric, discount numeric, status text)
+LANGUAGE sql STABLE AS $$
+    SELECT * FROM jsonb_to_recordset(lines) AS x(
+        order_id text, order_item_code text, shop_no integer, ordered_at timestamptz,
+        member_id text, product_no integer, product_code text, variant_code text,
+        product_name text, quantity integer, unit_price numeric, discount numeric, status text)
+$$;
+COMMENT ON FUNCTION cafe24._ingest_rows(jsonb) IS 'Internal: the typed rows of lines validated by ingest_orders.';
+
+CREATE FUNCTION cafe24._ingest_lines(lines jsonb)
+RETURNS TABLE (inserted bigint, updated bigint, unchanged bigint)
+LANGUAGE plpgsql AS $$
+DECLARE
+    ins bigint;
+    upd bigint;
+BEGIN
+    INSERT INTO cafe24.shop (shop_no, name)
+    SELECT DISTINCT shop_no, 'Shop ' || shop_no FROM cafe24._ingest_rows(lines)
+    ORDER BY 1
+    ON CONFLICT (shop_no) DO NOTHING;
+
+    INSERT INTO cafe24.customer (member_id)
+    SELECT DISTINCT member_id FROM cafe24._ingest_rows(lines) WHERE member_id IS NOT NULL
+    ORDER BY 1
+    ON CONFLICT (member_id) DO NOTHING;
+
+    INSERT INTO cafe24.product (variant_code, product_no, product_code, name, price)
+    SELECT DISTINCT ON (variant_code) variant_code, product_no, product_code, product_name, unit_price
+    FROM cafe24._ingest_rows(lines)
+    ORDER BY variant_code, ordered_at DESC
+    ON CONFLICT (variant_code) DO NOTHING;
+
+    WITH upserted AS (
+        INSERT INTO cafe24.order_line AS l (order_id, order_item_code, shop_no, ordered_at, customer_id,
+                                            product_id, quantity, unit_price, discount, unit_cost, status)
+        SELECT i.order_id, i.order_item_code, i.shop_no, i.ordered_at, c.customer_id,
+               p.product_id, i.quantity, i.unit_price, i.discount, p.unit_cost, i.status
+        FROM cafe24._ingest_rows(lines) AS i
+        JOIN cafe24.product AS p USING (variant_code)
+        LEFT JOIN cafe24.customer AS c USING (member_id)
+        ORDER BY i.order_item_code
+        ON CONFLICT (order_item_code) DO UPDATE
+        SET order_id = excluded.order_id, shop_no = excluded.shop_no, ordered_at = excluded.ordered_at,
+            customer_id = excluded.customer_id, product_id = excluded.product_id,
+            quantity = excluded.quantity, unit_price = excluded.unit_price,
+            discount = excluded.discount, status = excluded.status, updated_at = now()
+        WHERE (l.order_id, l.shop_no, l.ordered_at, l.customer_id, l.product_id, l.quantity,
+               l.unit_price, l.discount, l.status)
+              IS DISTINCT FROM
+              (excluded.order_id, excluded.shop_no, excluded.ordered_at, excluded.customer_id,
+               excluded.product_id, excluded.quantity, excluded.unit_price, excluded.discount,
+               excluded.status)
+        RETURNING (xmax = 0) AS is_new
+    )
+    SELECT count(*) FILTER (WHERE is_new), count(*) FILTER (WHERE NOT is_new) INTO ins, upd FROM upserted;
+    RETURN QUERY SELECT ins, upd, jsonb_array_length(lines) - ins - upd;
+END $$;
+COMMENT ON FUNCTION cafe24._ingest_lines(jsonb) IS 'Internal: upserts lines validated by ingest_orders.';
+
+COMMENT ON FUNCTION cafe24.ingest_orders(jsonb) IS
+'Loads a Cafe24 Admin API orders response ({"orders":[{..., "items":[...]}]}) into the star schema. '
+'Idempotent: re-sending a payload changes nothing; a changed status or quantity updates the line and the aggregates. '
+'Unseen shops, products and members are created. Returns (inserted, updated, unchanged) line counts. '
+'A malformed payload raises SQLSTATE 22023 naming the order, item and field, and applies nothing.';
+
+CREATE FUNCTION cafe24.generate_demo_data(
+    seed bigint DEFAULT 42,
+    shops integer DEFAULT 2,
+    products integer DEFAULT 500,
+    customers integer DEFAULT 20000,
+    days integer DEFAULT 730,
+    start_date date DEFAULT NULL,
+    sessions_per_order double precision DEFAULT 2.0,
+    replace boolean DEFAULT false)
+RETURNS TABLE (table_name text, rows bigint)
+LANGUAGE plpgsql AS $$
+DECLARE
+    cfg jsonb;
+    start date := coalesce(start_date, current_date - days);
+    n bigint;
+BEGIN
+    IF start IS NULL OR NOT isfinite(start) THEN
+        RAISE EXCEPTION 'generate_demo_data: start_date = % is not a finite date', start_date
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass a date such as ''2024-01-01'', or NULL for days before today.';
+    END IF;
+    cfg := jsonb_build_object('seed', seed, 'shops', shops, 'products', products, 'customers', customers,
+                              'days', days, 'start', start::text, 'sessions_per_order', sessions_per_order);
+    -- Validate all knobs before touching any table.
+    PERFORM count(*) FROM cafe24._demo_shops(cfg);
+    IF EXISTS (SELECT FROM cafe24.order_line) OR EXISTS (SELECT FROM cafe24.product)
+       OR EXISTS (SELECT FROM cafe24.customer) OR EXISTS (SELECT FROM cafe24.shop) THEN
+        IF NOT replace THEN
+            RAISE EXCEPTION 'generate_demo_data: the star schema already holds data'
+                USING ERRCODE = 'object_not_in_prerequisite_state',
+                      HINT = 'Pass replace => true to delete all shops, products, customers, orders, events and snapshots first.';
+        END IF;
+        TRUNCATE cafe24.behaviour_event, cafe24.inventory_snapshot, cafe24.order_line,
+                 cafe24.customer, cafe24.product, cafe24.shop;
+    END IF;
+
+    INSERT INTO cafe24.shop (shop_no, name, timezone) SELECT * FROM cafe24._demo_shops(cfg);
+    GET DIAGNOSTICS n = ROW_COUNT; table_name := 'shop'; rows := n; RETURN NEXT;
+
+    INSERT INTO cafe24.product (product_id, product_no, product_code, variant_code, name, category, brand,
+                                price, unit_cost, lead_time_days)
+    SELECT * FROM cafe24._demo_products(cfg);
+    GET DIAGNOSTICS n = ROW_COUNT; table_name := 'product'; rows := n; RETURN NEXT;
+
+    INSERT INTO cafe24.customer (customer_id, member_id, signed_up_at, region)
+    SELECT customer_id, member_id, to_timestamp(signed_up_epoch), region FROM cafe24._demo_customers(cfg);
+    GET DIAGNOSTICS n = ROW_COUNT; table_name := 'customer'; rows := n; RETURN NEXT;
+
+    INSERT INTO cafe24.order_line (order_id, order_item_code, shop_no, ordered_at, customer_id, product_id,
+                                   quantity, unit_price, discount, unit_cost, status, updated_at)
+    SELECT order_id, order_item_code, shop_no, to_timestamp(ordered_epoch), customer_id, product_id,
+           quantity, unit_price, discount, unit_cost, status, to_timestamp(ordered_epoch)
+    FROM cafe24._demo_order_lines(cfg);
+    GET DIAGNOSTICS n = ROW_COUNT; table_name := 'order_line'; rows := n; RETURN NEXT;
+
+    INSERT INTO cafe24.inventory_snapshot (day, product_id, on_hand, on_order)
+    SELECT start + day_offset, product_id, on_hand, on_order FROM cafe24._demo_inventory(cfg);
+    GET DIAGNOSTICS n = ROW_COUNT; table_name := 'inventory_snapshot'; rows := n; RETURN NEXT;
+
+    INSERT INTO cafe24.behaviour_event (session_id, customer_id, shop_no, product_id, event_type, occurred_at)
+    SELECT session_id, customer_id, shop_no, product_id, event_type, to_timestamp(occurred_epoch)
+    FROM cafe24._demo_events(cfg);
+    GET DIAGNOSTICS n = ROW_COUNT; table_name := 'behaviour_event'; rows := n; RETURN NEXT;
+
+    -- Keep identity columns ahead of the explicit keys used above.
+    PERFORM setval(pg_get_serial_sequence('cafe24.product', 'product_id'), greatest(max(product_id), 1)) FROM cafe24.product;
+    PERFORM setval(pg_get_serial_sequence('cafe24.customer', 'customer_id'), greatest(max(customer_id), 1)) FROM cafe24.customer;
+END $$;
+COMMENT ON FUNCTION cafe24.generate_demo_data(bigint, integer, integer, integer, integer, date, double precision, boolean) IS
+'Fills the star schema with a deterministic demo mall (same arguments, same data): bilingual catalog, '
+'heterogeneous customers, orders with weekly and yearly seasonality and Korean peaks (Seollal, Chuseok, 11.11, '
+'Black Friday), promotions, stockouts, intermittent long-tail demand, funnels, cancellations and returns. '
+'About 10 order lines per customer over two years. Refuses to overwrite data unless replace => true.';
+
+COMMENT ON FUNCTION cafe24._demo_shops(jsonb) IS 'Internal row source of generate_demo_data.';
+COMMENT ON FUNCTION cafe24._demo_products(jsonb) IS 'Internal row source of generate_demo_data.';
+COMMENT ON FUNCTION cafe24._demo_customers(jsonb) IS 'Internal row source of generate_demo_data.';
+COMMENT ON FUNCTION cafe24._demo_order_lines(jsonb) IS 'Internal row source of generate_demo_data.';
+COMMENT ON FUNCTION cafe24._demo_inventory(jsonb) IS 'Internal row source of generate_demo_data.';
+COMMENT ON FUNCTION cafe24._demo_events(jsonb) IS 'Internal row source of generate_demo_data.';

@@ -1,0 +1,4 @@
+//! One module per SQL feature: argument checks, a call into the engine, rows out.
+
+pub mod demo;
+pub mod ingest;
