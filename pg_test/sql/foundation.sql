@@ -43,3 +43,19 @@ SELECT * FROM cafe24.generate_demo_data(customers => 0, replace => true);
 SELECT * FROM cafe24.generate_demo_data(days => 100000, replace => true);
 SELECT * FROM cafe24.generate_demo_data(sessions_per_order => 'NaN', replace => true);
 SELECT * FROM cafe24.generate_demo_data(start_date => 'infinity', replace => true);
+
+-- A role that may only write order lines still keeps the aggregates exact (the
+-- maintenance triggers are SECURITY DEFINER) and cannot rebuild them.
+CREATE ROLE regress_loader;
+GRANT USAGE ON SCHEMA cafe24 TO regress_loader;
+GRANT INSERT, UPDATE ON cafe24.order_line TO regress_loader;
+SET ROLE regress_loader;
+SELECT * FROM cafe24.generate_demo_data(replace => true);
+INSERT INTO cafe24.order_line (order_id, order_item_code, shop_no, ordered_at, product_id, quantity, unit_price, status)
+VALUES ('X-1', 'X-1-01', 1, '2025-01-03 12:00+09', 1, 3, 1000, 'paid');
+SELECT cafe24.rebuild_aggregates();
+RESET ROLE;
+SELECT aggregate, missing_or_different, unexpected FROM cafe24.check_aggregates();
+SELECT day, order_lines, sold_units, net_amount FROM cafe24.sales_daily WHERE (day, shop_no, product_id) = ('2025-01-03', 1, 1);
+DROP OWNED BY regress_loader;
+DROP ROLE regress_loader;
