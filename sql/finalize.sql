@@ -92,7 +92,7 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass a date such as ''2024-01-01'', or NULL for days before today.';
     END IF;
     cfg := jsonb_build_object('seed', seed, 'shops', shops, 'products', products, 'customers', customers,
-                              'days', days, 'start', start::text, 'sessions_per_order', sessions_per_order);
+                              'days', days, 'start', to_char(start, 'YYYY-MM-DD'), 'sessions_per_order', sessions_per_order);
     -- Validate all knobs before touching any table.
     PERFORM count(*) FROM cafe24._demo_shops(cfg);
     IF NOT (SELECT bool_and(pg_has_role(c.relowner, 'USAGE')) FROM pg_class AS c

@@ -393,3 +393,16 @@ BEGIN
     $q$, daily_expected, monthly_expected, cols);
 END $$;
 COMMENT ON FUNCTION cafe24.check_aggregates() IS 'Compares sales_daily and sales_monthly with a full recomputation from order_line; both difference counts are 0 when they are exact.';
+
+COMMENT ON FUNCTION cafe24._measures() IS 'Internal: the measure columns shared by sales_daily and sales_monthly.';
+COMMENT ON FUNCTION cafe24._transition_rows(text) IS 'Internal: SQL selecting a trigger''s transition rows with sign +1 (new) or -1 (old).';
+COMMENT ON FUNCTION cafe24._daily_source(text) IS 'Internal: SQL turning signed order lines into sales_daily contributions.';
+COMMENT ON FUNCTION cafe24._monthly_source(text) IS 'Internal: SQL turning signed sales_daily rows into sales_monthly contributions.';
+COMMENT ON FUNCTION cafe24._grouped_sql(text[], text) IS 'Internal: SQL summing signed contributions by key.';
+COMMENT ON FUNCTION cafe24._upsert_sql(text, text[], text) IS 'Internal: SQL adding signed contributions to an aggregate table.';
+COMMENT ON FUNCTION cafe24._prune_sql(text, text[], text) IS 'Internal: SQL deleting aggregate rows left without lines.';
+COMMENT ON FUNCTION cafe24._order_line_changed() IS 'Internal trigger: keeps sales_daily exact after changes to order_line.';
+COMMENT ON FUNCTION cafe24._sales_daily_changed() IS 'Internal trigger: keeps sales_monthly exact after changes to sales_daily.';
+COMMENT ON FUNCTION cafe24._product_changed() IS 'Internal trigger: moves monthly sales between categories when a product changes category.';
+COMMENT ON FUNCTION cafe24._shop_changed() IS 'Internal trigger: re-cuts a shop''s days when its time zone changes.';
+COMMENT ON FUNCTION cafe24._order_line_truncated() IS 'Internal trigger: empties the aggregates when order_line is truncated.';

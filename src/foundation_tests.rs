@@ -12,7 +12,7 @@ mod tests {
     fn demo_data_loads_and_aggregates_match_recomputation() {
         Spi::run("SELECT * FROM cafe24.generate_demo_data(seed => 1, customers => 300, products => 40, days => 60, start_date => '2025-01-01')").unwrap();
         assert!(count("SELECT count(*) FROM cafe24.order_line") > 300);
-        assert_eq!(count("SELECT sum(missing_or_different + unexpected) FROM cafe24.check_aggregates()"), 0);
+        assert_eq!(count("SELECT sum(missing_or_different + unexpected)::bigint FROM cafe24.check_aggregates()"), 0);
         // The identity sequences continue after the explicit demo keys.
         Spi::run("INSERT INTO cafe24.product (product_code, variant_code, name, price) VALUES ('N', 'N-1', 'new', 1)").unwrap();
         assert_eq!(count("SELECT max(product_id) FROM cafe24.product"), 41);

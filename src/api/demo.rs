@@ -12,7 +12,8 @@ use pgrx::JsonB;
 /// (`{"seed", "shops", "products", "customers", "days", "start", "sessions_per_order"}`).
 fn mall(config: JsonB) -> DemoMall {
     DemoConfig::from_json(&config.0).and_then(DemoMall::new).unwrap_or_else(|e| {
-        error::invalid_argument(format!("generate_demo_data: {e}"), "Choose smaller knobs, e.g. customers => 100000, days => 730 for about a million order lines.")
+        error::invalid_argument(format!("generate_demo_data: {e}"), "Ranges: shops 1-100, products 1-1000000, customers 1-20000000, days 1-3660, sessions_per_order 0-50; \
+             customers => 100000, days => 730 gives about a million order lines.")
     })
 }
 

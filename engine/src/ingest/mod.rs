@@ -64,8 +64,8 @@ pub fn map_status(code: &str) -> Option<&'static str> {
 /// What was wrong, and where.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IngestError {
-    /// Zero-based position of the order in `orders`.
-    pub order_index: usize,
+    /// Zero-based position of the order in `orders`; `None` for the payload itself.
+    pub order_index: Option<usize>,
     pub order_id: Option<String>,
     pub order_item_code: Option<String>,
     pub field: String,
@@ -74,19 +74,24 @@ pub struct IngestError {
 
 impl fmt::Display for IngestError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.order_id {
-            Some(id) => write!(f, "order {id}")?,
-            None => write!(f, "orders[{}]", self.order_index)?,
+        match (&self.order_id, self.order_index) {
+            (Some(id), _) => write!(f, "order {id}")?,
+            (None, Some(i)) => write!(f, "orders[{i}]")?,
+            (None, None) => write!(f, "payload")?,
         }
         if let Some(item) = &self.order_item_code {
             write!(f, ", item {item}")?;
         }
-        write!(f, ": field \"{}\" {}", self.field, self.problem)
+        if self.field.is_empty() {
+            write!(f, ": {}", self.problem)
+        } else {
+            write!(f, ": field \"{}\" {}", self.field, self.problem)
+        }
     }
 }
 
 struct Ctx<'a> {
-    order_index: usize,
+    order_index: Option<usize>,
     order_id: Option<&'a str>,
     item: Option<&'a str>,
 }
@@ -167,24 +172,24 @@ impl Ctx<'_> {
 
 /// Validates a whole payload; either every line or the first error.
 pub fn parse_orders(payload: &Value) -> Result<Vec<IngestLine>, IngestError> {
-    let top = Ctx { order_index: 0, order_id: None, item: None };
+    let top = Ctx { order_index: None, order_id: None, item: None };
     let orders = match payload {
         Value::Object(o) => match o.get("orders") {
             Some(Value::Array(a)) => a,
             Some(other) => return Err(top.err("orders", format!("must be an array, got {}", kind(other)))),
             None => return Err(top.err("orders", "is missing (expected {\"orders\": [...]})")),
         },
-        other => return Err(top.err("orders", format!("payload must be a JSON object, got {}", kind(other)))),
+        other => return Err(top.err("", format!("must be a JSON object, got {}", kind(other)))),
     };
     let mut lines = Vec::new();
     let mut seen = HashSet::new();
     for (order_index, order) in orders.iter().enumerate() {
-        let ctx = Ctx { order_index, order_id: None, item: None };
+        let ctx = Ctx { order_index: Some(order_index), order_id: None, item: None };
         let Value::Object(o) = order else {
             return Err(ctx.err("orders", format!("element must be an object, got {}", kind(order))));
         };
         let order_id = ctx.text(o, "order_id")?;
-        let ctx = Ctx { order_index, order_id: Some(&order_id), item: None };
+        let ctx = Ctx { order_index: Some(order_index), order_id: Some(&order_id), item: None };
         let shop_no = ctx.int(ctx.required(o, "shop_no")?, "shop_no", 1, i32::MAX as i64)? as i32;
         let date_text = ctx.text(o, "order_date")?;
         let ordered_at = DateTime::parse_from_rfc3339(&date_text)
@@ -201,7 +206,7 @@ pub fn parse_orders(payload: &Value) -> Result<Vec<IngestLine>, IngestError> {
                 return Err(ctx.err("items", format!("element must be an object, got {}", kind(item))));
             };
             let code = ctx.text(i, "order_item_code")?;
-            let ctx = Ctx { order_index, order_id: Some(&order_id), item: Some(&code) };
+            let ctx = Ctx { order_index: Some(order_index), order_id: Some(&order_id), item: Some(&code) };
             if !seen.insert(code.clone()) {
                 return Err(ctx.err("order_item_code", "appears more than once in the payload"));
             }

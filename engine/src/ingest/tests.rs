@@ -79,9 +79,10 @@ fn errors_name_order_item_and_field() {
         error_of(|p| p["orders"][1]["items"][0]["order_item_code"] = json!("20261124-0000001-01")),
         "order 20261124-0000002, item 20261124-0000001-01: field \"order_item_code\" appears more than once in the payload"
     );
-    assert!(parse_orders(&json!([1])).unwrap_err().to_string().contains("payload must be a JSON object"));
-    assert!(parse_orders(&json!({})).unwrap_err().to_string().contains("\"orders\" is missing"));
-    assert!(parse_orders(&json!({"orders": {}})).unwrap_err().to_string().contains("must be an array, got an object"));
+    assert_eq!(parse_orders(&json!([1])).unwrap_err().to_string(), "payload: must be a JSON object, got an array");
+    assert_eq!(parse_orders(&json!({})).unwrap_err().to_string(), "payload: field \"orders\" is missing (expected {\"orders\": [...]})");
+    assert_eq!(parse_orders(&json!({"orders": {}})).unwrap_err().to_string(), "payload: field \"orders\" must be an array, got an object");
+    assert_eq!(parse_orders(&json!({"orders": [3]})).unwrap_err().to_string(), "orders[0]: field \"orders\" element must be an object, got a number");
 }
 
 #[test]
