@@ -33,7 +33,7 @@ SELECT pg_temp.timed('demo data (all tables, aggregates, indexes)',
 UPDATE t SET rows = (SELECT count(*) FROM cafe24.order_line) WHERE what LIKE 'demo%';
 SELECT pg_temp.timed('baseline: bare insert of as many rows', format(
   'CREATE TEMP TABLE bare AS SELECT g AS line_id, g::text AS order_item_code, 1 AS shop_no, now() AS ordered_at,
-          g AS customer_id, g % 2000 AS product_id, 1 AS quantity, 1000::numeric AS unit_price FROM generate_series(1, %s) g',
+          g AS customer_id, g %% 2000 AS product_id, 1 AS quantity, 1000::numeric AS unit_price FROM generate_series(1, %s) g',
   (SELECT count(*) FROM cafe24.order_line)));
 
 -- A 10k-order Cafe24 payload made from the demo's orders, with new item codes.

@@ -7,4 +7,6 @@
 pub mod calendar;
 pub mod demo;
 pub mod ingest;
+pub mod forecast;
 pub mod rng;
+pub mod stats;

@@ -1,0 +1,378 @@
+//! Sales forecasting: seasonal naive, AutoETS, MSTL, TSB (Croston family) and automatic
+//! model choice by rolling-origin backtest, all with prediction intervals.
+//!
+//! Input series are plain `f64` slices, one value per period, oldest first; missing
+//! periods must already be filled (the SQL layer turns days without sales into zeros).
+
+pub mod metrics;
+mod models;
+pub mod seasons;
+
+use metrics::{naive_scale, Accuracy, AccuracyAccumulator};
+use std::fmt;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+/// A forecasting method, as named in SQL.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Model {
+    /// Rolling-origin backtest of the candidates below, lowest MASE wins.
+    Auto,
+    SeasonalNaive,
+    Ets,
+    Mstl,
+    /// TSB variant of Croston's method, for intermittent demand.
+    Croston,
+}
+
+/// SQL names of the models, in the order the documentation lists them.
+pub const MODEL_NAMES: [&str; 5] = ["auto", "seasonal_naive", "ets", "mstl", "croston"];
+
+impl Model {
+    pub fn parse(name: &str) -> Result<Model, ForecastError> {
+        Ok(match name.trim().to_ascii_lowercase().as_str() {
+            "auto" => Model::Auto,
+            "seasonal_naive" | "snaive" | "naive" => Model::SeasonalNaive,
+            "ets" | "autoets" => Model::Ets,
+            "mstl" => Model::Mstl,
+            "croston" | "tsb" => Model::Croston,
+            _ => {
+                return Err(ForecastError::new(
+                    "model",
+                    format!("unknown model \"{name}\""),
+                    "Use one of auto, seasonal_naive, ets, mstl, croston.",
+                ))
+            }
+        })
+    }
+}
+
+/// Prediction interval at one level.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Interval {
+    /// Coverage in percent, e.g. 95.
+    pub level: f64,
+    pub lower: Vec<f64>,
+    pub upper: Vec<f64>,
+}
+
+/// A forecast: one point per step, intervals per requested level, and the model used
+/// (with any fallback explained, e.g. `ets (mstl: needs a season)`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Forecast {
+    pub point: Vec<f64>,
+    pub intervals: Vec<Interval>,
+    pub model: String,
+}
+
+/// A bad argument: which one, what is wrong with it, and how to fix it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ForecastError {
+    pub argument: &'static str,
+    pub message: String,
+    pub hint: &'static str,
+}
+
+impl ForecastError {
+    fn new(argument: &'static str, message: String, hint: &'static str) -> Self {
+        ForecastError { argument, message, hint }
+    }
+}
+
+impl fmt::Display for ForecastError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.argument, self.message)
+    }
+}
+
+/// Largest horizon accepted (ten years of days).
+pub const MAX_HORIZON: usize = 3660;
+
+/// What to forecast and how.
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub horizon: usize,
+    /// Season lengths to use; `None` detects them among `candidates`.
+    pub season_lengths: Option<Vec<usize>>,
+    /// Periods tried by detection (7 and 365 for daily data, 52 weekly, 12 monthly).
+    pub candidates: Vec<usize>,
+    /// Interval levels in percent.
+    pub levels: Vec<f64>,
+}
+
+impl Options {
+    /// Checks horizon, levels and season lengths against a history of `n` points.
+    pub fn validate(&self) -> Result<(), ForecastError> {
+        if self.horizon == 0 || self.horizon > MAX_HORIZON {
+            return Err(ForecastError::new(
+                "horizon",
+                format!("{} is out of range: allowed 1 to {MAX_HORIZON}", self.horizon),
+                "Pass the number of future periods to forecast, e.g. horizon => 28.",
+            ));
+        }
+        for &l in &self.levels {
+            if !(l > 0.0 && l < 100.0) {
+                return Err(ForecastError::new(
+                    "levels",
+                    format!("{l} is not a coverage level: each must lie strictly between 0 and 100"),
+                    "Pass percentages, e.g. levels => '{80,95}'.",
+                ));
+            }
+        }
+        for &m in self.season_lengths.iter().flatten() {
+            if !(2..=10_000).contains(&m) {
+                return Err(ForecastError::new(
+                    "season_lengths",
+                    format!("{m} is not a season length: allowed 2 to 10000"),
+                    "Pass periods per season, e.g. '{7,365}' for daily data; pass NULL to detect them or '{}' for none.",
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Turns an SQL array (NULLs allowed) into a series, refusing NULL, NaN and infinities
+/// with the 1-based position of the first one.
+pub fn clean_series(y: &[Option<f64>]) -> Result<Vec<f64>, ForecastError> {
+    if y.is_empty() {
+        return Err(ForecastError::new("y", "is empty".into(), "Pass at least one observation."));
+    }
+    y.iter()
+        .enumerate()
+        .map(|(i, v)| match v {
+            Some(x) if x.is_finite() => Ok(*x),
+            Some(x) => Err(ForecastError::new("y", format!("element {} is {x}", i + 1), "Replace NaN and infinite values before forecasting.")),
+            None => Err(ForecastError::new(
+                "y",
+                format!("element {} is NULL", i + 1),
+                "Fill missing periods first, e.g. coalesce(sum(...), 0) over generate_series of the periods.",
+            )),
+        })
+        .collect()
+}
+
+/// Season lengths usable on this history, with a note on those that are not.
+fn usable_seasons(y: &[f64], opts: &Options) -> (Vec<usize>, Option<String>) {
+    match &opts.season_lengths {
+        None => (seasons::detect(y, &opts.candidates, 0.3), None),
+        Some(given) => {
+            let (ok, short): (Vec<usize>, Vec<usize>) = given.iter().partition(|&&m| y.len() >= 2 * m);
+            let note = (!short.is_empty()).then(|| {
+                format!("season {short:?} skipped: needs two seasons of history, have {}", y.len())
+            });
+            (ok, note)
+        }
+    }
+}
+
+fn named(mut f: models::FitResult, name: String) -> models::FitResult {
+    if let Ok(fc) = &mut f {
+        fc.model = name;
+    }
+    f
+}
+
+/// Fits one concrete model (not `Auto`), falling back to a simpler one when it cannot
+/// fit; the returned `model` says what ran and why.
+fn fit_concrete(y: &[f64], model: Model, seasons: &[usize], horizon: usize, levels: &[f64]) -> models::FitResult {
+    let primary = seasons.first().copied();
+    let snaive = || {
+        let mut f = models::seasonal_naive(y, primary.unwrap_or(1), horizon, levels);
+        f.model = primary.map_or("naive".to_string(), |m| format!("seasonal_naive({m})"));
+        f
+    };
+    match model {
+        Model::SeasonalNaive => Ok(snaive()),
+        Model::Croston => named(Ok(models::tsb(y, horizon, levels)), "croston_tsb".into()),
+        Model::Ets => named(models::ets(y, horizon, levels), "ets".into()).or_else(|e| {
+            let mut f = snaive();
+            f.model = format!("{} (ets failed: {e})", f.model);
+            Ok(f)
+        }),
+        Model::Mstl if seasons.is_empty() => {
+            fit_concrete(y, Model::Ets, seasons, horizon, levels).map(|mut f| {
+                f.model = format!("{} (mstl: no season to model)", f.model);
+                f
+            })
+        }
+        Model::Mstl => {
+            let name = format!("mstl({})", seasons.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(","));
+            named(models::mstl(y, seasons, horizon, levels), name).or_else(|e| {
+                fit_concrete(y, Model::Ets, seasons, horizon, levels).map(|mut f| {
+                    f.model = format!("{} (mstl failed: {e})", f.model);
+                    f
+                })
+            })
+        }
+        Model::Auto => unreachable!("auto is resolved before fitting"),
+    }
+}
+
+/// The candidates `auto` compares on this series.
+fn auto_candidates(y: &[f64], seasons: &[usize]) -> Vec<Model> {
+    let zeros = y.iter().filter(|v| **v == 0.0).count() as f64 / y.len() as f64;
+    let mut c = vec![Model::SeasonalNaive, Model::Ets];
+    if !seasons.is_empty() {
+        c.push(Model::Mstl);
+    }
+    if zeros >= 0.3 {
+        c.push(Model::Croston);
+    }
+    c
+}
+
+/// Rolling-origin evaluation: the last `origins` windows of `horizon` steps, each
+/// forecast from the history before it.
+fn evaluate(y: &[f64], model: Model, seasons: &[usize], horizon: usize, levels: &[f64], origins: usize) -> Option<(Accuracy, String)> {
+    let mut acc = AccuracyAccumulator::default();
+    let mut name = String::new();
+    for o in (1..=origins).rev() {
+        let cut = y.len() - o * horizon;
+        let (train, test) = (&y[..cut], &y[cut..cut + horizon]);
+        let f = fit_concrete(train, model, seasons, horizon, levels).ok()?;
+        let ivs: Vec<(f64, &[f64], &[f64])> = f.intervals.iter().map(|i| (i.level, &i.lower[..], &i.upper[..])).collect();
+        acc.add(test, &f.point, &ivs, naive_scale(train, seasons.first().copied().unwrap_or(1)));
+        name = f.model;
+    }
+    Some((acc.finish(), name))
+}
+
+/// How many backtest origins fit: at most 3, each leaving two seasons (or 10 points)
+/// of training history.
+fn origins_for(n: usize, horizon: usize, seasons: &[usize]) -> usize {
+    let min_train = seasons.iter().map(|m| 2 * m).max().unwrap_or(0).max(10);
+    (n.saturating_sub(min_train) / horizon).min(3)
+}
+
+/// Forecasts one series.
+pub fn forecast(y: &[f64], model: Model, opts: &Options) -> Result<Forecast, ForecastError> {
+    opts.validate()?;
+    if y.is_empty() {
+        return Err(ForecastError::new("y", "is empty".into(), "Pass at least one observation."));
+    }
+    let (h, levels) = (opts.horizon, &opts.levels[..]);
+    let mut out = if y.iter().all(|v| *v == y[0]) {
+        let flat = vec![y[0]; h];
+        Forecast {
+            intervals: levels.iter().map(|&level| Interval { level, lower: flat.clone(), upper: flat.clone() }).collect(),
+            point: flat,
+            model: "constant (all values equal)".into(),
+        }
+    } else {
+        let (seasons, note) = usable_seasons(y, opts);
+        let mut f = match model {
+            Model::Auto => {
+                let origins = origins_for(y.len(), h, &seasons);
+                let best = if origins == 0 {
+                    None
+                } else {
+                    auto_candidates(y, &seasons)
+                        .into_iter()
+                        .filter_map(|m| evaluate(y, m, &seasons, h, levels, origins).map(|(a, _)| (m, a.mase)))
+                        .filter(|(_, mase)| mase.is_finite())
+                        .min_by(|a, b| a.1.total_cmp(&b.1))
+                };
+                let chosen = best.map(|b| b.0).unwrap_or(if seasons.is_empty() { Model::Ets } else { Model::Mstl });
+                let mut f = fit_concrete(y, chosen, &seasons, h, levels).expect("fallbacks always fit");
+                f.model = match best {
+                    Some(_) => format!("auto: {}", f.model),
+                    None => format!("auto: {} (history too short to backtest)", f.model),
+                };
+                f
+            }
+            m => fit_concrete(y, m, &seasons, h, levels).expect("fallbacks always fit"),
+        };
+        if let Some(n) = note {
+            f.model = format!("{} ({n})", f.model);
+        }
+        f
+    };
+    // Non-negative history (sales, units) gets non-negative forecasts and bounds.
+    if y.iter().all(|v| *v >= 0.0) {
+        let clip = |v: &mut Vec<f64>| v.iter_mut().for_each(|x| *x = x.max(0.0));
+        clip(&mut out.point);
+        for iv in &mut out.intervals {
+            clip(&mut iv.lower);
+            clip(&mut iv.upper);
+        }
+    }
+    Ok(out)
+}
+
+/// One model's backtest result.
+#[derive(Clone, Debug)]
+pub struct ModelScore {
+    /// What ran, e.g. `mstl(7,365)`.
+    pub model: String,
+    pub accuracy: Accuracy,
+    pub origins: usize,
+}
+
+/// Rolling-origin backtest of each model (for `Auto`, of the model auto would choose at
+/// each origin is not re-run: `Auto` evaluates its candidates individually).
+pub fn backtest(y: &[f64], models: &[Model], opts: &Options, origins: usize) -> Result<Vec<ModelScore>, ForecastError> {
+    opts.validate()?;
+    let (seasons, _) = usable_seasons(y, opts);
+    let possible = origins_for(y.len(), opts.horizon, &seasons);
+    if possible == 0 {
+        return Err(ForecastError::new(
+            "y",
+            format!("has {} points: too short to backtest a horizon of {}", y.len(), opts.horizon),
+            "Backtesting needs the horizon plus two seasons (or 10 points) of history; shorten the horizon.",
+        ));
+    }
+    let origins = origins.clamp(1, possible);
+    let mut list: Vec<Model> = Vec::new();
+    for &m in models {
+        if m == Model::Auto {
+            list.extend(auto_candidates(y, &seasons));
+        } else {
+            list.push(m);
+        }
+    }
+    list.dedup();
+    Ok(list
+        .into_iter()
+        .filter_map(|m| evaluate(y, m, &seasons, opts.horizon, &opts.levels, origins))
+        .map(|(accuracy, model)| ModelScore { model, accuracy, origins })
+        .collect())
+}
+
+/// Forecasts many series on `threads` worker threads. `cancel` stops the work early
+/// (remaining results are `None`); `done` counts finished series for progress reports.
+pub fn forecast_many(
+    series: &[Vec<f64>],
+    model: Model,
+    opts: &Options,
+    threads: usize,
+    cancel: &AtomicBool,
+    done: &AtomicUsize,
+) -> Vec<Option<Result<Forecast, ForecastError>>> {
+    let next = AtomicUsize::new(0);
+    let mut results: Vec<Option<Result<Forecast, ForecastError>>> = vec![None; series.len()];
+    let slots: Vec<std::sync::Mutex<Option<Result<Forecast, ForecastError>>>> =
+        (0..series.len()).map(|_| std::sync::Mutex::new(None)).collect();
+    std::thread::scope(|s| {
+        for _ in 0..threads.max(1) {
+            s.spawn(|| loop {
+                if cancel.load(Ordering::Relaxed) {
+                    break;
+                }
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= series.len() {
+                    break;
+                }
+                let r = forecast(&series[i], model, opts);
+                *slots[i].lock().expect("slot lock") = Some(r);
+                done.fetch_add(1, Ordering::Relaxed);
+            });
+        }
+    });
+    for (r, slot) in results.iter_mut().zip(slots) {
+        *r = slot.into_inner().expect("slot lock");
+    }
+    results
+}
+
+#[cfg(test)]
+mod tests;

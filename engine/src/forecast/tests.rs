@@ -1,0 +1,197 @@
+use super::*;
+use crate::rng::Rng;
+
+fn opts(h: usize, seasons: Option<Vec<usize>>) -> Options {
+    Options { horizon: h, season_lengths: seasons, candidates: vec![7, 365], levels: vec![80.0, 95.0] }
+}
+
+/// Daily-like series: level + trend + weekly pattern + noise.
+fn synthetic(seed: u64, n: usize, trend: f64, noise: f64) -> Vec<f64> {
+    let mut r = Rng::new(seed);
+    let week = [1.3, 1.1, 1.0, 0.95, 0.85, 0.8, 1.0];
+    (0..n).map(|t| (50.0 + trend * t as f64) * week[t % 7] + noise * r.normal()).collect()
+}
+
+#[test]
+fn seasonal_naive_known_answer() {
+    let y: Vec<f64> = (1..=14).map(f64::from).collect();
+    let f = forecast(&y, Model::SeasonalNaive, &opts(10, Some(vec![7]))).unwrap();
+    assert_eq!(f.point, vec![8.0, 9.0, 10.0, 11.0, 12.0, 13.0, 14.0, 8.0, 9.0, 10.0]);
+    assert_eq!(f.model, "seasonal_naive(7)");
+    // Every seasonal difference is 7: sigma 7, one season ahead se 7, two seasons 7·√2.
+    let z95 = 1.959_963_984_540_054;
+    let upper = &f.intervals[1].upper;
+    assert!((upper[0] - (8.0 + z95 * 7.0)).abs() < 1e-9);
+    assert!((upper[7] - (8.0 + z95 * 7.0 * 2f64.sqrt())).abs() < 1e-9);
+    assert_eq!(f.intervals[0].level, 80.0);
+}
+
+#[test]
+fn naive_without_season() {
+    let y = [3.0, 5.0, 4.0, 6.0];
+    let f = forecast(&y, Model::SeasonalNaive, &opts(3, Some(vec![]))).unwrap();
+    assert_eq!(f.point, vec![6.0, 6.0, 6.0]);
+    assert_eq!(f.model, "naive");
+}
+
+#[test]
+fn tsb_on_regular_intermittent_demand() {
+    let y: Vec<f64> = (0..60).map(|t| if t % 3 == 2 { 3.0 } else { 0.0 }).collect();
+    let f = forecast(&y, Model::Croston, &opts(5, Some(vec![]))).unwrap();
+    assert_eq!(f.model, "croston_tsb");
+    for p in &f.point {
+        assert!((p - 1.0).abs() < 0.1, "{p}");
+    }
+    assert!(f.intervals[1].lower.iter().all(|v| *v >= 0.0), "non-negative history keeps bounds at 0 or above");
+}
+
+#[test]
+fn ets_follows_a_linear_trend() {
+    let y: Vec<f64> = (0..60).map(|t| 10.0 + 2.0 * t as f64).collect();
+    let f = forecast(&y, Model::Ets, &opts(5, Some(vec![]))).unwrap();
+    assert_eq!(f.model, "ets");
+    for (h, p) in f.point.iter().enumerate() {
+        let truth = 10.0 + 2.0 * (60 + h) as f64;
+        assert!((p - truth).abs() / truth < 0.01, "step {h}: {p} vs {truth}");
+    }
+}
+
+#[test]
+fn mstl_beats_seasonal_naive_on_seasonal_trended_data_and_auto_beats_it_on_average() {
+    let o = opts(28, Some(vec![7]));
+    let (mut mstl_mase, mut snaive_mase, mut auto_mase) = (0.0, 0.0, 0.0);
+    for seed in 0..12 {
+        let y = synthetic(seed, 400, 0.05, 4.0);
+        let (train, test) = y.split_at(372);
+        let scale = metrics::naive_scale(train, 7);
+        let mae = |m: Model| {
+            let f = forecast(train, m, &o).unwrap();
+            f.point.iter().zip(test).map(|(p, a)| (p - a).abs()).sum::<f64>() / 28.0 / scale
+        };
+        mstl_mase += mae(Model::Mstl);
+        snaive_mase += mae(Model::SeasonalNaive);
+        auto_mase += mae(Model::Auto);
+    }
+    assert!(mstl_mase < snaive_mase, "mstl {mstl_mase} snaive {snaive_mase}");
+    assert!(auto_mase < snaive_mase, "auto {auto_mase} snaive {snaive_mase}");
+}
+
+#[test]
+fn auto_names_its_choice_and_detects_the_weekly_season() {
+    let y = synthetic(3, 300, 0.0, 2.0);
+    let f = forecast(&y, Model::Auto, &opts(14, None)).unwrap();
+    assert!(f.model.starts_with("auto: "), "{}", f.model);
+    assert_eq!(seasons::detect(&y, &[7, 365], 0.3), vec![7]);
+    let noise: Vec<f64> = (0..300).scan(Rng::new(1), |r, _| Some(r.normal())).collect();
+    assert!(seasons::detect(&noise, &[7, 365], 0.3).is_empty());
+}
+
+#[test]
+fn intervals_cover_about_as_promised() {
+    // Gaussian noise around a weekly pattern: the 95% interval of seasonal naive and of
+    // MSTL should cover most of the holdout, the 80% one less.
+    let mut inside = [0usize; 2];
+    let mut total = 0;
+    for seed in 10..30 {
+        let y = synthetic(seed, 200, 0.0, 3.0);
+        let (train, test) = y.split_at(186);
+        let f = forecast(train, Model::Mstl, &opts(14, Some(vec![7]))).unwrap();
+        for (k, iv) in f.intervals.iter().enumerate() {
+            inside[k] += test.iter().enumerate().filter(|(i, a)| iv.lower[*i] <= **a && **a <= iv.upper[*i]).count();
+        }
+        total += test.len();
+    }
+    let cov80 = inside[0] as f64 / total as f64;
+    let cov95 = inside[1] as f64 / total as f64;
+    assert!(cov95 > 0.85 && cov95 >= cov80 && cov80 > 0.6, "80%: {cov80}, 95%: {cov95}");
+}
+
+#[test]
+fn constant_and_all_zero_series() {
+    let f = forecast(&[0.0; 30], Model::Auto, &opts(3, None)).unwrap();
+    assert_eq!(f.point, vec![0.0; 3]);
+    assert_eq!(f.model, "constant (all values equal)");
+    assert_eq!(f.intervals[1].upper, vec![0.0; 3]);
+}
+
+#[test]
+fn negative_values_are_kept() {
+    let y: Vec<f64> = (0..40).map(|t| -5.0 - 0.5 * t as f64).collect();
+    let f = forecast(&y, Model::Ets, &opts(3, Some(vec![]))).unwrap();
+    assert!(f.point.iter().all(|p| *p < -20.0), "{:?}", f.point);
+}
+
+#[test]
+fn short_history_falls_back_and_says_so() {
+    let y = [5.0, 7.0, 6.0, 8.0, 7.0, 9.0, 8.0, 10.0, 9.0, 11.0];
+    let f = forecast(&y, Model::Mstl, &opts(3, Some(vec![7]))).unwrap();
+    assert!(f.model.contains("mstl: no season to model") && f.model.contains("season [7] skipped"), "{}", f.model);
+    let f = forecast(&y, Model::Auto, &opts(3, Some(vec![7]))).unwrap();
+    assert!(f.model.starts_with("auto: "), "{}", f.model);
+    let one = forecast(&[4.0], Model::Auto, &opts(2, None)).unwrap();
+    assert_eq!(one.point, vec![4.0, 4.0]);
+}
+
+#[test]
+fn bad_arguments_name_themselves() {
+    let y = [1.0, 2.0, 3.0];
+    assert_eq!(forecast(&y, Model::Ets, &opts(0, None)).unwrap_err().to_string(), "horizon: 0 is out of range: allowed 1 to 3660");
+    assert_eq!(forecast(&y, Model::Ets, &opts(100_000, None)).unwrap_err().argument, "horizon");
+    let mut o = opts(3, None);
+    o.levels = vec![95.0, 100.0];
+    assert_eq!(forecast(&y, Model::Ets, &o).unwrap_err().to_string(), "levels: 100 is not a coverage level: each must lie strictly between 0 and 100");
+    assert_eq!(forecast(&y, Model::Ets, &opts(3, Some(vec![1]))).unwrap_err().argument, "season_lengths");
+    assert_eq!(Model::parse("prophet").unwrap_err().to_string(), "model: unknown model \"prophet\"");
+    assert_eq!(Model::parse(" MSTL ").unwrap(), Model::Mstl);
+    assert_eq!(clean_series(&[Some(1.0), None]).unwrap_err().to_string(), "y: element 2 is NULL");
+    assert_eq!(clean_series(&[Some(f64::NAN)]).unwrap_err().to_string(), "y: element 1 is NaN");
+    assert_eq!(clean_series(&[]).unwrap_err().to_string(), "y: is empty");
+    assert!(forecast(&[], Model::Ets, &opts(3, None)).is_err());
+}
+
+#[test]
+fn backtest_reports_every_candidate_with_coverage() {
+    let y = synthetic(5, 300, 0.02, 3.0);
+    let scores = backtest(&y, &[Model::Auto], &opts(14, Some(vec![7])), 3).unwrap();
+    let names: Vec<&str> = scores.iter().map(|s| s.model.as_str()).collect();
+    assert_eq!(names, vec!["seasonal_naive(7)", "ets", "mstl(7)"]);
+    for s in &scores {
+        assert_eq!(s.origins, 3);
+        assert_eq!(s.accuracy.steps, 42);
+        assert_eq!(s.accuracy.coverage.len(), 2);
+        assert!(s.accuracy.smape >= 0.0 && s.accuracy.smape <= 200.0);
+    }
+    let snaive = &scores[0].accuracy;
+    let mstl = &scores[2].accuracy;
+    assert!(mstl.mase < snaive.mase, "{} vs {}", mstl.mase, snaive.mase);
+    assert!(backtest(&y[..20], &[Model::Ets], &opts(14, None), 3).is_err());
+}
+
+#[test]
+fn metrics_known_answer() {
+    let mut acc = metrics::AccuracyAccumulator::default();
+    let lo = [0.0, 0.0];
+    let hi = [1.5, 10.0];
+    acc.add(&[2.0, 4.0], &[1.0, 4.0], &[(95.0, &lo, &hi)], 2.0);
+    let a = acc.finish();
+    assert_eq!(a.mase, 0.25); // (1/2 + 0/2) / 2
+    assert!((a.smape - 200.0 / 3.0 / 2.0).abs() < 1e-12); // (2·1/3 + 0) / 2 in percent
+    assert!((a.rmse - (0.5f64).sqrt()).abs() < 1e-12);
+    assert_eq!(a.bias, -0.5);
+    assert_eq!(a.coverage, vec![(95.0, 0.5)]);
+    assert_eq!(metrics::naive_scale(&[1.0, 3.0, 2.0], 1), 1.5);
+}
+
+#[test]
+fn many_series_in_threads_match_one_by_one() {
+    let series: Vec<Vec<f64>> = (0..6).map(|s| synthetic(s, 120, 0.1, 2.0)).collect();
+    let o = opts(7, None);
+    let (cancel, done) = (AtomicBool::new(false), AtomicUsize::new(0));
+    let many = forecast_many(&series, Model::Auto, &o, 2, &cancel, &done);
+    assert_eq!(done.load(Ordering::Relaxed), 6);
+    for (s, r) in series.iter().zip(many) {
+        assert_eq!(r.unwrap().unwrap(), forecast(s, Model::Auto, &o).unwrap());
+    }
+    cancel.store(true, Ordering::Relaxed);
+    assert!(forecast_many(&series, Model::Auto, &o, 2, &cancel, &done).iter().all(Option::is_none));
+}
