@@ -67,8 +67,8 @@ SELECT round((SELECT seconds FROM t WHERE what LIKE 'demo%') / (SELECT seconds F
 CREATE INDEX bench_btree ON cafe24.order_line (ordered_at);
 VACUUM ANALYZE cafe24.order_line;
 SELECT pg_size_pretty(pg_relation_size('cafe24.order_line_ordered_at_brin')) AS brin_size,
-       pg_size_pretty(pg_relation_size('bench_btree')) AS btree_size,
-       round(pg_relation_size('bench_btree')::numeric / pg_relation_size('cafe24.order_line_ordered_at_brin')) AS btree_over_brin;
+       pg_size_pretty(pg_relation_size('cafe24.bench_btree')) AS btree_size,
+       round(pg_relation_size('cafe24.bench_btree')::numeric / pg_relation_size('cafe24.order_line_ordered_at_brin')) AS btree_over_brin;
 CREATE FUNCTION pg_temp.range_ms(n int) RETURNS float8 LANGUAGE plpgsql AS \$\$
 DECLARE t0 timestamptz; best float8 := 1e9; c bigint;
 BEGIN

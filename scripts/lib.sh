@@ -35,14 +35,15 @@ CONF
     fi
     if ! as_postgres "${PG_BIN}/pg_ctl" -D "${dir}" status >/dev/null 2>&1; then
         log "starting PostgreSQL ${PG_MAJOR} on port ${port}"
-        as_postgres "${PG_BIN}/pg_ctl" -D "${dir}" -l "${dir}/server.log" -w -t 60 start >/dev/null
+        # No RUST_BACKTRACE in the server: error details must not carry backtraces.
+        as_postgres env -u RUST_BACKTRACE "${PG_BIN}/pg_ctl" -D "${dir}" -l "${dir}/server.log" -w -t 60 start >/dev/null
     fi
 }
 
 # Restarts a running cluster so a freshly installed library is loaded.
 restart_cluster() {
     local dir="$1"
-    as_postgres "${PG_BIN}/pg_ctl" -D "${dir}" -l "${dir}/server.log" -w -t 60 restart -m fast >/dev/null
+    as_postgres env -u RUST_BACKTRACE "${PG_BIN}/pg_ctl" -D "${dir}" -l "${dir}/server.log" -w -t 60 restart -m fast >/dev/null
 }
 
 stop_cluster() {

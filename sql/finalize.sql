@@ -183,3 +183,79 @@ COMMENT ON FUNCTION cafe24._demo_customers(jsonb) IS 'Internal row source of gen
 COMMENT ON FUNCTION cafe24._demo_order_lines(jsonb) IS 'Internal row source of generate_demo_data.';
 COMMENT ON FUNCTION cafe24._demo_inventory(jsonb) IS 'Internal row source of generate_demo_data.';
 COMMENT ON FUNCTION cafe24._demo_events(jsonb) IS 'Internal row source of generate_demo_data.';
+
+-- ---------------------------------------------------------------------------
+-- Forecasting
+-- ---------------------------------------------------------------------------
+
+-- One series per key, one value per period from the key's first period to the last
+-- complete period of the whole source; periods without sales count as 0.
+CREATE FUNCTION cafe24._sales_series(p_grain text, p_by text, p_measure text, p_source text)
+RETURNS TABLE (series_key text, last_ds date, y float8[])
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    src text;
+    key_expr text;
+    y_expr text;
+BEGIN
+    IF p_grain IS NULL OR p_grain NOT IN ('day', 'week', 'month') THEN
+        RAISE EXCEPTION 'grain: unknown grain "%"', p_grain
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Use day, week or month.';
+    END IF;
+    IF p_source IS NULL THEN
+        key_expr := CASE p_by WHEN 'total' THEN '''total''' WHEN 'shop' THEN 'd.shop_no::text'
+                              WHEN 'category' THEN 'p.category' WHEN 'product' THEN 'p.variant_code' END;
+        y_expr := CASE p_measure WHEN 'revenue' THEN 'd.net_amount' WHEN 'units' THEN 'd.sold_units' END;
+        IF key_expr IS NULL THEN
+            RAISE EXCEPTION 'by: unknown grouping "%"', p_by
+                USING ERRCODE = 'invalid_parameter_value', HINT = 'Use total, shop, category or product.';
+        END IF;
+        IF y_expr IS NULL THEN
+            RAISE EXCEPTION 'measure: unknown measure "%"', p_measure
+                USING ERRCODE = 'invalid_parameter_value', HINT = 'Use revenue (net amount) or units.';
+        END IF;
+        src := format('SELECT %s AS series_key, d.day AS ds, %s::float8 AS y
+                       FROM cafe24.sales_daily AS d JOIN cafe24.product AS p USING (product_id)', key_expr, y_expr);
+    ELSE
+        IF p_source ~* '^\s*(select|with|values|table)\M' THEN
+            src := p_source;
+        ELSE
+            src := format('SELECT * FROM %s', p_source::regclass);
+        END IF;
+        src := format('SELECT series_key::text AS series_key, ds::date AS ds, y::float8 AS y FROM (%s) AS src', src);
+    END IF;
+    RETURN QUERY EXECUTE format($q$
+        WITH raw AS (%1$s),
+        s AS (SELECT r.series_key, date_trunc(%2$L, r.ds)::date AS ds, sum(r.y) AS y
+              FROM raw AS r WHERE r.ds IS NOT NULL GROUP BY 1, 2),
+        lim AS (SELECT CASE WHEN max(r.ds) + 1 >= (date_trunc(%2$L, max(r.ds)) + %3$L::interval)::date
+                            THEN date_trunc(%2$L, max(r.ds))::date
+                            ELSE (date_trunc(%2$L, max(r.ds)) - %3$L::interval)::date END AS last_ds
+                FROM raw AS r),
+        b AS (SELECT s.series_key, min(s.ds) AS first_ds FROM s GROUP BY 1)
+        SELECT b.series_key, lim.last_ds, array_agg(coalesce(s.y, 0) ORDER BY g.ds)
+        FROM b CROSS JOIN lim
+        CROSS JOIN LATERAL generate_series(b.first_ds, lim.last_ds, %3$L::interval) AS g(ds)
+        LEFT JOIN s ON s.series_key IS NOT DISTINCT FROM b.series_key AND s.ds = g.ds::date
+        WHERE b.first_ds <= lim.last_ds
+        GROUP BY b.series_key, lim.last_ds
+        ORDER BY b.series_key$q$, src, p_grain, '1 ' || p_grain);
+EXCEPTION
+    WHEN undefined_column OR undefined_table OR syntax_error OR datatype_mismatch OR invalid_text_representation THEN
+        RAISE EXCEPTION 'source: %', SQLERRM
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Pass a table, view or query yielding columns series_key, ds (date or timestamp) and y (number).';
+END $$;
+COMMENT ON FUNCTION cafe24._sales_series(text, text, text, text) IS 'Internal: the gap-filled series behind forecast_sales and backtest_forecast.';
+
+COMMENT ON FUNCTION cafe24.forecast(double precision[], integer, integer[], text, double precision[]) IS
+'Forecasts one series given as an array (oldest first): one row per future step with yhat, lower[i]/upper[i] '
+'for levels[i], and the model used. Models: auto (rolling-origin backtest of the candidates, lowest MASE), '
+'seasonal_naive, ets (AutoETS), mstl (MSTL + AutoETS), croston (TSB). season_lengths NULL detects them.';
+COMMENT ON FUNCTION cafe24.forecast_sales(integer, text, text, text, text, text, double precision[]) IS
+'Forecasts sales per series (by total, shop, category or product; grain day, week or month) from the star '
+'schema, or from a source table/query yielding (series_key, ds, y). Days without sales count as 0; the last '
+'incomplete period is left out. One row per series and future period.';
+COMMENT ON FUNCTION cafe24.backtest_forecast(integer, text, text, text, text, text, integer, double precision[]) IS
+'Rolling-origin evaluation per series and model: MASE (below 1 beats seasonal naive), sMAPE, RMSE, bias and '
+'the share of actuals inside each interval, so a forecast can be judged before it is trusted.';

@@ -12,6 +12,42 @@ pub static REPORT_STORAGE_PATH: GucSetting<Option<CString>> = GucSetting::<Optio
 pub static SCHEDULER_DATABASE: GucSetting<Option<CString>> =
     GucSetting::<Option<CString>>::new(Some(c"postgres"));
 pub static TIMEZONE: GucSetting<Option<CString>> = GucSetting::<Option<CString>>::new(Some(c"GMT"));
+pub static THREADS: GucSetting<i32> = GucSetting::<i32>::new(0);
+pub static PROGRESS_NOTICES: GucSetting<bool> = GucSetting::<bool>::new(false);
+
+/// A feature that a superuser can switch off.
+#[derive(Clone, Copy)]
+pub enum Feature {
+    Forecasting,
+    CustomerSegmentation,
+    InventoryOptimization,
+    CustomDashboards,
+}
+
+/// Raises a clear error when `feature` is switched off; `function` names the caller.
+pub fn require(feature: Feature, function: &str) {
+    let (setting, name) = match feature {
+        Feature::Forecasting => (&ENABLE_FORECASTING, "enable_forecasting"),
+        Feature::CustomerSegmentation => (&ENABLE_CUSTOMER_SEGMENTATION, "enable_customer_segmentation"),
+        Feature::InventoryOptimization => (&ENABLE_INVENTORY_OPTIMIZATION, "enable_inventory_optimization"),
+        Feature::CustomDashboards => (&ENABLE_CUSTOM_DASHBOARDS, "enable_custom_dashboards"),
+    };
+    if !setting.get() {
+        crate::error::raise(
+            pgrx::PgSqlErrorCode::ERRCODE_FEATURE_NOT_SUPPORTED,
+            format!("{function} is disabled by cafe24_analytics.{name} = off"),
+            format!("A superuser can enable it: SET cafe24_analytics.{name} = on (or ALTER SYSTEM / ALTER DATABASE ... SET)."),
+        );
+    }
+}
+
+/// Worker threads for pure computation: the setting, or the machine's cores when 0.
+pub fn threads() -> usize {
+    match THREADS.get() {
+        n if n > 0 => n as usize,
+        _ => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    }
+}
 
 pub fn init() {
     let flags = GucFlags::default();
@@ -37,6 +73,24 @@ pub fn init() {
         c"",
         &SCHEDULER_DATABASE,
         GucContext::Postmaster,
+        flags,
+    );
+    GucRegistry::define_int_guc(
+        c"cafe24_analytics.threads",
+        c"Worker threads for pure computation inside one call (0 = number of CPU cores).",
+        c"Threads only run math on data already read; they never call into PostgreSQL.",
+        &THREADS,
+        0,
+        256,
+        GucContext::Userset,
+        flags,
+    );
+    GucRegistry::define_bool_guc(
+        c"cafe24_analytics.progress_notices",
+        c"Reports progress of long calls as NOTICE lines every few seconds.",
+        c"",
+        &PROGRESS_NOTICES,
+        GucContext::Userset,
         flags,
     );
     GucRegistry::define_string_guc(

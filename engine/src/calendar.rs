@@ -48,6 +48,45 @@ pub fn black_friday(year: i32) -> NaiveDate {
     first + chrono::Duration::days(offset + 21 + 1)
 }
 
+/// Period length of a time series.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Grain {
+    Day,
+    Week,
+    Month,
+}
+
+impl Grain {
+    pub fn parse(name: &str) -> Option<Grain> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "day" => Some(Grain::Day),
+            "week" => Some(Grain::Week),
+            "month" => Some(Grain::Month),
+            _ => None,
+        }
+    }
+
+    /// Season lengths worth testing at this grain (weekly and yearly for days, yearly
+    /// for weeks and months).
+    pub fn season_candidates(self) -> Vec<usize> {
+        match self {
+            Grain::Day => vec![7, 365],
+            Grain::Week => vec![52],
+            Grain::Month => vec![12],
+        }
+    }
+
+    /// The start of the period `k` periods after the one starting at `start`.
+    pub fn step(self, start: NaiveDate, k: i64) -> NaiveDate {
+        match self {
+            Grain::Day => start + chrono::Duration::days(k),
+            Grain::Week => start + chrono::Duration::days(7 * k),
+            Grain::Month if k >= 0 => start + chrono::Months::new(k as u32),
+            Grain::Month => start - chrono::Months::new((-k) as u32),
+        }
+    }
+}
+
 /// A retail event that lifts or depresses demand on a day.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RetailEvent {
@@ -90,6 +129,16 @@ mod tests {
 
     fn d(y: i32, m: u32, dd: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, dd).unwrap()
+    }
+
+    #[test]
+    fn grain_steps() {
+        assert_eq!(Grain::Day.step(d(2024, 2, 28), 2), d(2024, 3, 1));
+        assert_eq!(Grain::Week.step(d(2024, 12, 30), 1), d(2025, 1, 6));
+        assert_eq!(Grain::Month.step(d(2024, 11, 1), 3), d(2025, 2, 1));
+        assert_eq!(Grain::Month.step(d(2024, 1, 1), -1), d(2023, 12, 1));
+        assert_eq!(Grain::parse(" Month "), Some(Grain::Month));
+        assert_eq!(Grain::parse("year"), None);
     }
 
     #[test]

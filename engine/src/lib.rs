@@ -4,6 +4,8 @@
 //! with plain `cargo test -p cafe24_engine`, without a database. The extension crate
 //! (`src/`) only converts types, reads via SPI and reports errors.
 
+pub use chrono;
+
 pub mod calendar;
 pub mod demo;
 pub mod ingest;

@@ -1,4 +1,5 @@
 //! One module per SQL feature: argument checks, a call into the engine, rows out.
 
 pub mod demo;
+pub mod forecast;
 pub mod ingest;

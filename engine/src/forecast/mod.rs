@@ -91,10 +91,14 @@ pub const MAX_HORIZON: usize = 3660;
 #[derive(Clone, Debug)]
 pub struct Options {
     pub horizon: usize,
-    /// Season lengths to use; `None` detects them among `candidates`.
+    /// Season lengths to use; `None` takes them from `candidates`.
     pub season_lengths: Option<Vec<usize>>,
-    /// Periods tried by detection (7 and 365 for daily data, 52 weekly, 12 monthly).
+    /// Natural periods of the data (7 and 365 for daily data, 52 weekly, 12 monthly).
     pub candidates: Vec<usize>,
+    /// With `season_lengths` unset: keep only the candidates that autocorrelation finds
+    /// (`true`, for series of unknown nature), or every candidate the history covers
+    /// twice (`false`, for sales at a known grain: `auto`'s backtest then decides).
+    pub detect_seasons: bool,
     /// Interval levels in percent.
     pub levels: Vec<f64>,
 }
@@ -154,7 +158,8 @@ pub fn clean_series(y: &[Option<f64>]) -> Result<Vec<f64>, ForecastError> {
 /// Season lengths usable on this history, with a note on those that are not.
 fn usable_seasons(y: &[f64], opts: &Options) -> (Vec<usize>, Option<String>) {
     match &opts.season_lengths {
-        None => (seasons::detect(y, &opts.candidates, 0.3), None),
+        None if opts.detect_seasons => (seasons::detect(y, &opts.candidates), None),
+        None => (opts.candidates.iter().copied().filter(|&m| y.len() >= 2 * m).collect(), None),
         Some(given) => {
             let (ok, short): (Vec<usize>, Vec<usize>) = given.iter().partition(|&&m| y.len() >= 2 * m);
             let note = (!short.is_empty()).then(|| {

@@ -2,7 +2,7 @@ use super::*;
 use crate::rng::Rng;
 
 fn opts(h: usize, seasons: Option<Vec<usize>>) -> Options {
-    Options { horizon: h, season_lengths: seasons, candidates: vec![7, 365], levels: vec![80.0, 95.0] }
+    Options { horizon: h, season_lengths: seasons, candidates: vec![7, 365], detect_seasons: true, levels: vec![80.0, 95.0] }
 }
 
 /// Daily-like series: level + trend + weekly pattern + noise.
@@ -81,9 +81,18 @@ fn auto_names_its_choice_and_detects_the_weekly_season() {
     let y = synthetic(3, 300, 0.0, 2.0);
     let f = forecast(&y, Model::Auto, &opts(14, None)).unwrap();
     assert!(f.model.starts_with("auto: "), "{}", f.model);
-    assert_eq!(seasons::detect(&y, &[7, 365], 0.3), vec![7]);
+    assert_eq!(seasons::detect(&y, &[7, 365]), vec![7]);
     let noise: Vec<f64> = (0..300).scan(Rng::new(1), |r, _| Some(r.normal())).collect();
-    assert!(seasons::detect(&noise, &[7, 365], 0.3).is_empty());
+    assert!(seasons::detect(&noise, &[7, 12, 365]).is_empty());
+    // A yearly cycle under growth, two years of days: both periods found.
+    let mut r = Rng::new(4);
+    let yearly: Vec<f64> = (0..730)
+        .map(|t| (100.0 + 0.1 * t as f64) * (1.0 + 0.3 * (std::f64::consts::TAU * t as f64 / 365.0).sin()) * [1.2, 1.0, 1.0, 1.0, 0.9, 0.9, 1.1][t % 7] + 5.0 * r.normal())
+        .collect();
+    assert_eq!(seasons::detect(&yearly, &[7, 365]), vec![7, 365]);
+    // Growth alone is not a yearly season.
+    let growth: Vec<f64> = (0..730).map(|t| 100.0 + 0.5 * t as f64 + 5.0 * r.normal()).collect();
+    assert!(seasons::detect(&growth, &[365]).is_empty());
 }
 
 #[test]
@@ -104,6 +113,14 @@ fn intervals_cover_about_as_promised() {
     let cov80 = inside[0] as f64 / total as f64;
     let cov95 = inside[1] as f64 / total as f64;
     assert!(cov95 > 0.85 && cov95 >= cov80 && cov80 > 0.6, "80%: {cov80}, 95%: {cov95}");
+}
+
+#[test]
+fn known_grain_uses_every_natural_season_the_history_covers() {
+    let y = synthetic(8, 100, 0.0, 30.0); // too noisy for detection
+    let mut o = opts(7, None);
+    o.detect_seasons = false;
+    assert_eq!(forecast(&y, Model::Mstl, &o).unwrap().model, "mstl(7)");
 }
 
 #[test]
