@@ -81,7 +81,7 @@ BEGIN
 END \$\$;
 SET enable_seqscan = off;
 SET enable_indexscan = off; SET enable_bitmapscan = on;
-DROP INDEX bench_btree;
+DROP INDEX cafe24.bench_btree;
 SELECT round(pg_temp.range_ms(5)::numeric, 1) AS brin_week_ms \gset
 CREATE INDEX bench_btree ON cafe24.order_line (ordered_at);
 DROP INDEX cafe24.order_line_ordered_at_brin;

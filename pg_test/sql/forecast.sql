@@ -1,7 +1,8 @@
 -- Forecasting: the array function, sales forecasts from the star schema or any source,
 -- backtests, and bad input.
-CREATE EXTENSION IF NOT EXISTS cafe24_analytics;
 SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS cafe24_analytics CASCADE;
+CREATE EXTENSION cafe24_analytics;
 
 -- Seasonal naive repeats the last season; intervals widen each season ahead.
 SELECT step, yhat, round(lower[2]::numeric, 3) AS lower_95, round(upper[2]::numeric, 3) AS upper_95, model

@@ -1,6 +1,7 @@
 -- Foundation: star schema, demo data, incremental aggregates, Cafe24 ingest, settings.
-CREATE EXTENSION cafe24_analytics;
 SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS cafe24_analytics CASCADE;
+CREATE EXTENSION cafe24_analytics;
 
 -- Settings and their defaults.
 SELECT name, setting, context FROM pg_settings WHERE name LIKE 'cafe24_analytics.%' AND name <> 'cafe24_analytics.report_storage_path' ORDER BY name;

@@ -1,7 +1,7 @@
 -- Cafe24 Admin API order ingest: idempotent upserts, clear errors, nothing half-applied.
-CREATE EXTENSION IF NOT EXISTS cafe24_analytics;
 SET client_min_messages = warning;
-TRUNCATE cafe24.behaviour_event, cafe24.inventory_snapshot, cafe24.order_line, cafe24.customer, cafe24.product, cafe24.shop;
+DROP EXTENSION IF EXISTS cafe24_analytics CASCADE;
+CREATE EXTENSION cafe24_analytics;
 
 SELECT * FROM cafe24.ingest_orders('{"orders": [
   {"shop_no": 1, "order_id": "20261124-0000001", "member_id": "kim01",

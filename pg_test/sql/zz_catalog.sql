@@ -1,7 +1,9 @@
 -- The public SQL surface: every function, table and view of schema cafe24, with its
 -- volatility and comment. A change here is an API change; scripts/check_doc_examples.py
 -- reads this file's expected output to require a documented, tested example per function.
-CREATE EXTENSION IF NOT EXISTS cafe24_analytics;
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS cafe24_analytics CASCADE;
+CREATE EXTENSION cafe24_analytics;
 SELECT p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')' AS function,
        CASE p.provolatile WHEN 'i' THEN 'immutable' WHEN 's' THEN 'stable' ELSE 'volatile' END AS volatility,
        p.proparallel AS parallel, p.prosecdef AS security_definer
