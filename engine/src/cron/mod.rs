@@ -17,8 +17,7 @@
 //! in pg_cron) are refused, as is a schedule that can never fire.
 
 use chrono::{
-    DateTime, Datelike, LocalResult, NaiveDate, NaiveDateTime, Offset, TimeDelta, TimeZone,
-    Timelike, Utc,
+    DateTime, Datelike, LocalResult, NaiveDate, NaiveDateTime, Offset, TimeDelta, TimeZone, Timelike, Utc,
 };
 use chrono_tz::Tz;
 use std::fmt;
@@ -65,6 +64,7 @@ pub struct CronError {
     pub field: Option<&'static str>,
     /// The offending list element of the field, or the whole schedule.
     pub text: String,
+    /// What is wrong, or what is allowed there.
     pub problem: String,
 }
 
@@ -94,8 +94,7 @@ struct Spec {
 
 const MINUTE: Spec = Spec { name: "minute", lo: 0, hi: 59, names: &[], allowed: "0-59" };
 const HOUR: Spec = Spec { name: "hour", lo: 0, hi: 23, names: &[], allowed: "0-23" };
-const DAY_OF_MONTH: Spec =
-    Spec { name: "day-of-month", lo: 1, hi: 31, names: &[], allowed: "1-31 or $" };
+const DAY_OF_MONTH: Spec = Spec { name: "day-of-month", lo: 1, hi: 31, names: &[], allowed: "1-31 or $" };
 const MONTH: Spec = Spec {
     name: "month",
     lo: 1,
@@ -124,10 +123,7 @@ impl Spec {
         if !token.is_empty() && token.bytes().all(|b| b.is_ascii_digit()) {
             return match token.parse::<u32>() {
                 Ok(v) if (self.lo..=self.hi).contains(&v) => Ok(v),
-                _ => Err(self.error(
-                    item,
-                    format!("values must be between {} and {}", self.lo, self.hi),
-                )),
+                _ => Err(self.error(item, format!("values must be between {} and {}", self.lo, self.hi))),
             };
         }
         match self.names.iter().position(|n| n.eq_ignore_ascii_case(token)) {
@@ -208,9 +204,8 @@ impl Field {
         let mut rest = *self;
         if self.star {
             let span = hi - lo + 1;
-            let step = (1..=span)
-                .find(|&s| (lo..=hi).step_by(s as usize).all(|v| self.contains(v)))
-                .unwrap_or(span);
+            let step =
+                (1..=span).find(|&s| (lo..=hi).step_by(s as usize).all(|v| self.contains(v))).unwrap_or(span);
             for v in (lo..=hi).step_by(step as usize) {
                 rest.bits &= !(1 << v);
             }
@@ -292,9 +287,10 @@ impl CronFields {
         self.day_of_month.star
             || !self.day_of_week.star
             || self.last_day
-            || self.month.values().any(|m| {
-                self.day_of_month.values().any(|d| d <= MONTH_DAYS[m as usize - 1])
-            })
+            || self
+                .month
+                .values()
+                .any(|m| self.day_of_month.values().any(|d| d <= MONTH_DAYS[m as usize - 1]))
     }
 
     /// The first selected wall-clock minute at or after `from` (a whole minute), searching
@@ -305,7 +301,8 @@ impl CronFields {
         let (mut hour, mut minute) = (from.hour(), from.minute());
         while date.year() <= limit {
             if !self.month.contains(date.month()) {
-                let (y, m) = if date.month() == 12 { (date.year() + 1, 1) } else { (date.year(), date.month() + 1) };
+                let (y, m) =
+                    if date.month() == 12 { (date.year() + 1, 1) } else { (date.year(), date.month() + 1) };
                 date = NaiveDate::from_ymd_opt(y, m, 1)?;
             } else {
                 if self.date_matches(date) {
