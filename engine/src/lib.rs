@@ -7,6 +7,7 @@
 pub use chrono;
 
 pub mod calendar;
+pub mod cron;
 pub mod demo;
 pub mod ingest;
 pub mod forecast;
