@@ -12,4 +12,5 @@ pub mod demo;
 pub mod ingest;
 pub mod forecast;
 pub mod rng;
+pub mod season;
 pub mod stats;
