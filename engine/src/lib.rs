@@ -7,4 +7,5 @@
 pub mod calendar;
 pub mod demo;
 pub mod ingest;
+pub mod inventory;
 pub mod rng;
