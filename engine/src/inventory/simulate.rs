@@ -9,6 +9,8 @@
 //! exactly L days (t+1 … t+L) falls while it is on its way, as the reorder-point formula
 //! assumes. Everything is deterministic: drawn lead times come from a seeded [`Rng`].
 
+use super::demand::DemandBasis;
+use super::recommend::{recommend, PolicyParams, ProductInput};
 use super::{demand_value, non_negative, positive, InventoryError};
 use crate::rng::Rng;
 
@@ -26,10 +28,15 @@ pub enum Policy {
     /// Periodic review (R, S): on days 0, R, 2R, …, order up to S when below it.
     Periodic { review_days: u32, order_up_to: f64 },
     /// What a merchant without a model does: when the position falls below the last
-    /// `window_days` days' demand, order that much again. Before `window_days` days have
-    /// passed, the days seen so far are scaled up to the window. Demand, not sales, is
-    /// summed, so a stockout does not stop reordering.
+    /// `window_days` days' demand, order that much again. While fewer days are known (history
+    /// included), the known days are scaled up to the window. Demand, not sales, is summed,
+    /// so a stockout does not stop reordering.
     Naive { window_days: u32 },
+    /// Follows [`recommend`] as a shop would: the rule it recommends from the last
+    /// `window_days` days of demand (history included), planned before day 0 and again at
+    /// the end of every `replan_days`-th day, with the simulation's unit cost and lead time
+    /// (mean and spread). Without known demand it orders nothing until the next plan.
+    Recommended { params: PolicyParams, window_days: u32, replan_days: u32 },
 }
 
 /// Lead time of each order.
@@ -47,6 +54,9 @@ pub enum LeadTime {
 pub struct SimConfig {
     pub policy: Policy,
     pub lead_time: LeadTime,
+    /// Demand before day 0, oldest first: what the naive and recommended rules see at the
+    /// start. Not replayed.
+    pub history: Vec<f64>,
     /// Stock at the start of day 0.
     pub on_hand: f64,
     /// Orders already placed: (day they arrive, before that day's demand; units).
@@ -83,27 +93,29 @@ pub struct SimResult {
 }
 
 /// Replays `demand` (one value per day; negatives count as 0) under `config`. Errors name
-/// the bad argument: `demand[i]`, `on_hand`, `pipeline[i]`, `unit_cost`, `price`,
-/// `holding_cost_rate`, `order_cost`, `reorder_point`, `order_qty`, `order_up_to`,
-/// `review_days`, `window_days`, `lead_time_mean_days`, `lead_time_sd_days`.
+/// the bad argument: `demand[i]`, `history[i]`, `on_hand`, `pipeline[i]`, `unit_cost`,
+/// `price`, `holding_cost_rate`, `order_cost`, `reorder_point`, `order_qty`,
+/// `order_up_to`, `review_days`, `window_days`, `replan_days`, `lead_time_mean_days`,
+/// `lead_time_sd_days`, or those of [`recommend`] for a recommended policy.
 pub fn simulate(demand: &[f64], config: &SimConfig) -> Result<SimResult, InventoryError> {
-    let demand = demand
-        .iter()
-        .enumerate()
-        .map(|(i, v)| demand_value("demand", i, *v))
-        .collect::<Result<Vec<f64>, _>>()?;
-    validate_policy(&config.policy)?;
-    let mut rng = match config.lead_time {
-        LeadTime::Fixed(_) => Rng::new(0),
-        LeadTime::Drawn { mean_days, sd_days, seed } => {
-            non_negative("lead_time_mean_days", mean_days)?;
-            non_negative("lead_time_sd_days", sd_days)?;
-            Rng::new(seed)
-        }
+    let clean = |name: &str, series: &[f64]| {
+        series.iter().enumerate().map(|(i, v)| demand_value(name, i, *v)).collect::<Result<Vec<f64>, _>>()
+    };
+    // Known demand: history, then the replayed days; day t is `known[start + t]`.
+    let mut known = clean("history", &config.history)?;
+    let start = known.len();
+    known.extend(clean("demand", demand)?);
+    let (lead_mean, lead_sd, mut rng) = match config.lead_time {
+        LeadTime::Fixed(days) => (days as f64, 0.0, Rng::new(0)),
+        LeadTime::Drawn { mean_days, sd_days, seed } => (
+            non_negative("lead_time_mean_days", mean_days)?,
+            non_negative("lead_time_sd_days", sd_days)?,
+            Rng::new(seed),
+        ),
     };
     let mut next_lead = || match config.lead_time {
         LeadTime::Fixed(days) => days as usize,
-        LeadTime::Drawn { mean_days, sd_days, .. } => (mean_days + sd_days * rng.normal()).round().max(0.0) as usize,
+        LeadTime::Drawn { .. } => (lead_mean + lead_sd * rng.normal()).round().max(0.0) as usize,
     };
     let unit_cost = positive("unit_cost", config.unit_cost)?;
     let margin = (non_negative("price", config.price)? - unit_cost).max(0.0);
@@ -114,6 +126,23 @@ pub fn simulate(demand: &[f64], config: &SimConfig) -> Result<SimResult, Invento
     for (i, (day, units)) in config.pipeline.iter().enumerate() {
         pipeline.push((*day as usize, non_negative(&format!("pipeline[{i}]"), *units)?));
     }
+    validate_policy(&config.policy)?;
+    let plan = |seen: &[f64]| -> Result<Policy, InventoryError> {
+        let Policy::Recommended { params, window_days, .. } = &config.policy else {
+            return Ok(config.policy.clone());
+        };
+        let product = ProductInput {
+            history: seen[seen.len().saturating_sub(*window_days as usize)..].to_vec(),
+            basis: DemandBasis::History,
+            unit_cost,
+            lead_time_days: lead_mean,
+            lead_time_sd_days: lead_sd,
+            on_hand: 0.0,
+            on_order: 0.0,
+        };
+        Ok(recommend(&product, params)?.policy())
+    };
+    let mut rule = plan(&known[..start])?;
 
     let mut r = SimResult {
         days: demand.len(),
@@ -132,7 +161,8 @@ pub fn simulate(demand: &[f64], config: &SimConfig) -> Result<SimResult, Invento
         total_cost: 0.0,
     };
     let mut stock_days = 0.0;
-    for (t, &want) in demand.iter().enumerate() {
+    for t in 0..demand.len() {
+        let want = known[start + t];
         pipeline.retain(|&(day, units)| {
             if day <= t {
                 on_hand += units;
@@ -149,8 +179,14 @@ pub fn simulate(demand: &[f64], config: &SimConfig) -> Result<SimResult, Invento
         }
         stock_days += on_hand;
 
+        let seen = &known[..=start + t];
+        if let Policy::Recommended { replan_days, .. } = config.policy {
+            if (t + 1) % replan_days as usize == 0 {
+                rule = plan(seen)?;
+            }
+        }
         let position = on_hand + pipeline.iter().map(|(_, u)| u).sum::<f64>();
-        let qty = order_size(&config.policy, t, position, &demand);
+        let qty = order_size(&rule, t, position, seen);
         if qty > 0.0 {
             pipeline.push((t + next_lead() + 1, qty));
             r.orders += 1;
@@ -199,29 +235,34 @@ fn validate_policy(policy: &Policy) -> Result<(), InventoryError> {
             non_negative("order_up_to", order_up_to)?;
         }
         Policy::Naive { window_days } => at_least_one("window_days", window_days)?,
+        Policy::Recommended { window_days, replan_days, .. } => {
+            at_least_one("window_days", window_days)?;
+            at_least_one("replan_days", replan_days)?;
+        }
     }
     Ok(())
 }
 
-/// Units the policy orders at the end of day `t`, given the position and the demand series.
-fn order_size(policy: &Policy, t: usize, position: f64, demand: &[f64]) -> f64 {
-    match *policy {
+/// Units a (planned) rule orders at the end of day `t`, given the position and the demand
+/// known so far (`seen`, ending with day t).
+fn order_size(rule: &Policy, t: usize, position: f64, seen: &[f64]) -> f64 {
+    match *rule {
         Policy::ContinuousSQ { reorder_point, order_qty } if position <= reorder_point => {
             (((reorder_point - position) / order_qty).floor() + 1.0) * order_qty
         }
-        Policy::ContinuousSQ { .. } => 0.0,
         Policy::MinMax { reorder_point, order_up_to } => super::policy::order_quantity(position, reorder_point, order_up_to),
         Policy::Periodic { review_days, order_up_to } if t % review_days as usize == 0 => (order_up_to - position).max(0.0),
-        Policy::Periodic { .. } => 0.0,
         Policy::Naive { window_days } => {
             let w = window_days as usize;
-            let seen = &demand[(t + 1).saturating_sub(w)..=t];
-            let recent = seen.iter().sum::<f64>() * w as f64 / seen.len() as f64;
-            if position < recent {
-                recent
+            let recent = &seen[seen.len().saturating_sub(w)..];
+            let need = recent.iter().sum::<f64>() * w as f64 / recent.len() as f64;
+            if position < need {
+                need
             } else {
                 0.0
             }
         }
+        // Not yet triggered, or never planned as such (a recommended rule is always planned).
+        Policy::ContinuousSQ { .. } | Policy::Periodic { .. } | Policy::Recommended { .. } => 0.0,
     }
 }
