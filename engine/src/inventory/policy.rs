@@ -23,11 +23,12 @@ impl ServiceTarget {
         }
     }
 
-    /// Words for reason texts: "95% service" or "98% fill rate".
+    /// Words for reason texts: "95% service" or "99.9% fill rate" (percent to 2 decimals).
     pub fn label(self) -> String {
+        let percent = |p: f64| (p * 10_000.0).round() / 100.0;
         match self {
-            ServiceTarget::CycleServiceLevel(a) => format!("{}% service", short(a * 100.0)),
-            ServiceTarget::FillRate(b) => format!("{}% fill rate", short(b * 100.0)),
+            ServiceTarget::CycleServiceLevel(a) => format!("{}% service", percent(a)),
+            ServiceTarget::FillRate(b) => format!("{}% fill rate", percent(b)),
         }
     }
 }
@@ -149,12 +150,7 @@ pub fn stockout_risk(position: f64, demand: LeadTimeDemand) -> f64 {
     }
 }
 
-/// A number without trailing zeros, at most one decimal: 7, 3.5, 97.5.
+/// A number rounded to one decimal, without trailing zeros: 7, 3.5.
 pub(crate) fn short(x: f64) -> String {
-    let r = (x * 10.0).round() / 10.0;
-    if r.fract() == 0.0 {
-        format!("{r:.0}")
-    } else {
-        format!("{r:.1}")
-    }
+    format!("{}", (x * 10.0).round() / 10.0)
 }

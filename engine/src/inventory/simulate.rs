@@ -11,7 +11,7 @@
 
 use super::demand::DemandBasis;
 use super::recommend::{recommend, PolicyParams, ProductInput};
-use super::{demand_value, non_negative, positive, InventoryError};
+use super::{check, demand_value, non_negative, positive, InventoryError};
 use crate::rng::Rng;
 
 /// Window of the naive baseline, in days.
@@ -181,7 +181,7 @@ pub fn simulate(demand: &[f64], config: &SimConfig) -> Result<SimResult, Invento
 
         let seen = &known[..=start + t];
         if let Policy::Recommended { replan_days, .. } = config.policy {
-            if (t + 1) % replan_days as usize == 0 {
+            if (t + 1).is_multiple_of(replan_days as usize) {
                 rule = plan(seen)?;
             }
         }
@@ -222,13 +222,7 @@ fn validate_policy(policy: &Policy) -> Result<(), InventoryError> {
         }
         Policy::MinMax { reorder_point, order_up_to } => {
             non_negative("reorder_point", reorder_point)?;
-            if !(order_up_to >= reorder_point) || !order_up_to.is_finite() {
-                return Err(InventoryError {
-                    argument: "order_up_to".into(),
-                    value: order_up_to,
-                    allowed: "allowed from reorder_point up",
-                });
-            }
+            check("order_up_to", order_up_to, order_up_to >= reorder_point, "allowed from reorder_point up")?;
         }
         Policy::Periodic { review_days, order_up_to } => {
             at_least_one("review_days", review_days)?;
@@ -251,7 +245,7 @@ fn order_size(rule: &Policy, t: usize, position: f64, seen: &[f64]) -> f64 {
             (((reorder_point - position) / order_qty).floor() + 1.0) * order_qty
         }
         Policy::MinMax { reorder_point, order_up_to } => super::policy::order_quantity(position, reorder_point, order_up_to),
-        Policy::Periodic { review_days, order_up_to } if t % review_days as usize == 0 => (order_up_to - position).max(0.0),
+        Policy::Periodic { review_days, order_up_to } if t.is_multiple_of(review_days as usize) => (order_up_to - position).max(0.0),
         Policy::Naive { window_days } => {
             let w = window_days as usize;
             let recent = &seen[seen.len().saturating_sub(w)..];

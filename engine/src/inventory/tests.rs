@@ -3,7 +3,7 @@ use super::demand::{lead_time_demand, DemandBasis, DemandStats};
 use super::newsvendor::{critical_ratio, newsvendor_empirical, newsvendor_normal};
 use super::policy::{self, ServiceTarget};
 use super::recommend::{recommend, PolicyParams, ProductInput, Recommendation};
-use super::simulate::{simulate, LeadTime, Policy, SimConfig, SimResult, NAIVE_WINDOW_DAYS};
+use super::simulate::{simulate, LeadTime, Policy, SimConfig, NAIVE_WINDOW_DAYS};
 use super::*;
 use crate::rng::Rng;
 
@@ -223,6 +223,7 @@ fn service_targets_are_validated() {
     }
     assert_eq!(ServiceTarget::CycleServiceLevel(0.95).label(), "95% service");
     assert_eq!(ServiceTarget::FillRate(0.975).label(), "97.5% fill rate");
+    assert_eq!(ServiceTarget::CycleServiceLevel(0.9999).label(), "99.99% service");
 }
 
 #[test]
@@ -473,19 +474,20 @@ fn intermittent_demand_is_planned_and_flagged() {
 
 #[test]
 fn recommendation_errors_name_the_argument() {
-    let cases: Vec<(Box<dyn Fn(&mut ProductInput, &mut PolicyParams)>, &str)> = vec![
-        (Box::new(|_, c| c.service = ServiceTarget::CycleServiceLevel(1.2)), "service_level = 1.2 is out of range: allowed strictly between 0 and 1"),
-        (Box::new(|_, c| c.holding_cost_rate = f64::NAN), "holding_cost_rate = NaN is out of range: allowed above 0"),
-        (Box::new(|_, c| c.order_cost = -1.0), "order_cost = -1 is out of range: allowed 0 or more"),
-        (Box::new(|_, c| c.review_period_days = Some(0)), "review_period_days = 0 is out of range: allowed 1 or more"),
-        (Box::new(|p, _| p.unit_cost = 0.0), "unit_cost = 0 is out of range: allowed above 0"),
-        (Box::new(|p, _| p.lead_time_days = -1.0), "lead_time_days = -1 is out of range: allowed 0 or more"),
-        (Box::new(|p, _| p.lead_time_sd_days = f64::INFINITY), "lead_time_sd_days = inf is out of range: allowed 0 or more"),
-        (Box::new(|p, _| p.on_hand = -3.0), "on_hand = -3 is out of range: allowed 0 or more"),
-        (Box::new(|p, _| p.on_order = f64::NAN), "on_order = NaN is out of range: allowed 0 or more"),
-        (Box::new(|p, _| p.history[1] = f64::NAN), "demand[1] = NaN is out of range: allowed any finite number (negatives count as 0)"),
+    type Mutation = fn(&mut ProductInput, &mut PolicyParams);
+    let cases: [(Mutation, &str); 11] = [
+        (|_, c| c.service = ServiceTarget::CycleServiceLevel(1.2), "service_level = 1.2 is out of range: allowed strictly between 0 and 1"),
+        (|_, c| c.holding_cost_rate = f64::NAN, "holding_cost_rate = NaN is out of range: allowed above 0"),
+        (|_, c| c.order_cost = -1.0, "order_cost = -1 is out of range: allowed 0 or more"),
+        (|_, c| c.review_period_days = Some(0), "review_period_days = 0 is out of range: allowed 1 or more"),
+        (|p, _| p.unit_cost = 0.0, "unit_cost = 0 is out of range: allowed above 0"),
+        (|p, _| p.lead_time_days = -1.0, "lead_time_days = -1 is out of range: allowed 0 or more"),
+        (|p, _| p.lead_time_sd_days = f64::INFINITY, "lead_time_sd_days = inf is out of range: allowed 0 or more"),
+        (|p, _| p.on_hand = -3.0, "on_hand = -3 is out of range: allowed 0 or more"),
+        (|p, _| p.on_order = f64::NAN, "on_order = NaN is out of range: allowed 0 or more"),
+        (|p, _| p.history[1] = f64::NAN, "demand[1] = NaN is out of range: allowed any finite number (negatives count as 0)"),
         (
-            Box::new(|p, _| p.basis = DemandBasis::Forecast { mean_per_day: f64::NAN, rmse_per_day: 1.0 }),
+            |p, _| p.basis = DemandBasis::Forecast { mean_per_day: f64::NAN, rmse_per_day: 1.0 },
             "forecast_mean = NaN is out of range: allowed any finite number (negatives count as 0)",
         ),
     ];
@@ -524,26 +526,15 @@ fn simulator_continuous_sq_by_hand() {
     //  5     1       0         0          5      -            1 lost
     let demand = [3.0, 2.0, 4.0, 0.0, 6.0, 1.0];
     let r = simulate(&demand, &config(Policy::ContinuousSQ { reorder_point: 3.0, order_qty: 5.0 }, LeadTime::Fixed(1), 5.0)).unwrap();
-    let expected = SimResult {
-        days: 6,
-        demanded: 16.0,
-        served: 15.0,
-        lost: 1.0,
-        stockout_days: 1,
-        fill_rate: 15.0 / 16.0,
-        avg_on_hand: 4.0 / 6.0,
-        avg_on_hand_value: 400.0 / 6.0,
-        orders: 3,
-        units_ordered: 15.0,
-        holding_cost: 0.4,
-        ordering_cost: 30.0,
-        shortage_cost: 50.0,
-        total_cost: 80.4,
-    };
-    close(r.holding_cost, expected.holding_cost, 1e-12);
-    close(r.total_cost, expected.total_cost, 1e-12);
-    close(r.avg_on_hand_value, expected.avg_on_hand_value, 1e-12);
-    assert_eq!(SimResult { holding_cost: 0.4, total_cost: 80.4, avg_on_hand_value: expected.avg_on_hand_value, ..r }, expected);
+    assert_eq!(
+        (r.days, r.demanded, r.served, r.lost, r.stockout_days, r.orders, r.units_ordered),
+        (6, 16.0, 15.0, 1.0, 1, 3, 15.0)
+    );
+    assert_eq!((r.fill_rate, r.ordering_cost, r.shortage_cost), (15.0 / 16.0, 30.0, 50.0));
+    close(r.avg_on_hand, 4.0 / 6.0, 1e-12); // end stock 2, 0, 1, 1, 0, 0
+    close(r.avg_on_hand_value, 400.0 / 6.0, 1e-9);
+    close(r.holding_cost, 0.4, 1e-12); // 4 unit-days at 0.1
+    close(r.total_cost, 80.4, 1e-12);
 
     // Below s by more than Q: the smallest multiple of Q that lifts the position above s.
     let r = simulate(&[0.0], &config(Policy::ContinuousSQ { reorder_point: 12.0, order_qty: 5.0 }, LeadTime::Fixed(1), 0.0)).unwrap();
