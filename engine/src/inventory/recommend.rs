@@ -3,7 +3,7 @@
 use super::demand::{lead_time_demand, DemandBasis, DemandStats};
 use super::policy::{self, short, ServiceTarget};
 use super::simulate::Policy;
-use super::{non_negative, positive, InventoryError};
+use super::{non_negative, positive, InventoryError, MIN_DAILY_DEMAND};
 
 /// Settings shared by all products of one call.
 #[derive(Clone, Debug, PartialEq)]
@@ -91,7 +91,7 @@ impl Recommendation {
 /// `lead_time_days`, `lead_time_sd_days`, `on_hand`, `on_order`, `demand[i]`,
 /// `forecast_mean`, `forecast_rmse`.
 ///
-/// Without demand (d below [`super::MIN_DAILY_DEMAND`]): safety stock, reorder point, EOQ,
+/// Without demand (d below [`MIN_DAILY_DEMAND`]): safety stock, reorder point, EOQ,
 /// order-up-to level and order are 0, no days of cover, no stockout risk, the whole
 /// position is excess, and the reason says why.
 pub fn recommend(product: &ProductInput, params: &PolicyParams) -> Result<Recommendation, InventoryError> {
@@ -109,8 +109,9 @@ pub fn recommend(product: &ProductInput, params: &PolicyParams) -> Result<Recomm
     let stats = DemandStats::from_history(&product.history)?;
     let (d, sd) = product.basis.rate(&stats)?;
     let lead_demand = lead_time_demand(d, sd, lead, lead_sd);
+    let has_demand = d >= MIN_DAILY_DEMAND;
 
-    let (safety_stock, reorder_point, eoq, order_up_to) = if d < super::MIN_DAILY_DEMAND {
+    let (safety_stock, reorder_point, eoq, order_up_to) = if !has_demand {
         (0.0, 0.0, 0.0, 0.0)
     } else {
         let eoq = policy::eoq(d * 365.0, k, h, unit_cost)?.max(d).round().max(1.0);
@@ -130,7 +131,7 @@ pub fn recommend(product: &ProductInput, params: &PolicyParams) -> Result<Recomm
     let order_qty = whole_up(policy::order_quantity(position, reorder_point, order_up_to));
     let excess_units = (position - order_up_to).max(0.0);
 
-    let mut reason = if d < super::MIN_DAILY_DEMAND {
+    let mut reason = if !has_demand {
         match (&product.basis, stats.days) {
             (DemandBasis::Forecast { .. }, _) => "no order: the forecast expects no demand".to_string(),
             (_, 0) => "no order: no sales history".to_string(),
@@ -163,7 +164,7 @@ pub fn recommend(product: &ProductInput, params: &PolicyParams) -> Result<Recomm
             reason += &format!("; {} units above the maximum {} are excess", short(excess_units), short(order_up_to));
         }
     }
-    if stats.intermittent() && d >= super::MIN_DAILY_DEMAND {
+    if stats.intermittent() && has_demand {
         reason += &format!("; intermittent demand (sales on {} of {} days)", stats.demand_days, stats.days);
     }
 
@@ -181,7 +182,7 @@ pub fn recommend(product: &ProductInput, params: &PolicyParams) -> Result<Recomm
         position,
         order_qty,
         days_of_cover: policy::days_of_cover(product.on_hand, d),
-        stockout_risk: if d < super::MIN_DAILY_DEMAND { 0.0 } else { policy::stockout_risk(position, lead_demand) },
+        stockout_risk: if has_demand { policy::stockout_risk(position, lead_demand) } else { 0.0 },
         excess_units,
         excess_value: excess_units * unit_cost,
         reason,
