@@ -11,6 +11,7 @@ pub mod cron;
 pub mod demo;
 pub mod ingest;
 pub mod forecast;
+pub mod inventory;
 pub mod rng;
 pub mod season;
 pub mod stats;

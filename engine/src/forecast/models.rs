@@ -2,7 +2,7 @@
 //! history in, point forecast and intervals out.
 
 use super::{Forecast, Interval};
-use crate::stats::normal_quantile;
+use crate::stats::normal;
 use augurs_core::{Fit, Predict};
 use augurs_ets::{trend::AutoETSTrendModel, AutoETS};
 use augurs_mstl::MSTLModel;
@@ -11,7 +11,7 @@ pub(crate) type FitResult = Result<Forecast, String>;
 
 /// Two-sided normal multiplier for a level in percent (95 → 1.96).
 pub(crate) fn z_of(level: f64) -> f64 {
-    normal_quantile(0.5 + level / 200.0)
+    normal::quantile(0.5 + level / 200.0)
 }
 
 /// Point forecast plus symmetric normal intervals with per-step standard errors.

@@ -1,0 +1,107 @@
+//! Daily demand statistics and demand over a lead time.
+
+use super::{check, demand_value, non_negative, InventoryError, MIN_DAILY_DEMAND};
+
+/// Average-demand-interval cut-off above which demand counts as intermittent
+/// (Syntetos & Boylan, 2005: ADI > 1.32).
+pub const INTERMITTENT_ADI: f64 = 1.32;
+
+/// Statistics of a daily demand history (oldest day first, one value per calendar day,
+/// days without sales as 0; negative days, i.e. net returns, count as 0).
+#[derive(Clone, Debug, PartialEq)]
+pub struct DemandStats {
+    /// Days in the history.
+    pub days: usize,
+    /// Days with demand above zero.
+    pub demand_days: usize,
+    /// Mean demand per day, Croston-style: mean size of the non-zero demands divided by
+    /// the mean interval between them (`days / demand_days`); with plain averages this is
+    /// total demand over all days. 0 for an empty or all-zero history.
+    pub mean: f64,
+    /// Sample standard deviation of daily demand, zero days included (0 for < 2 days).
+    pub sd: f64,
+}
+
+impl DemandStats {
+    /// Reads a history; NaN or infinite values are an error naming `demand[i]`.
+    pub fn from_history(history: &[f64]) -> Result<Self, InventoryError> {
+        let clean = history
+            .iter()
+            .enumerate()
+            .map(|(i, v)| demand_value("demand", i, *v))
+            .collect::<Result<Vec<f64>, _>>()?;
+        let days = clean.len();
+        let demand_days = clean.iter().filter(|v| **v > 0.0).count();
+        let total: f64 = clean.iter().sum();
+        let mean = if demand_days == 0 {
+            0.0
+        } else {
+            let size = total / demand_days as f64;
+            let interval = days as f64 / demand_days as f64;
+            size / interval
+        };
+        let sd = if days < 2 {
+            0.0
+        } else {
+            (clean.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (days - 1) as f64).sqrt()
+        };
+        Ok(DemandStats { days, demand_days, mean, sd })
+    }
+
+    /// Whether there is any demand to plan for (mean at least [`MIN_DAILY_DEMAND`]).
+    pub fn has_demand(&self) -> bool {
+        self.mean >= MIN_DAILY_DEMAND
+    }
+
+    /// Coefficient of variation sd / mean; `None` without demand (no NaN or infinity).
+    pub fn cv(&self) -> Option<f64> {
+        self.has_demand().then(|| self.sd / self.mean)
+    }
+
+    /// Demand is intermittent when sales come on few days: the average interval between
+    /// demand days exceeds [`INTERMITTENT_ADI`]. False without any demand.
+    pub fn intermittent(&self) -> bool {
+        self.demand_days > 0 && self.days as f64 / self.demand_days as f64 > INTERMITTENT_ADI
+    }
+}
+
+/// Where the daily demand rate d and its standard deviation σ_d come from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DemandBasis {
+    /// From the history: d = [`DemandStats::mean`], σ_d = [`DemandStats::sd`].
+    History,
+    /// From a forecast: d = the forecast's mean demand per day over the horizon that
+    /// matters (lead time plus review period), σ_d = its backtest error, the RMSE of
+    /// one-day forecasts. A negative mean counts as 0.
+    Forecast { mean_per_day: f64, rmse_per_day: f64 },
+}
+
+impl DemandBasis {
+    /// (d, σ_d) per day; errors name `forecast_mean` or `forecast_rmse`.
+    pub fn rate(&self, history: &DemandStats) -> Result<(f64, f64), InventoryError> {
+        match *self {
+            DemandBasis::History => Ok((history.mean, history.sd)),
+            DemandBasis::Forecast { mean_per_day, rmse_per_day } => {
+                let mean = check("forecast_mean", mean_per_day, true, "allowed any finite number (negatives count as 0)")?;
+                Ok((mean.max(0.0), non_negative("forecast_rmse", rmse_per_day)?))
+            }
+        }
+    }
+}
+
+/// Mean and standard deviation of demand over a (possibly uncertain) lead time.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LeadTimeDemand {
+    pub mean: f64,
+    pub sd: f64,
+}
+
+/// Demand over `days` days (mean L, standard deviation σ_L) with daily demand of mean d and
+/// standard deviation σ_d, days independent: mean d·L, variance L·σ_d² + d²·σ_L².
+/// Inputs are assumed validated (finite, non-negative).
+pub fn lead_time_demand(daily_mean: f64, daily_sd: f64, days: f64, days_sd: f64) -> LeadTimeDemand {
+    LeadTimeDemand {
+        mean: daily_mean * days,
+        sd: (days * daily_sd * daily_sd + daily_mean * daily_mean * days_sd * days_sd).sqrt(),
+    }
+}
