@@ -8,15 +8,8 @@
 # Uses the demo cluster (scripts/demo.sh starts it) and its own database cafe24_bench.
 source "$(dirname "$0")/../scripts/lib.sh"
 cd "${REPO_ROOT}"
-PORT=54329
 CUSTOMERS="${BENCH_CUSTOMERS:-100000}"
-"${REPO_ROOT}/scripts/setup.sh"
-"${REPO_ROOT}/scripts/install.sh"
-start_cluster /tmp/cafe24_analytics-demo "${PORT}"
-restart_cluster /tmp/cafe24_analytics-demo
-q() { as_postgres psql -X -q -v ON_ERROR_STOP=1 -h /tmp -p "${PORT}" "$@"; }
-q -d postgres -c "DROP DATABASE IF EXISTS cafe24_bench" -c "CREATE DATABASE cafe24_bench"
-q -d cafe24_bench -c "CREATE EXTENSION cafe24_analytics"
+bench_database
 
 q -d cafe24_bench -P pager=off <<SQL
 \set ON_ERROR_STOP 1

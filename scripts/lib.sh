@@ -46,6 +46,18 @@ restart_cluster() {
     as_postgres env -u RUST_BACKTRACE "${PG_BIN}/pg_ctl" -D "${dir}" -l "${dir}/server.log" -w -t 60 restart -m fast >/dev/null
 }
 
+# For benchmarks: the demo cluster with the freshly installed extension and an empty
+# database cafe24_bench; defines q() to run psql against it.
+bench_database() {
+    "${REPO_ROOT}/scripts/setup.sh"
+    "${REPO_ROOT}/scripts/install.sh"
+    start_cluster /tmp/cafe24_analytics-demo 54329
+    restart_cluster /tmp/cafe24_analytics-demo
+    q() { as_postgres psql -X -q -v ON_ERROR_STOP=1 -h /tmp -p 54329 "$@"; }
+    q -d postgres -c "DROP DATABASE IF EXISTS cafe24_bench" -c "CREATE DATABASE cafe24_bench"
+    q -d cafe24_bench -c "CREATE EXTENSION cafe24_analytics"
+}
+
 stop_cluster() {
     local dir="$1"
     if [ -s "${dir}/PG_VERSION" ]; then

@@ -259,3 +259,124 @@ COMMENT ON FUNCTION cafe24.forecast_sales(integer, text, text, text, text, text,
 COMMENT ON FUNCTION cafe24.backtest_forecast(integer, text, text, text, text, text, integer, double precision[]) IS
 'Rolling-origin evaluation per series and model: MASE (below 1 beats seasonal naive), sMAPE, RMSE, bias and '
 'the share of actuals inside each interval, so a forecast can be judged before it is trusted.';
+
+-- ---------------------------------------------------------------------------
+-- Inventory and margins
+-- ---------------------------------------------------------------------------
+
+-- Per product: stock at the end of p_as_of (NULL: the latest snapshot day) and the units
+-- and revenue sold over the p_days days ending then, as sparse (day offset, units) arrays.
+CREATE FUNCTION cafe24._inventory_inputs(p_as_of date, p_days integer)
+RETURNS TABLE (product_id bigint, variant_code text, name text, unit_cost float8, price float8,
+               lead_time_days integer, on_hand integer, on_order integer, revenue float8,
+               offsets integer[], units float8[])
+LANGUAGE sql STABLE AS $$
+    WITH cutoff AS (
+        SELECT coalesce(p_as_of, (SELECT max(day) FROM cafe24.inventory_snapshot),
+                        (SELECT max(day) FROM cafe24.sales_daily), current_date) AS day
+    ),
+    sold AS (
+        SELECT d.product_id, d.day - (c.day - p_days + 1) AS off,
+               sum(d.sold_units)::float8 AS u, sum(d.net_amount)::float8 AS rev
+        FROM cafe24.sales_daily AS d, cutoff AS c
+        WHERE d.day > c.day - p_days AND d.day <= c.day
+        GROUP BY 1, 2
+    ),
+    per_product AS (
+        SELECT s.product_id, array_agg(s.off ORDER BY s.off) AS offsets,
+               array_agg(s.u ORDER BY s.off) AS units, sum(s.rev) AS revenue
+        FROM sold AS s GROUP BY 1
+    )
+    SELECT p.product_id, p.variant_code, p.name, p.unit_cost::float8, p.price::float8, p.lead_time_days,
+           coalesce(inv.on_hand, 0), coalesce(inv.on_order, 0), coalesce(pp.revenue, 0),
+           coalesce(pp.offsets, '{}'), coalesce(pp.units, '{}')
+    FROM cafe24.product AS p
+    CROSS JOIN cutoff AS c
+    LEFT JOIN per_product AS pp ON pp.product_id = p.product_id
+    LEFT JOIN LATERAL (
+        SELECT i.on_hand, i.on_order FROM cafe24.inventory_snapshot AS i
+        WHERE i.product_id = p.product_id AND i.day <= c.day
+        ORDER BY i.day DESC LIMIT 1
+    ) AS inv ON true
+    ORDER BY p.product_id
+$$;
+COMMENT ON FUNCTION cafe24._inventory_inputs(date, integer) IS 'Internal: per-product stock and sales history behind optimize_inventory and simulate_inventory_policy.';
+
+COMMENT ON FUNCTION cafe24.optimize_inventory(double precision, integer, double precision, double precision, date, integer, double precision, double precision) IS
+'Per product: demand statistics, safety stock, reorder point, EOQ, quantity to order now, days of cover, stockout risk, '
+'excess stock value, ABC (revenue) and XYZ (demand variability) classes and a reason in words, for a cycle service level '
+'(or a fill rate) under continuous review, or periodic review every review_period_days.';
+COMMENT ON FUNCTION cafe24.simulate_inventory_policy(date, date, text, double precision, integer, double precision, double precision, integer) IS
+'Replays the daily demand between from_date and to_date against a policy (recommended: re-planned weekly from the '
+'history; or naive) and against the naive baseline (reorder the last 30 days of demand when stock falls below it), '
+'per product and in total (variant_code TOTAL): fill rate, stockout days, average inventory value, total cost.';
+
+CREATE FUNCTION cafe24.profit_margins(
+    by text DEFAULT 'category',
+    from_date date DEFAULT NULL,
+    to_date date DEFAULT NULL,
+    compare_to text DEFAULT 'previous_period')
+RETURNS TABLE (key text, revenue numeric, discounts numeric, cost_of_goods numeric, gross_profit numeric,
+               margin_pct numeric, profit_share_pct numeric, previous_gross_profit numeric,
+               profit_change_pct numeric, pareto_rank integer, cumulative_profit_share_pct numeric,
+               makes_80_pct boolean)
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    key_expr text := CASE by WHEN 'product' THEN 'p.variant_code' WHEN 'category' THEN 'p.category'
+                             WHEN 'brand' THEN 'coalesce(p.brand, ''(none)'')' WHEN 'shop' THEN 'd.shop_no::text'
+                             WHEN 'month' THEN 'to_char(d.day, ''YYYY-MM'')' END;
+    lo date;
+    hi date;
+    shift interval;
+BEGIN
+    IF key_expr IS NULL THEN
+        RAISE EXCEPTION 'profit_margins: by: unknown grouping "%"', by
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Use product, category, brand, shop or month.';
+    END IF;
+    hi := coalesce(to_date, (SELECT max(day) FROM cafe24.sales_daily), current_date);
+    lo := coalesce(from_date, (date_trunc('month', hi) - interval '11 months')::date);
+    IF lo > hi THEN
+        RAISE EXCEPTION 'profit_margins: from_date % is after to_date %', lo, hi
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass from_date on or before to_date.';
+    END IF;
+    shift := CASE compare_to WHEN 'previous_period' THEN ((hi - lo + 1) || ' days')::interval
+                             WHEN 'previous_year' THEN interval '1 year' END;
+    IF compare_to IS NOT NULL AND shift IS NULL THEN
+        RAISE EXCEPTION 'profit_margins: compare_to: unknown comparison "%"', compare_to
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Use previous_period, previous_year or NULL.';
+    END IF;
+    RETURN QUERY EXECUTE format($q$
+        WITH cur AS (
+            SELECT %1$s AS k, sum(d.net_amount) AS revenue, sum(d.discount_amount) AS discounts,
+                   sum(d.cost_amount) AS cogs
+            FROM cafe24.sales_daily AS d JOIN cafe24.product AS p USING (product_id)
+            WHERE d.day BETWEEN $1 AND $2 GROUP BY 1
+        ),
+        prev AS (
+            SELECT %1$s AS k, sum(d.net_amount - d.cost_amount) AS gp
+            FROM cafe24.sales_daily AS d JOIN cafe24.product AS p USING (product_id)
+            WHERE $3::interval IS NOT NULL AND d.day BETWEEN ($1 - $3::interval)::date AND ($2 - $3::interval)::date
+            GROUP BY 1
+        ),
+        r AS (
+            SELECT cur.*, cur.revenue - cur.cogs AS gp, prev.gp AS prev_gp,
+                   sum(cur.revenue - cur.cogs) OVER () AS total_gp,
+                   row_number() OVER (ORDER BY cur.revenue - cur.cogs DESC, cur.k) AS rnk,
+                   sum(cur.revenue - cur.cogs) OVER (ORDER BY cur.revenue - cur.cogs DESC, cur.k) AS cum_gp
+            FROM cur LEFT JOIN prev USING (k)
+        )
+        SELECT k, revenue, discounts, cogs, gp,
+               round(100 * gp / nullif(revenue, 0), 2),
+               round(100 * gp / nullif(total_gp, 0), 2),
+               prev_gp,
+               round(100 * (gp / nullif(prev_gp, 0) - 1), 2),
+               rnk::integer,
+               round(100 * cum_gp / nullif(total_gp, 0), 2),
+               coalesce(cum_gp - gp < 0.8 * total_gp, false)
+        FROM r ORDER BY rnk$q$, key_expr)
+    USING lo, hi, shift;
+END $$;
+COMMENT ON FUNCTION cafe24.profit_margins(text, date, date, text) IS
+'Revenue, discounts, cost of goods, gross profit, margin %, share of profit, change versus the previous period or year, '
+'and Pareto rank (makes_80_pct: the fewest keys that make 80 % of gross profit), by product, category, brand, shop or month. '
+'Defaults: the last 12 months of data.';

@@ -29,6 +29,48 @@ pub fn series(query: &str, a: &str, b: &str, c: &str, d: Option<&str>) -> Result
     })
 }
 
+/// What `cafe24._inventory_inputs` says about one product.
+pub struct InventoryInput {
+    pub product_id: i64,
+    pub variant_code: String,
+    pub name: String,
+    pub unit_cost: Option<f64>,
+    pub price: f64,
+    pub lead_time_days: Option<i32>,
+    pub on_hand: i32,
+    pub on_order: i32,
+    pub revenue: f64,
+    /// Days since the window's first day with sales, and the units sold on them.
+    pub offsets: Vec<i32>,
+    pub units: Vec<f64>,
+}
+
+/// Per product: stock at `as_of` (NULL: the latest snapshot) and sales over the `days`
+/// days ending then, in product_id order.
+pub fn inventory_inputs(as_of: Option<Date>, days: i32) -> Vec<InventoryInput> {
+    Spi::connect(|client| {
+        let table = client.select("SELECT * FROM cafe24._inventory_inputs($1, $2)", None, &[as_of.into(), days.into()])?;
+        let mut out = Vec::with_capacity(table.len());
+        for row in table {
+            out.push(InventoryInput {
+                product_id: row.get(1)?.unwrap_or_default(),
+                variant_code: row.get(2)?.unwrap_or_default(),
+                name: row.get(3)?.unwrap_or_default(),
+                unit_cost: row.get(4)?,
+                price: row.get(5)?.unwrap_or_default(),
+                lead_time_days: row.get(6)?,
+                on_hand: row.get(7)?.unwrap_or_default(),
+                on_order: row.get(8)?.unwrap_or_default(),
+                revenue: row.get(9)?.unwrap_or_default(),
+                offsets: row.get::<Vec<i32>>(10)?.unwrap_or_default(),
+                units: row.get::<Vec<f64>>(11)?.unwrap_or_default(),
+            });
+        }
+        Ok::<_, pgrx::spi::Error>(out)
+    })
+    .unwrap_or_else(|e| pgrx::error!("cafe24_analytics: reading inventory inputs failed: {e}"))
+}
+
 /// Runs `work` on a helper thread (which may start more threads for pure computation)
 /// while this, the backend's thread, watches for cancel requests and
 /// `statement_timeout`, and reports progress when `cafe24_analytics.progress_notices` is on.

@@ -14,6 +14,7 @@ pub static SCHEDULER_DATABASE: GucSetting<Option<CString>> =
 pub static TIMEZONE: GucSetting<Option<CString>> = GucSetting::<Option<CString>>::new(Some(c"GMT"));
 pub static THREADS: GucSetting<i32> = GucSetting::<i32>::new(0);
 pub static PROGRESS_NOTICES: GucSetting<bool> = GucSetting::<bool>::new(false);
+pub static DEFAULT_LEAD_TIME_DAYS: GucSetting<i32> = GucSetting::<i32>::new(7);
 
 /// A feature that a superuser can switch off.
 #[derive(Clone, Copy)]
@@ -82,6 +83,16 @@ pub fn init() {
         &THREADS,
         0,
         256,
+        GucContext::Userset,
+        flags,
+    );
+    GucRegistry::define_int_guc(
+        c"cafe24_analytics.default_lead_time_days",
+        c"Supplier lead time assumed for products whose lead_time_days is NULL.",
+        c"optimize_inventory says so in the reason of each product that uses it.",
+        &DEFAULT_LEAD_TIME_DAYS,
+        0,
+        365,
         GucContext::Userset,
         flags,
     );

@@ -12,7 +12,7 @@ use pgrx::prelude::*;
 /// Season lengths tried by detection when the grain is unknown (array input).
 const ARRAY_SEASON_CANDIDATES: [usize; 5] = [7, 12, 24, 52, 365];
 
-fn fail(function: &str, e: ForecastError) -> ! {
+pub(crate) fn fail(function: &str, e: ForecastError) -> ! {
     error::invalid_argument(format!("{function}: {e}"), e.hint)
 }
 
@@ -41,7 +41,7 @@ fn model(function: &str, name: &str) -> Model {
     Model::parse(name).unwrap_or_else(|e| fail(function, e))
 }
 
-fn grain(function: &str, name: &str) -> Grain {
+pub(crate) fn grain(function: &str, name: &str) -> Grain {
     Grain::parse(name).unwrap_or_else(|| {
         error::invalid_argument(format!("{function}: grain: unknown grain \"{name}\""), "Use day, week or month.")
     })
@@ -79,16 +79,25 @@ fn forecast(
 }
 
 /// Reads the series of a sales source: (series_key, start of the last complete period, values).
-fn sales_series(function: &str, grain: &str, by: &str, measure: &str, source: Option<&str>) -> Vec<(String, Date, Vec<f64>)> {
+pub(crate) fn sales_series(function: &str, grain: &str, by: &str, measure: &str, source: Option<&str>) -> Vec<(String, Date, Vec<f64>)> {
     db::series("SELECT series_key, last_ds, y FROM cafe24._sales_series($1, $2, $3, $4)", grain, by, measure, source)
         .unwrap_or_else(|e| error::invalid_argument(format!("{function}: {e}"), "See the HINT above."))
 }
 
-fn to_naive(d: Date) -> chrono::NaiveDate {
+/// The checks shared by the functions over sales series: feature switch, grain, options
+/// with the grain's natural seasons, model.
+fn sales_setup(function: &str, horizon: i32, grain: &str, model: &str, levels: Vec<Option<f64>>) -> (Grain, Options, Model) {
+    gucs::require(Feature::Forecasting, function);
+    let g = self::grain(function, grain);
+    let opts = options(function, horizon, None, levels, g.season_candidates(), false);
+    (g, opts, self::model(function, model))
+}
+
+pub(crate) fn to_naive(d: Date) -> chrono::NaiveDate {
     chrono::NaiveDate::from_ymd_opt(d.year(), d.month() as u32, d.day() as u32).expect("finite date")
 }
 
-fn from_naive(d: chrono::NaiveDate) -> Date {
+pub(crate) fn from_naive(d: chrono::NaiveDate) -> Date {
     use chrono::Datelike;
     Date::new(d.year(), d.month() as u8, d.day() as u8).expect("valid date")
 }
@@ -116,10 +125,7 @@ fn forecast_sales(
     ),
 > {
     const F: &str = "forecast_sales";
-    gucs::require(Feature::Forecasting, F);
-    let g = self::grain(F, grain);
-    let opts = options(F, horizon, None, levels, g.season_candidates(), false);
-    let m = self::model(F, model);
+    let (g, opts, m) = sales_setup(F, horizon, grain, model, levels);
     let series = sales_series(F, grain, by, measure, source);
     let values: Vec<Vec<f64>> = series.iter().map(|s| s.2.clone()).collect();
     let threads = gucs::threads(); // settings are read here: never on a worker thread
@@ -164,10 +170,7 @@ fn backtest_forecast(
     ),
 > {
     const F: &str = "backtest_forecast";
-    gucs::require(Feature::Forecasting, F);
-    let g = self::grain(F, grain);
-    let opts = options(F, horizon, None, levels, g.season_candidates(), false);
-    let m = self::model(F, model);
+    let (_, opts, m) = sales_setup(F, horizon, grain, model, levels);
     if !(1..=20).contains(&origins) {
         error::invalid_argument(format!("{F}: origins: {origins} is out of range: allowed 1 to 20"), "Pass how many rolling forecast origins to evaluate, e.g. origins => 3.");
     }

@@ -3,3 +3,5 @@
 pub mod demo;
 pub mod forecast;
 pub mod ingest;
+pub mod inventory;
+pub mod season;

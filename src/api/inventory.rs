@@ -1,0 +1,255 @@
+//! `cafe24.optimize_inventory` and `cafe24.simulate_inventory_policy`: per-product
+//! inputs read by SQL (`cafe24._inventory_inputs`), policy math in `cafe24_engine::inventory`.
+
+use crate::gucs::{self, Feature};
+use crate::{db, error};
+use cafe24_engine::inventory::classify::{abc_classes, xyz_classes, AbcThresholds, XyzThresholds};
+use cafe24_engine::inventory::demand::DemandBasis;
+use cafe24_engine::inventory::policy::ServiceTarget;
+use cafe24_engine::inventory::recommend::{recommend, PolicyParams, ProductInput};
+use cafe24_engine::inventory::simulate::{simulate, LeadTime, Policy, SimConfig, SimResult, NAIVE_WINDOW_DAYS};
+use cafe24_engine::inventory::InventoryError;
+use pgrx::datum::Date;
+use pgrx::prelude::*;
+
+fn fail(function: &str, e: InventoryError) -> ! {
+    error::invalid_argument(format!("{function}: {e}"), "See the function's documentation for the allowed values.")
+}
+
+fn params(function: &str, service_level: f64, fill_rate: Option<f64>, review_period_days: Option<i32>, holding_cost_rate: f64, order_cost: f64) -> PolicyParams {
+    let service = match fill_rate {
+        Some(b) => ServiceTarget::FillRate(b),
+        None => ServiceTarget::CycleServiceLevel(service_level),
+    };
+    let review_period_days = review_period_days.map(|r| {
+        u32::try_from(r).unwrap_or_else(|_| fail(function, InventoryError { argument: "review_period_days".into(), value: r as f64, allowed: "allowed 1 or more" }))
+    });
+    let p = PolicyParams { service, review_period_days, holding_cost_rate, order_cost };
+    p.service.validate().unwrap_or_else(|e| fail(function, e));
+    p
+}
+
+/// Daily demand as a dense series of `days` values from sparse (offset, units) pairs.
+fn dense(days: usize, offsets: &[i32], units: &[f64]) -> Vec<f64> {
+    let mut y = vec![0.0; days];
+    for (o, u) in offsets.iter().zip(units) {
+        if let Some(slot) = y.get_mut(*o as usize) {
+            *slot += u;
+        }
+    }
+    y
+}
+
+#[pg_extern(stable, parallel_restricted)]
+#[allow(clippy::too_many_arguments, clippy::type_complexity)]
+fn optimize_inventory(
+    service_level: default!(f64, 0.95),
+    review_period_days: default!(Option<i32>, "NULL"),
+    holding_cost_rate: default!(f64, 0.25),
+    order_cost: default!(f64, 30000.0),
+    as_of: default!(Option<Date>, "NULL"),
+    history_days: default!(i32, 180),
+    fill_rate: default!(Option<f64>, "NULL"),
+    lead_time_sd_days: default!(f64, 0.0),
+) -> TableIterator<
+    'static,
+    (
+        name!(product_id, i64),
+        name!(variant_code, String),
+        name!(name, String),
+        name!(on_hand, i32),
+        name!(on_order, i32),
+        name!(avg_daily_demand, Option<f64>),
+        name!(demand_cv, Option<f64>),
+        name!(lead_time_days, i32),
+        name!(safety_stock, Option<f64>),
+        name!(reorder_point, Option<f64>),
+        name!(eoq, Option<f64>),
+        name!(order_qty, Option<f64>),
+        name!(days_of_cover, Option<f64>),
+        name!(stockout_risk, Option<f64>),
+        name!(excess_value, Option<f64>),
+        name!(abc_class, String),
+        name!(xyz_class, String),
+        name!(reason, String),
+    ),
+> {
+    const F: &str = "optimize_inventory";
+    gucs::require(Feature::InventoryOptimization, F);
+    let p = params(F, service_level, fill_rate, review_period_days, holding_cost_rate, order_cost);
+    if !(7..=3660).contains(&history_days) {
+        error::invalid_argument(format!("{F}: history_days = {history_days} is out of range: allowed 7 to 3660"), "Pass how many days of sales to learn demand from, e.g. history_days => 180.");
+    }
+    let inputs = db::inventory_inputs(as_of, history_days);
+    let default_lead = gucs::DEFAULT_LEAD_TIME_DAYS.get();
+    let revenue: Vec<f64> = inputs.iter().map(|i| i.revenue).collect();
+    let abc = abc_classes(&revenue, AbcThresholds::default()).unwrap_or_else(|e| fail(F, e));
+    let mut recs = Vec::with_capacity(inputs.len());
+    for i in &inputs {
+        pgrx::check_for_interrupts!();
+        let lead = i.lead_time_days.unwrap_or(default_lead);
+        let rec = i.unit_cost.filter(|c| *c > 0.0).map(|unit_cost| {
+            let product = ProductInput {
+                history: dense(history_days as usize, &i.offsets, &i.units),
+                basis: DemandBasis::History,
+                unit_cost,
+                lead_time_days: lead as f64,
+                lead_time_sd_days,
+                on_hand: i.on_hand.max(0) as f64,
+                on_order: i.on_order as f64,
+            };
+            recommend(&product, &p).unwrap_or_else(|e| fail(F, e))
+        });
+        recs.push((lead, rec));
+    }
+    let cvs: Vec<Option<f64>> = recs.iter().map(|(_, r)| r.as_ref().and_then(|r| r.demand_cv)).collect();
+    let xyz = xyz_classes(&cvs, XyzThresholds::default()).unwrap_or_else(|e| fail(F, e));
+    let rows: Vec<_> = inputs
+        .into_iter()
+        .zip(recs)
+        .zip(abc.into_iter().zip(xyz))
+        .map(|((i, (lead, rec)), (a, x))| {
+            let default_note = if i.lead_time_days.is_none() { " (default lead time)" } else { "" };
+            match rec {
+                Some(r) => (
+                    i.product_id, i.variant_code, i.name, i.on_hand, i.on_order,
+                    Some(r.daily_demand), r.demand_cv, lead, Some(r.safety_stock), Some(r.reorder_point),
+                    Some(r.eoq), Some(r.order_qty), r.days_of_cover, Some(r.stockout_risk), Some(r.excess_value),
+                    a.as_str().to_string(), x.as_str().to_string(), format!("{}{default_note}", r.reason),
+                ),
+                None => (
+                    i.product_id, i.variant_code, i.name, i.on_hand, i.on_order,
+                    None, None, lead, None, None, None, None, None, None, None,
+                    a.as_str().to_string(), x.as_str().to_string(),
+                    "no recommendation: unit cost unknown (set cafe24.product.unit_cost)".to_string(),
+                ),
+            }
+        })
+        .collect();
+    TableIterator::new(rows)
+}
+
+#[pg_extern(stable, parallel_restricted)]
+#[allow(clippy::too_many_arguments, clippy::type_complexity)]
+fn simulate_inventory_policy(
+    from_date: Date,
+    to_date: Date,
+    policy: default!(&str, "'recommended'"),
+    service_level: default!(f64, 0.95),
+    review_period_days: default!(Option<i32>, "NULL"),
+    holding_cost_rate: default!(f64, 0.25),
+    order_cost: default!(f64, 30000.0),
+    history_days: default!(i32, 180),
+) -> TableIterator<
+    'static,
+    (
+        name!(product_id, Option<i64>),
+        name!(variant_code, String),
+        name!(fill_rate, f64),
+        name!(stockout_days, i32),
+        name!(avg_inventory_value, f64),
+        name!(total_cost, f64),
+        name!(naive_fill_rate, f64),
+        name!(naive_stockout_days, i32),
+        name!(naive_avg_inventory_value, f64),
+        name!(naive_total_cost, f64),
+        name!(cost_change_pct, Option<f64>),
+    ),
+> {
+    const F: &str = "simulate_inventory_policy";
+    gucs::require(Feature::InventoryOptimization, F);
+    let p = params(F, service_level, None, review_period_days, holding_cost_rate, order_cost);
+    let days = to_date.to_pg_epoch_days() - from_date.to_pg_epoch_days() + 1;
+    if !(1..=3660).contains(&days) {
+        error::invalid_argument(format!("{F}: from_date {from_date} to to_date {to_date} spans {days} days: allowed 1 to 3660"), "Pass a from_date on or before to_date.");
+    }
+    if !(7..=3660).contains(&history_days) {
+        error::invalid_argument(format!("{F}: history_days = {history_days} is out of range: allowed 7 to 3660"), "Pass how many days before from_date the policy may learn from.");
+    }
+    let chosen = match policy.trim().to_ascii_lowercase().as_str() {
+        "recommended" => Policy::Recommended { params: p.clone(), window_days: history_days as u32, replan_days: 7 },
+        "naive" => Policy::Naive { window_days: NAIVE_WINDOW_DAYS },
+        other => error::invalid_argument(format!("{F}: policy: unknown policy \"{other}\""), "Use recommended or naive."),
+    };
+    // Inputs as of the day before the simulation, with the history and the replayed
+    // period read as one window.
+    let start = Date::saturating_from_raw(from_date.to_pg_epoch_days() - 1);
+    let window = history_days + days;
+    let end = Date::saturating_from_raw(to_date.to_pg_epoch_days());
+    let stock = db::inventory_inputs(Some(start), 1);
+    let demand = db::inventory_inputs(Some(end), window);
+    let default_lead = gucs::DEFAULT_LEAD_TIME_DAYS.get();
+    let mut rows = Vec::new();
+    let (mut tot, mut naive_tot) = (Totals::default(), Totals::default());
+    for (s, d) in stock.iter().zip(&demand) {
+        pgrx::check_for_interrupts!();
+        let Some(unit_cost) = s.unit_cost.filter(|c| *c > 0.0) else { continue };
+        let series = dense(window as usize, &d.offsets, &d.units);
+        let (history, replay) = series.split_at(history_days as usize);
+        let config = |policy: Policy| SimConfig {
+            policy,
+            lead_time: LeadTime::Fixed(s.lead_time_days.unwrap_or(default_lead).max(0) as u32),
+            history: history.to_vec(),
+            on_hand: s.on_hand.max(0) as f64,
+            pipeline: if s.on_order > 0 { vec![(0, s.on_order as f64)] } else { vec![] },
+            unit_cost,
+            price: s.price.max(unit_cost),
+            holding_cost_rate,
+            order_cost,
+        };
+        let ours = simulate(replay, &config(chosen.clone())).unwrap_or_else(|e| fail(F, e));
+        let naive = simulate(replay, &config(Policy::Naive { window_days: NAIVE_WINDOW_DAYS })).unwrap_or_else(|e| fail(F, e));
+        tot.add(&ours);
+        naive_tot.add(&naive);
+        rows.push(row(Some(s.product_id), s.variant_code.clone(), &ours.into(), &naive.into()));
+    }
+    rows.push(row(None, "TOTAL".into(), &tot, &naive_tot));
+    TableIterator::new(rows)
+}
+
+/// Sums over products (fill rate recomputed from units).
+#[derive(Default)]
+struct Totals {
+    demanded: f64,
+    served: f64,
+    stockout_days: usize,
+    avg_value: f64,
+    cost: f64,
+}
+
+impl Totals {
+    fn add(&mut self, r: &SimResult) {
+        self.demanded += r.demanded;
+        self.served += r.served;
+        self.stockout_days += r.stockout_days;
+        self.avg_value += r.avg_on_hand_value;
+        self.cost += r.total_cost;
+    }
+}
+
+impl From<SimResult> for Totals {
+    fn from(r: SimResult) -> Self {
+        let mut t = Totals::default();
+        t.add(&r);
+        t
+    }
+}
+
+type SimRow = (Option<i64>, String, f64, i32, f64, f64, f64, i32, f64, f64, Option<f64>);
+
+fn row(product_id: Option<i64>, code: String, ours: &Totals, naive: &Totals) -> SimRow {
+    let fill = |t: &Totals| if t.demanded > 0.0 { t.served / t.demanded } else { 1.0 };
+    (
+        product_id,
+        code,
+        fill(ours),
+        ours.stockout_days as i32,
+        ours.avg_value,
+        ours.cost,
+        fill(naive),
+        naive.stockout_days as i32,
+        naive.avg_value,
+        naive.cost,
+        (naive.cost > 0.0).then(|| 100.0 * (ours.cost / naive.cost - 1.0)),
+    )
+}
