@@ -8,3 +8,4 @@ pub mod calendar;
 pub mod demo;
 pub mod ingest;
 pub mod rng;
+pub mod segment;
