@@ -5,6 +5,7 @@
 //! (`src/`) only converts types, reads via SPI and reports errors.
 
 pub mod calendar;
+pub mod clv;
 pub mod demo;
 pub mod ingest;
 pub mod rng;
