@@ -8,7 +8,6 @@
 use super::optimize::minimize;
 use super::{check_all, RepeatSummary};
 use crate::segment::ArgError;
-use libm::lgamma;
 
 /// Fitted BG/NBD parameters, in the time unit of the data they were fitted on.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -48,14 +47,24 @@ fn log_add_exp(u: f64, v: f64) -> f64 {
 }
 
 /// Log-likelihood of the grouped data (equation 6 of the paper, in logs).
+///
+/// The Gamma and Beta function ratios are sums of logs, Γ(r + x)/Γ(r) = Π (r + i) and
+/// B(a, b + x)/B(a, b) = Π (b + i)/(a + b + i) over i < x, extended group by group:
+/// differences of `lgamma` would lose all precision when a and b grow large (a likelihood
+/// that favours no dropout), and that loss, times the size of a group, is noise that
+/// stalls the optimizer.
 fn log_likelihood(groups: &[SameX], r: f64, alpha: f64, a: f64, b: f64) -> f64 {
     let ln_alpha = alpha.ln();
+    let (mut i, mut ln_gamma_ratio, mut ln_beta_ratio) = (0.0, 0.0, 0.0);
     let mut total = 0.0;
     for g in groups {
         let x = g.x;
-        let shared = lgamma(r + x) - lgamma(r) + r * ln_alpha + lgamma(a + b) + lgamma(b + x)
-            - lgamma(b)
-            - lgamma(a + b + x);
+        while i < x {
+            ln_gamma_ratio += (r + i).ln();
+            ln_beta_ratio += (-a / (a + b + i)).ln_1p();
+            i += 1.0;
+        }
+        let shared = ln_gamma_ratio + r * ln_alpha + ln_beta_ratio;
         let dropout = if x > 0.0 { Some(a.ln() - (b + x - 1.0).ln()) } else { None };
         total += g.times.len() as f64 * shared;
         for &(t_x, age) in &g.times {

@@ -2,16 +2,18 @@
 //! their value.
 //!
 //! Input is one [`RepeatSummary`] per customer (usually from a
-//! [`CustomerSummary`](crate::segment::CustomerSummary), times in days); output keeps the
+//! [`CustomerSummary`], times in days); output keeps the
 //! input order.
 //!
 //! **CLV formula.** The horizon H (days) is cut into months of 365.25/12 = 30.4375 days,
 //! the last one possibly shorter; with tᵢ = min(i · 30.4375, H) and E(t) the BG/NBD expected
 //! purchases in (T, T + t],
 //!
+//! ```text
 //! CLV = margin · E[M] · Σᵢ (E(tᵢ) − E(tᵢ₋₁)) · (1 + d)^(−tᵢ / 365.25)
+//! ```
 //!
-//! where E[M] is the Gamma-Gamma expected order value and d the annual discount rate:
+//! where `E[M]` is the Gamma-Gamma expected order value and d the annual discount rate:
 //! each month's purchases are discounted from the month's end. (With d = (1 + m)¹² − 1 this
 //! is the monthly-discounted CLV of the Python `lifetimes` package at monthly rate m.)
 //!
