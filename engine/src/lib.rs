@@ -7,11 +7,13 @@
 pub use chrono;
 
 pub mod calendar;
+pub mod clv;
 pub mod cron;
 pub mod demo;
-pub mod ingest;
 pub mod forecast;
+pub mod ingest;
 pub mod inventory;
 pub mod rng;
 pub mod season;
+pub mod segment;
 pub mod stats;
