@@ -380,3 +380,11 @@ COMMENT ON FUNCTION cafe24.profit_margins(text, date, date, text) IS
 'Revenue, discounts, cost of goods, gross profit, margin %, share of profit, change versus the previous period or year, '
 'and Pareto rank (makes_80_pct: the fewest keys that make 80 % of gross profit), by product, category, brand, shop or month. '
 'Defaults: the last 12 months of data.';
+
+COMMENT ON FUNCTION cafe24.seasonal_trends(text, text, text, text, integer[]) IS
+'Per series and period: value, robust MSTL trend / seasonal / remainder, anomaly score and flag (|robust z| > 3.5), '
+'changepoint flag (PELT), and the season lengths used.';
+COMMENT ON FUNCTION cafe24.seasonal_indices(text, text, text, text) IS
+'Per series: weekday and month seasonal indices (mean of value / trend per bucket, normalised to 1).';
+COMMENT ON FUNCTION cafe24.yoy_growth(text, text, text, text) IS
+'Per series and complete month: total, the same month a year earlier, and growth in percent.';

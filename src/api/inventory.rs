@@ -13,7 +13,8 @@ use pgrx::datum::Date;
 use pgrx::prelude::*;
 
 fn fail(function: &str, e: InventoryError) -> ! {
-    error::invalid_argument(format!("{function}: {e}"), "See the function's documentation for the allowed values.")
+    let hint = format!("Pass {} within the range above (see docs/sql-reference.md).", e.argument);
+    error::invalid_argument(format!("{function}: {e}"), hint)
 }
 
 fn params(function: &str, service_level: f64, fill_rate: Option<f64>, review_period_days: Option<i32>, holding_cost_rate: f64, order_cost: f64) -> PolicyParams {

@@ -20,7 +20,8 @@ pub struct Decomposition {
     /// Robust z-score of the remainder: (r − median) / (1.4826 · MAD).
     pub anomaly_score: Vec<f64>,
     /// Periods where the level of the deseasonalised series shifts (PELT, normal mean
-    /// change, penalty 2σ² ln n with σ from the MAD of first differences).
+    /// change, penalty 2σ² ln n with σ the robust spread of the remainder; segments at
+    /// least one season, or 7 periods, long).
     pub changepoints: Vec<usize>,
 }
 
@@ -50,7 +51,10 @@ pub fn decompose(y: &[f64], season_lengths: &[usize]) -> Result<Decomposition, S
     let remainder: Vec<f64> = (0..y.len()).map(|t| y[t] - trend[t] - seasonal[t]).collect();
     let anomaly_score = robust_z(&remainder);
     let deseasonalised: Vec<f64> = (0..y.len()).map(|t| y[t] - seasonal[t]).collect();
-    Ok(Decomposition { season_lengths: periods, trend, seasonal, remainder, anomaly_score, changepoints: pelt(&deseasonalised) })
+    let sigma = robust_sigma(&remainder);
+    let min_len = periods.first().copied().unwrap_or(7).max(2);
+    let changepoints = pelt(&deseasonalised, sigma, min_len);
+    Ok(Decomposition { season_lengths: periods, trend, seasonal, remainder, anomaly_score, changepoints })
 }
 
 /// Seasons to use when none are given: those detected among the grain's natural ones.
@@ -68,27 +72,30 @@ fn moving_average(y: &[f64], window: usize) -> Vec<f64> {
         .collect()
 }
 
-fn robust_z(x: &[f64]) -> Vec<f64> {
+/// 1.4826 × the median absolute deviation: the standard deviation for normal data,
+/// unmoved by outliers.
+fn robust_sigma(x: &[f64]) -> f64 {
     let med = median(x);
     let dev: Vec<f64> = x.iter().map(|v| (v - med).abs()).collect();
-    let mad = 1.4826 * median(&dev);
-    x.iter().map(|v| if mad > 0.0 { (v - med) / mad } else { 0.0 }).collect()
+    1.4826 * median(&dev)
+}
+
+fn robust_z(x: &[f64]) -> Vec<f64> {
+    let med = median(x);
+    let sigma = robust_sigma(x);
+    x.iter().map(|v| if sigma > 0.0 { (v - med) / sigma } else { 0.0 }).collect()
 }
 
 /// Pruned Exact Linear Time changepoint search (Killick, Fearnhead & Eckley 2012) for
-/// changes in mean under a normal cost; returns the first index of each new segment.
-pub fn pelt(y: &[f64]) -> Vec<usize> {
+/// changes in mean under a normal cost with noise level `sigma` and segments of at least
+/// `min_len` points; returns the first index of each new segment.
+pub fn pelt(y: &[f64], sigma: f64, min_len: usize) -> Vec<usize> {
     let n = y.len();
-    if n < 4 {
-        return Vec::new();
-    }
-    let diffs: Vec<f64> = y.windows(2).map(|w| (w[1] - w[0]).abs()).collect();
-    let sigma = 1.4826 * median(&diffs) / std::f64::consts::SQRT_2;
-    if sigma <= 0.0 {
+    let min_len = min_len.max(1);
+    if n < 2 * min_len || sigma <= 0.0 || !sigma.is_finite() {
         return Vec::new();
     }
     let penalty = 2.0 * sigma * sigma * (n as f64).ln();
-    let min_len = 2;
     let mut s1 = vec![0.0; n + 1];
     let mut s2 = vec![0.0; n + 1];
     for i in 0..n {

@@ -9,10 +9,17 @@ fn d(y: i32, m: u32, dd: u32) -> NaiveDate {
 fn pelt_finds_mean_shifts() {
     let mut r = Rng::new(1);
     let y: Vec<f64> = (0..300).map(|t| if t < 100 { 10.0 } else if t < 200 { 20.0 } else { 12.0 } + r.normal()).collect();
-    assert_eq!(pelt(&y), vec![100, 200]);
+    assert_eq!(pelt(&y, 1.0, 2), vec![100, 200]);
     let flat: Vec<f64> = (0..300).map(|_| 5.0 + r.normal()).collect();
-    assert!(pelt(&flat).is_empty());
-    assert!(pelt(&[1.0, 2.0]).is_empty());
+    assert!(pelt(&flat, 1.0, 2).is_empty());
+    assert!(pelt(&[1.0, 2.0], 1.0, 2).is_empty());
+    // Segments shorter than min_len are not allowed.
+    let mut blip = vec![0.0; 60];
+    blip[30..33].copy_from_slice(&[9.0, 9.0, 9.0]);
+    assert_eq!(pelt(&blip, 0.5, 2), vec![30, 33]);
+    let cps = pelt(&blip, 0.5, 7);
+    let bounds: Vec<usize> = std::iter::once(0).chain(cps.iter().copied()).chain(std::iter::once(60)).collect();
+    assert!(!cps.is_empty() && bounds.windows(2).all(|w| w[1] - w[0] >= 7), "{cps:?}");
 }
 
 #[test]
@@ -33,6 +40,10 @@ fn decomposition_adds_up_and_flags_an_injected_spike() {
     scores.sort_by(|a, b| b.total_cmp(a));
     assert_eq!(dec.anomaly_score[150].abs(), scores[0]);
     assert!(scores[0] > 2.0 * scores[1], "{} vs {}", scores[0], scores[1]);
+    // A level shift is found, and nothing else.
+    let shifted: Vec<f64> = (0..210).map(|t| 100.0 * week[t % 7] + if t >= 120 { 40.0 } else { 0.0 } + 2.0 * r.normal()).collect();
+    let cps = decompose(&shifted, &[7]).unwrap().changepoints;
+    assert!(cps.len() == 1 && (118..=122).contains(&cps[0]), "{cps:?}");
 }
 
 #[test]
