@@ -388,3 +388,220 @@ COMMENT ON FUNCTION cafe24.seasonal_indices(text, text, text, text) IS
 'Per series: weekday and month seasonal indices (mean of value / trend per bucket, normalised to 1).';
 COMMENT ON FUNCTION cafe24.yoy_growth(text, text, text, text) IS
 'Per series and complete month: total, the same month a year earlier, and growth in percent.';
+
+-- ---------------------------------------------------------------------------
+-- Customer behaviour
+-- ---------------------------------------------------------------------------
+
+-- SQL text yielding (customer_key text, ordered_at timestamptz, amount float8): orders of
+-- members from the star schema (sold lines, net of discounts), or the caller's source.
+CREATE FUNCTION cafe24._customer_transactions(p_source text) RETURNS text
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    IF p_source IS NULL THEN
+        RETURN $s$
+            SELECT l.customer_id::text AS customer_key, min(l.ordered_at) AS ordered_at,
+                   sum(l.quantity * l.unit_price - l.discount)::float8 AS amount
+            FROM cafe24.order_line AS l
+            WHERE l.customer_id IS NOT NULL AND l.status NOT IN ('cancelled', 'returned')
+            GROUP BY l.customer_id, l.order_id$s$;
+    END IF;
+    RETURN format('SELECT customer_id::text AS customer_key, ordered_at::timestamptz AS ordered_at, amount::float8 AS amount FROM (%s) AS src',
+                  CASE WHEN p_source ~* '^\s*(select|with|values|table)\M' THEN p_source
+                       ELSE format('SELECT * FROM %s', p_source::regclass) END);
+END $$;
+COMMENT ON FUNCTION cafe24._customer_transactions(text) IS 'Internal: the transactions behind the customer analytics.';
+
+-- Per customer: purchase days up to p_as_of, in days since 1970 (the unit the models use).
+CREATE FUNCTION cafe24._customer_summaries(p_as_of timestamptz, p_source text)
+RETURNS TABLE (customer_key text, first_day float8, last_day float8, purchase_days bigint,
+               total_amount float8, mean_amount float8, end_day float8)
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    as_of timestamptz := coalesce(p_as_of, now());
+BEGIN
+    RETURN QUERY EXECUTE format($q$
+        WITH d AS (
+            SELECT t.customer_key, date_trunc('day', t.ordered_at) AS day, sum(t.amount) AS amount
+            FROM (%s) AS t WHERE t.ordered_at <= $1 AND t.customer_key IS NOT NULL GROUP BY 1, 2
+        )
+        SELECT d.customer_key, extract(epoch FROM min(d.day))::float8 / 86400, extract(epoch FROM max(d.day))::float8 / 86400,
+               count(*), sum(d.amount), avg(d.amount), extract(epoch FROM $1)::float8 / 86400
+        FROM d GROUP BY 1 ORDER BY 1$q$, cafe24._customer_transactions(p_source))
+    USING as_of;
+EXCEPTION
+    WHEN undefined_column OR undefined_table OR syntax_error OR datatype_mismatch OR invalid_text_representation THEN
+        RAISE EXCEPTION 'source: %', SQLERRM
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Pass a table, view or query yielding columns customer_id, ordered_at (timestamp) and amount (number).';
+END $$;
+COMMENT ON FUNCTION cafe24._customer_summaries(timestamptz, text) IS 'Internal: per-customer purchase summaries behind segment_customers and customer_lifetime_value.';
+
+CREATE FUNCTION cafe24._holdout_purchases(p_start timestamptz, p_days integer, p_source text)
+RETURNS TABLE (customer_key text, purchase_days bigint)
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN QUERY EXECUTE format($q$
+        SELECT t.customer_key, count(DISTINCT date_trunc('day', t.ordered_at))
+        FROM (%s) AS t WHERE t.ordered_at > $1 AND t.ordered_at <= $1 + make_interval(days => $2)
+        GROUP BY 1$q$, cafe24._customer_transactions(p_source))
+    USING p_start, p_days;
+END $$;
+COMMENT ON FUNCTION cafe24._holdout_purchases(timestamptz, integer, text) IS 'Internal: purchase days per customer in an evaluation holdout.';
+
+COMMENT ON FUNCTION cafe24.segment_customers(timestamptz, integer, text, text, bigint) IS
+'Per customer: recency (days), frequency (purchase days), monetary (total), R/F/M scores 1-5, segment id and label '
+'(Champions, Loyal, Potential loyalists, New, At risk, Can''t lose, Hibernating, Lost), distance to the centroid. '
+'k-means on standardised (recency, frequency, ln(1+monetary)), k by silhouette when NULL; or method => ''quantile''.';
+COMMENT ON FUNCTION cafe24.segment_summary(timestamptz, integer, text, text, bigint) IS
+'Per segment of segment_customers: customers, share of revenue, member means (the centroid) of R, F, M and their scores, label.';
+COMMENT ON FUNCTION cafe24.customer_lifetime_value(integer, timestamptz, text, double precision, double precision) IS
+'Per customer: BG/NBD expected purchases over horizon_days and probability alive, Gamma-Gamma expected order value, and '
+'discounted CLV (margin × value × purchases, discounted monthly at the annual discount_rate).';
+COMMENT ON FUNCTION cafe24.evaluate_lifetime_value(timestamptz, integer, text) IS
+'Fits BG/NBD on purchases up to calibration_end and compares predicted with actual purchase days in the next holdout_days, '
+'per calibration repeat-purchase count and in total.';
+
+CREATE FUNCTION cafe24.cohort_retention(grain text DEFAULT 'month', source text DEFAULT NULL)
+RETURNS TABLE (cohort date, period integer, customers bigint, cohort_size bigint, retention_pct numeric, revenue numeric)
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    IF grain IS NULL OR grain NOT IN ('week', 'month') THEN
+        RAISE EXCEPTION 'cohort_retention: grain: unknown grain "%"', grain
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Use week or month.';
+    END IF;
+    RETURN QUERY EXECUTE format($q$
+        WITH t AS (SELECT customer_key, date_trunc(%1$L, ordered_at)::date AS p, amount FROM (%2$s) AS x),
+        first AS (SELECT customer_key, min(p) AS cohort FROM t GROUP BY 1),
+        act AS (
+            SELECT f.cohort,
+                   CASE %1$L WHEN 'month' THEN ((extract(year FROM t.p) - extract(year FROM f.cohort)) * 12
+                                                + extract(month FROM t.p) - extract(month FROM f.cohort))::int
+                             ELSE ((t.p - f.cohort) / 7)::int END AS period,
+                   count(DISTINCT t.customer_key) AS customers, sum(t.amount)::numeric AS revenue
+            FROM t JOIN first AS f USING (customer_key) GROUP BY 1, 2
+        )
+        SELECT a.cohort, a.period, a.customers, s.customers AS cohort_size,
+               round(100.0 * a.customers / s.customers, 2), round(a.revenue, 2)
+        FROM act AS a JOIN act AS s ON s.cohort = a.cohort AND s.period = 0
+        ORDER BY 1, 2$q$, grain, cafe24._customer_transactions(source));
+END $$;
+COMMENT ON FUNCTION cafe24.cohort_retention(text, text) IS
+'Cohorts by first purchase week or month: per cohort and period since, customers active, cohort size, retention %, revenue.';
+
+CREATE FUNCTION cafe24.repeat_purchase_rate(grain text DEFAULT 'month', source text DEFAULT NULL)
+RETURNS TABLE (period date, customers bigint, new_customers bigint, returning_customers bigint, repeat_rate_pct numeric)
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    IF grain IS NULL OR grain NOT IN ('week', 'month') THEN
+        RAISE EXCEPTION 'repeat_purchase_rate: grain: unknown grain "%"', grain
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Use week or month.';
+    END IF;
+    RETURN QUERY EXECUTE format($q$
+        WITH t AS (SELECT DISTINCT customer_key, date_trunc(%1$L, ordered_at)::date AS p FROM (%2$s) AS x),
+        first AS (SELECT customer_key, min(p) AS p0 FROM t GROUP BY 1)
+        SELECT t.p, count(*), count(*) FILTER (WHERE t.p = f.p0), count(*) FILTER (WHERE t.p > f.p0),
+               round(100.0 * count(*) FILTER (WHERE t.p > f.p0) / count(*), 2)
+        FROM t JOIN first AS f USING (customer_key) GROUP BY 1 ORDER BY 1$q$, grain, cafe24._customer_transactions(source));
+END $$;
+COMMENT ON FUNCTION cafe24.repeat_purchase_rate(text, text) IS
+'Per week or month: active customers, new ones (first purchase in the period), returning ones, and the returning share.';
+
+CREATE FUNCTION cafe24.funnel(
+    steps text[] DEFAULT '{view,cart,checkout,purchase}',
+    within interval DEFAULT '1 day',
+    by text DEFAULT NULL,
+    from_time timestamptz DEFAULT NULL,
+    to_time timestamptz DEFAULT NULL)
+RETURNS TABLE (group_key text, step integer, event_type text, entered bigint, converted bigint,
+               conversion_pct numeric, median_time_to_next interval)
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    n integer := coalesce(cardinality(steps), 0);
+    key_expr text := CASE coalesce(by, 'total') WHEN 'total' THEN '''total''' WHEN 'shop' THEN 'e.shop_no::text'
+                                                WHEN 'category' THEN 'p.category' END;
+    ctes text := '';
+    sel text := '';
+BEGIN
+    IF n < 2 THEN
+        RAISE EXCEPTION 'funnel: steps: % needs at least two steps', steps
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass the event types in order, e.g. ''{view,cart,checkout,purchase}''.';
+    END IF;
+    IF EXISTS (SELECT FROM unnest(steps) AS s WHERE s IS NULL OR s NOT IN ('view', 'cart', 'checkout', 'purchase')) THEN
+        RAISE EXCEPTION 'funnel: steps: % contains an unknown event type', steps
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Event types are view, cart, checkout and purchase.';
+    END IF;
+    IF within IS NULL OR within <= interval '0' THEN
+        RAISE EXCEPTION 'funnel: within: % must be a positive interval', within
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass how long a session may take from the first step, e.g. ''1 day''.';
+    END IF;
+    IF key_expr IS NULL THEN
+        RAISE EXCEPTION 'funnel: by: unknown grouping "%"', by
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Use NULL (total), shop or category (of the first step''s product).';
+    END IF;
+    -- s1: first occurrence of step 1 per session; s<k>: first step k at or after step k-1,
+    -- within the window from step 1. Events out of order are handled by the time condition.
+    ctes := format($c$ev AS (SELECT * FROM cafe24.behaviour_event
+                             WHERE ($3::timestamptz IS NULL OR occurred_at >= $3) AND ($4::timestamptz IS NULL OR occurred_at < $4)),
+        s1 AS (SELECT DISTINCT ON (e.session_id) e.session_id, %s AS g, e.occurred_at AS t0, e.occurred_at AS t
+               FROM ev AS e JOIN cafe24.product AS p USING (product_id)
+               WHERE e.event_type = $1[1] ORDER BY e.session_id, e.occurred_at)$c$, key_expr);
+    FOR k IN 2 .. n LOOP
+        ctes := ctes || format($c$,
+        s%1$s AS (SELECT prev.session_id, prev.g, prev.t0, min(e.occurred_at) AS t
+                  FROM s%2$s AS prev JOIN ev AS e USING (session_id)
+                  WHERE e.event_type = $1[%1$s] AND e.occurred_at >= prev.t AND e.occurred_at <= prev.t0 + $2
+                  GROUP BY 1, 2, 3)$c$, k, k - 1);
+    END LOOP;
+    FOR k IN 1 .. n LOOP
+        sel := sel || CASE WHEN k > 1 THEN ' UNION ALL ' ELSE '' END || format($c$
+        SELECT a.g, %1$s, $1[%1$s], count(*), %2$s, %3$s
+        FROM s%1$s AS a %4$s GROUP BY a.g$c$, k,
+            CASE WHEN k < n THEN 'count(b.session_id)' ELSE 'NULL::bigint' END,
+            CASE WHEN k < n THEN 'percentile_cont(0.5) WITHIN GROUP (ORDER BY b.t - a.t)' ELSE 'NULL::interval' END,
+            CASE WHEN k < n THEN format('LEFT JOIN s%s AS b USING (session_id)', k + 1) ELSE '' END);
+    END LOOP;
+    RETURN QUERY EXECUTE format($q$
+        WITH %s
+        SELECT g, k::integer, et, entered, converted, round(100.0 * converted / nullif(entered, 0), 2), med
+        FROM (%s) AS r(g, k, et, entered, converted, med) ORDER BY g, k$q$, ctes, sel)
+    USING steps, within, from_time, to_time;
+END $$;
+COMMENT ON FUNCTION cafe24.funnel(text[], interval, text, timestamptz, timestamptz) IS
+'Per step of a funnel over behaviour_event sessions: sessions that entered it, converted to the next step (in order, '
+'within the window from the first step), conversion %, and the median time to the next step; optionally by shop or category.';
+
+CREATE FUNCTION cafe24.product_affinity(min_support double precision DEFAULT 0.001, min_lift double precision DEFAULT 1.0,
+                                        from_date date DEFAULT NULL, to_date date DEFAULT NULL)
+RETURNS TABLE (product text, with_product text, orders_together bigint, support numeric, confidence numeric, lift numeric)
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    IF min_support IS NULL OR NOT (min_support > 0 AND min_support <= 1) THEN
+        RAISE EXCEPTION 'product_affinity: min_support = % is out of range: allowed above 0 up to 1', min_support
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass the share of orders a pair must appear in, e.g. 0.001.';
+    END IF;
+    RETURN QUERY
+    WITH o AS (
+        SELECT DISTINCT l.order_id, l.product_id FROM cafe24.order_line AS l
+        WHERE l.status NOT IN ('cancelled')
+          AND (from_date IS NULL OR l.ordered_at >= from_date) AND (to_date IS NULL OR l.ordered_at < to_date + 1)
+    ),
+    n AS (SELECT count(DISTINCT order_id)::numeric AS orders FROM o),
+    single AS (SELECT product_id, count(*) AS c FROM o GROUP BY 1),
+    pair AS (
+        SELECT a.product_id AS pa, b.product_id AS pb, count(*) AS c
+        FROM o AS a JOIN o AS b ON a.order_id = b.order_id AND a.product_id <> b.product_id
+        GROUP BY 1, 2 HAVING count(*) >= min_support * (SELECT orders FROM n)
+    )
+    SELECT p1.variant_code, p2.variant_code, pair.c,
+           round(pair.c / n.orders, 6), round(pair.c::numeric / sa.c, 6),
+           round(pair.c * n.orders / (sa.c * sb.c), 4)
+    FROM pair CROSS JOIN n
+    JOIN single AS sa ON sa.product_id = pair.pa JOIN single AS sb ON sb.product_id = pair.pb
+    JOIN cafe24.product AS p1 ON p1.product_id = pair.pa JOIN cafe24.product AS p2 ON p2.product_id = pair.pb
+    WHERE pair.c * n.orders / (sa.c * sb.c) >= min_lift
+    ORDER BY 6 DESC, 3 DESC, 1, 2;
+END $$;
+COMMENT ON FUNCTION cafe24.product_affinity(double precision, double precision, date, date) IS
+'Products bought together: per ordered pair (product, with_product), orders containing both, support (share of orders), '
+'confidence (share of product''s orders that also hold with_product) and lift (above 1: bought together more than by chance).';

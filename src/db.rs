@@ -71,6 +71,43 @@ pub fn inventory_inputs(as_of: Option<Date>, days: i32) -> Vec<InventoryInput> {
     .unwrap_or_else(|e| pgrx::error!("cafe24_analytics: reading inventory inputs failed: {e}"))
 }
 
+/// Per customer (key order): first and last purchase day, purchase days, total and mean
+/// amount, all as of `as_of` (NULL: now), from `cafe24._customer_summaries`.
+pub fn customer_summaries(function: &str, as_of: Option<TimestampWithTimeZone>, source: Option<&str>) -> (Vec<String>, Vec<cafe24_engine::segment::CustomerSummary>) {
+    Spi::connect(|client| {
+        let table = client.select("SELECT * FROM cafe24._customer_summaries($1, $2)", None, &[as_of.into(), source.into()])?;
+        let mut keys = Vec::with_capacity(table.len());
+        let mut out = Vec::with_capacity(table.len());
+        for row in table {
+            keys.push(row.get::<String>(1)?.unwrap_or_default());
+            out.push(cafe24_engine::segment::CustomerSummary {
+                first_purchase: row.get(2)?.unwrap_or_default(),
+                last_purchase: row.get(3)?.unwrap_or_default(),
+                purchases: row.get(4)?.unwrap_or_default(),
+                total_amount: row.get(5)?.unwrap_or_default(),
+                mean_amount: row.get(6)?.unwrap_or_default(),
+                observation_end: row.get(7)?.unwrap_or_default(),
+            });
+        }
+        Ok::<_, pgrx::spi::Error>((keys, out))
+    })
+    .unwrap_or_else(|e| crate::error::invalid_argument(format!("{function}: {e}"), "See the HINT above."))
+}
+
+/// Purchase days of each customer in `keys` within `days` days after `start`.
+pub fn holdout_purchases(function: &str, keys: &[String], start: TimestampWithTimeZone, days: i32, source: Option<&str>) -> Vec<i64> {
+    let counts: std::collections::HashMap<String, i64> = Spi::connect(|client| {
+        let table = client.select("SELECT * FROM cafe24._holdout_purchases($1, $2, $3)", None, &[start.into(), days.into(), source.into()])?;
+        let mut m = std::collections::HashMap::new();
+        for row in table {
+            m.insert(row.get::<String>(1)?.unwrap_or_default(), row.get::<i64>(2)?.unwrap_or_default());
+        }
+        Ok::<_, pgrx::spi::Error>(m)
+    })
+    .unwrap_or_else(|e| crate::error::invalid_argument(format!("{function}: {e}"), "See the HINT above."));
+    keys.iter().map(|k| counts.get(k).copied().unwrap_or(0)).collect()
+}
+
 /// Runs `work` on a helper thread (which may start more threads for pure computation)
 /// while this, the backend's thread, watches for cancel requests and
 /// `statement_timeout`, and reports progress when `cafe24_analytics.progress_notices` is on.

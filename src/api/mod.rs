@@ -1,5 +1,6 @@
 //! One module per SQL feature: argument checks, a call into the engine, rows out.
 
+pub mod customers;
 pub mod demo;
 pub mod forecast;
 pub mod ingest;
