@@ -86,6 +86,7 @@ DECLARE
     n bigint;
     ddl record;
     restore text[] := '{}';
+    t0 timestamptz := clock_timestamp();
 BEGIN
     IF start IS NULL OR NOT isfinite(start) THEN
         RAISE EXCEPTION 'generate_demo_data: start_date = % is not a finite date', start_date
@@ -138,15 +139,18 @@ BEGIN
 
     INSERT INTO cafe24.shop (shop_no, name, timezone) SELECT * FROM cafe24._demo_shops(cfg);
     GET DIAGNOSTICS n = ROW_COUNT; table_name := 'shop'; rows := n; RETURN NEXT;
+    RAISE DEBUG 'generate_demo_data: % rows into shop after % s', n, round(extract(epoch FROM clock_timestamp() - t0), 2);
 
     INSERT INTO cafe24.product (product_id, product_no, product_code, variant_code, name, category, brand,
                                 price, unit_cost, lead_time_days)
     SELECT * FROM cafe24._demo_products(cfg);
     GET DIAGNOSTICS n = ROW_COUNT; table_name := 'product'; rows := n; RETURN NEXT;
+    RAISE DEBUG 'generate_demo_data: % rows into product after % s', n, round(extract(epoch FROM clock_timestamp() - t0), 2);
 
     INSERT INTO cafe24.customer (customer_id, member_id, signed_up_at, region)
     SELECT customer_id, member_id, to_timestamp(signed_up_epoch), region FROM cafe24._demo_customers(cfg);
     GET DIAGNOSTICS n = ROW_COUNT; table_name := 'customer'; rows := n; RETURN NEXT;
+    RAISE DEBUG 'generate_demo_data: % rows into customer after % s', n, round(extract(epoch FROM clock_timestamp() - t0), 2);
 
     INSERT INTO cafe24.order_line (order_id, order_item_code, shop_no, ordered_at, customer_id, product_id,
                                    quantity, unit_price, discount, unit_cost, status, updated_at)
@@ -154,19 +158,23 @@ BEGIN
            quantity, unit_price, discount, unit_cost, status, to_timestamp(ordered_epoch)
     FROM cafe24._demo_order_lines(cfg);
     GET DIAGNOSTICS n = ROW_COUNT; table_name := 'order_line'; rows := n; RETURN NEXT;
+    RAISE DEBUG 'generate_demo_data: % rows into order_line after % s', n, round(extract(epoch FROM clock_timestamp() - t0), 2);
 
     INSERT INTO cafe24.inventory_snapshot (day, product_id, on_hand, on_order)
     SELECT start + day_offset, product_id, on_hand, on_order FROM cafe24._demo_inventory(cfg);
     GET DIAGNOSTICS n = ROW_COUNT; table_name := 'inventory_snapshot'; rows := n; RETURN NEXT;
+    RAISE DEBUG 'generate_demo_data: % rows into inventory_snapshot after % s', n, round(extract(epoch FROM clock_timestamp() - t0), 2);
 
     INSERT INTO cafe24.behaviour_event (session_id, customer_id, shop_no, product_id, event_type, occurred_at)
     SELECT session_id, customer_id, shop_no, product_id, event_type, to_timestamp(occurred_epoch)
     FROM cafe24._demo_events(cfg);
     GET DIAGNOSTICS n = ROW_COUNT; table_name := 'behaviour_event'; rows := n; RETURN NEXT;
+    RAISE DEBUG 'generate_demo_data: % rows into behaviour_event after % s', n, round(extract(epoch FROM clock_timestamp() - t0), 2);
 
     FOR i IN 1 .. coalesce(array_length(restore, 1), 0) LOOP
         EXECUTE restore[i];   -- primary and unique keys, foreign keys, then plain indexes
     END LOOP;
+    RAISE DEBUG 'generate_demo_data: keys and indexes restored after % s', round(extract(epoch FROM clock_timestamp() - t0), 2);
     -- Keep identity columns ahead of the explicit keys used above.
     PERFORM setval(pg_get_serial_sequence('cafe24.product', 'product_id'), greatest(max(product_id), 1)) FROM cafe24.product;
     PERFORM setval(pg_get_serial_sequence('cafe24.customer', 'customer_id'), greatest(max(customer_id), 1)) FROM cafe24.customer;
