@@ -13,7 +13,7 @@ CREATE UNLOGGED TABLE series AS
 SELECT 'sku-' || s AS series_key, d::date AS ds,
        greatest(0, (20 + s % 50) * (1 + 0.3 * sin(2 * pi() * extract(doy FROM d) / 365.25))
                  * (CASE extract(isodow FROM d) WHEN 6 THEN 1.3 WHEN 7 THEN 1.4 ELSE 1 END)
-                 * (1 + 0.0005 * (d - date '2024-01-01'))
+                 * (1 + 0.0005 * (d::date - date '2024-01-01'))
                  + 4 * sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random()))::float8 AS y
 FROM generate_series(1, ${N}) AS s, generate_series(date '2024-01-01', date '2025-12-30', '1 day') AS d;
 ANALYZE series;

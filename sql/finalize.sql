@@ -197,9 +197,18 @@ COMMENT ON FUNCTION cafe24._demo_events(jsonb) IS 'Internal row source of genera
 -- ---------------------------------------------------------------------------
 
 -- One series per key, one value per period from the key's first period to the last
--- complete period of the whole source; periods without sales count as 0.
+-- complete period of the whole source; periods without sales count as 0. Rows with a
+-- NULL key or date are left out.
+-- Whole periods (day, week or month) from period start a to period start b.
+CREATE FUNCTION cafe24._periods_between(grain text, a date, b date) RETURNS integer
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE grain WHEN 'day' THEN b - a WHEN 'week' THEN (b - a) / 7
+           ELSE ((extract(year FROM b) - extract(year FROM a)) * 12 + extract(month FROM b) - extract(month FROM a))::integer END
+$$;
+COMMENT ON FUNCTION cafe24._periods_between(text, date, date) IS 'Internal: whole periods between two period starts.';
+
 CREATE FUNCTION cafe24._sales_series(p_grain text, p_by text, p_measure text, p_source text)
-RETURNS TABLE (series_key text, last_ds date, y float8[])
+RETURNS TABLE (series_key text, last_ds date, periods integer, offsets integer[], y float8[])
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
     src text;
@@ -232,22 +241,22 @@ BEGIN
         END IF;
         src := format('SELECT series_key::text AS series_key, ds::date AS ds, y::float8 AS y FROM (%s) AS src', src);
     END IF;
+    -- Sparse per key: the offsets (in periods from the key's first period) of the periods
+    -- with data and their sums; the reader fills the gaps with zeros.
     RETURN QUERY EXECUTE format($q$
         WITH raw AS (%1$s),
-        s AS (SELECT r.series_key, date_trunc(%2$L, r.ds)::date AS ds, sum(r.y) AS y
-              FROM raw AS r WHERE r.ds IS NOT NULL GROUP BY 1, 2),
-        lim AS (SELECT CASE WHEN max(r.ds) + 1 >= (date_trunc(%2$L, max(r.ds)) + %3$L::interval)::date
-                            THEN date_trunc(%2$L, max(r.ds))::date
-                            ELSE (date_trunc(%2$L, max(r.ds)) - %3$L::interval)::date END AS last_ds
+        s AS (SELECT r.series_key, date_trunc(%2$L, r.ds::timestamp)::date AS ds, sum(r.y) AS y
+              FROM raw AS r WHERE r.ds IS NOT NULL AND r.series_key IS NOT NULL GROUP BY 1, 2),
+        lim AS (SELECT CASE WHEN max(r.ds) + 1 >= (date_trunc(%2$L, max(r.ds)::timestamp) + %3$L::interval)::date
+                            THEN date_trunc(%2$L, max(r.ds)::timestamp)::date
+                            ELSE (date_trunc(%2$L, max(r.ds)::timestamp) - %3$L::interval)::date END AS last_ds
                 FROM raw AS r),
-        b AS (SELECT s.series_key, min(s.ds) AS first_ds FROM s GROUP BY 1)
-        SELECT b.series_key, lim.last_ds, array_agg(coalesce(s.y, 0) ORDER BY g.ds)
-        FROM b CROSS JOIN lim
-        CROSS JOIN LATERAL generate_series(b.first_ds, lim.last_ds, %3$L::interval) AS g(ds)
-        LEFT JOIN s ON s.series_key IS NOT DISTINCT FROM b.series_key AND s.ds = g.ds::date
-        WHERE b.first_ds <= lim.last_ds
-        GROUP BY b.series_key, lim.last_ds
-        ORDER BY b.series_key$q$, src, p_grain, '1 ' || p_grain);
+        k AS (SELECT s.*, min(s.ds) OVER (PARTITION BY s.series_key) AS first_ds FROM s, lim WHERE s.ds <= lim.last_ds)
+        SELECT k.series_key, lim.last_ds, cafe24._periods_between(%2$L, min(k.first_ds), lim.last_ds) + 1,
+               array_agg(cafe24._periods_between(%2$L, k.first_ds, k.ds) ORDER BY k.ds), array_agg(k.y ORDER BY k.ds)
+        FROM k CROSS JOIN lim
+        GROUP BY k.series_key, lim.last_ds
+        ORDER BY k.series_key$q$, src, p_grain, '1 ' || p_grain);
 EXCEPTION
     WHEN undefined_column OR undefined_table OR syntax_error OR datatype_mismatch OR invalid_text_representation THEN
         RAISE EXCEPTION 'source: %', SQLERRM

@@ -14,19 +14,37 @@ pub fn one_row_of_three_counts(query: &str, arg: serde_json::Value) -> (i64, i64
     (a.unwrap_or(0), b.unwrap_or(0), c.unwrap_or(0))
 }
 
-/// Reads (key text, date, float8[]) rows from a query taking four text arguments.
-pub fn series(query: &str, a: &str, b: &str, c: &str, d: Option<&str>) -> Result<Vec<(String, Date, Vec<f64>)>, pgrx::spi::Error> {
+/// Reads sales series from `cafe24._sales_series(grain, by, measure, source)`: per key,
+/// the start of its last period and one value per period, gaps filled with zeros.
+pub fn series(grain: &str, by: &str, measure: &str, source: Option<&str>) -> Result<Vec<(String, Date, Vec<f64>)>, pgrx::spi::Error> {
     Spi::connect(|client| {
-        let table = client.select(query, None, &[a.into(), b.into(), c.into(), d.into()])?;
+        let table = client.select(
+            "SELECT series_key, last_ds, periods, offsets, y FROM cafe24._sales_series($1, $2, $3, $4)",
+            None,
+            &[grain.into(), by.into(), measure.into(), source.into()],
+        )?;
         let mut out = Vec::with_capacity(table.len());
         for row in table {
             let key: String = row.get(1)?.unwrap_or_default();
             let last: Date = row.get(2)?.expect("last_ds is never NULL");
-            let y: Vec<Option<f64>> = row.get(3)?.unwrap_or_default();
-            out.push((key, last, y.into_iter().map(|v| v.unwrap_or(0.0)).collect()));
+            let periods: i32 = row.get(3)?.unwrap_or(0);
+            let offsets: Vec<i32> = row.get(4)?.unwrap_or_default();
+            let values: Vec<f64> = row.get(5)?.unwrap_or_default();
+            out.push((key, last, dense(periods.max(0) as usize, &offsets, &values)));
         }
         Ok(out)
     })
+}
+
+/// A series of `len` values from sparse (offset, value) pairs; offsets outside are ignored.
+pub fn dense(len: usize, offsets: &[i32], values: &[f64]) -> Vec<f64> {
+    let mut y = vec![0.0; len];
+    for (o, v) in offsets.iter().zip(values) {
+        if let Some(slot) = usize::try_from(*o).ok().and_then(|o| y.get_mut(o)) {
+            *slot += v;
+        }
+    }
+    y
 }
 
 /// What `cafe24._inventory_inputs` says about one product.

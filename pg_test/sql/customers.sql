@@ -1,6 +1,7 @@
 -- Customer behaviour: RFM segments, lifetime value, cohorts, repeat purchases, funnels,
 -- product affinity.
 SET client_min_messages = warning;
+\set SHOW_CONTEXT never
 DROP EXTENSION IF EXISTS cafe24_analytics CASCADE;
 CREATE EXTENSION cafe24_analytics;
 SET TimeZone = 'UTC';

@@ -1,6 +1,7 @@
 -- Forecasting: the array function, sales forecasts from the star schema or any source,
 -- backtests, and bad input.
 SET client_min_messages = warning;
+\set SHOW_CONTEXT never
 DROP EXTENSION IF EXISTS cafe24_analytics CASCADE;
 CREATE EXTENSION cafe24_analytics;
 
@@ -52,7 +53,7 @@ SELECT count(*) AS rows, count(DISTINCT series_key) AS series, min(ds) AS first_
 SELECT series_key, ds, step FROM cafe24.forecast_sales(horizon => 2, grain => 'month', by => 'shop', model => 'seasonal_naive') ORDER BY 1, 2;
 
 -- Any source yielding (series_key, ds, y); missing days count as zero.
-SELECT * FROM cafe24._sales_series('day', NULL, NULL,
+SELECT series_key, last_ds, periods, offsets, y FROM cafe24._sales_series('day', NULL, NULL,
   $$SELECT * FROM (VALUES ('x', date '2025-01-01', 2.0), ('x', date '2025-01-04', 5.0), ('y', date '2025-01-03', 1.0)) AS v(series_key, ds, y)$$);
 CREATE TEMP TABLE my_sales AS
 SELECT 'sku-1' AS series_key, d::date AS ds, 10 + (extract(dow FROM d) IN (0, 6))::int * 5 AS y

@@ -1,5 +1,6 @@
 -- Foundation: star schema, demo data, incremental aggregates, Cafe24 ingest, settings.
 SET client_min_messages = warning;
+\set SHOW_CONTEXT never
 DROP EXTENSION IF EXISTS cafe24_analytics CASCADE;
 CREATE EXTENSION cafe24_analytics;
 

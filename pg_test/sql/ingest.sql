@@ -1,5 +1,6 @@
 -- Cafe24 Admin API order ingest: idempotent upserts, clear errors, nothing half-applied.
 SET client_min_messages = warning;
+\set SHOW_CONTEXT never
 DROP EXTENSION IF EXISTS cafe24_analytics CASCADE;
 CREATE EXTENSION cafe24_analytics;
 

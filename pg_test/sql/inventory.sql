@@ -1,5 +1,6 @@
 -- Inventory optimization, policy simulation and profit margins.
 SET client_min_messages = warning;
+\set SHOW_CONTEXT never
 DROP EXTENSION IF EXISTS cafe24_analytics CASCADE;
 CREATE EXTENSION cafe24_analytics;
 SELECT table_name, rows > 0 AS loaded FROM cafe24.generate_demo_data(seed => 11, products => 30, customers => 2000, days => 240, start_date => '2025-01-01');

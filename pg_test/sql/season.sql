@@ -1,5 +1,6 @@
 -- Seasonal trend analysis: decomposition, anomalies, changepoints, indices, growth.
 SET client_min_messages = warning;
+\set SHOW_CONTEXT never
 DROP EXTENSION IF EXISTS cafe24_analytics CASCADE;
 CREATE EXTENSION cafe24_analytics;
 

@@ -2,6 +2,7 @@
 -- volatility and comment. A change here is an API change; scripts/check_doc_examples.py
 -- reads this file's expected output to require a documented, tested example per function.
 SET client_min_messages = warning;
+\set SHOW_CONTEXT never
 DROP EXTENSION IF EXISTS cafe24_analytics CASCADE;
 CREATE EXTENSION cafe24_analytics;
 SELECT p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')' AS function,

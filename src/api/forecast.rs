@@ -80,7 +80,7 @@ fn forecast(
 
 /// Reads the series of a sales source: (series_key, start of the last complete period, values).
 pub(crate) fn sales_series(function: &str, grain: &str, by: &str, measure: &str, source: Option<&str>) -> Vec<(String, Date, Vec<f64>)> {
-    db::series("SELECT series_key, last_ds, y FROM cafe24._sales_series($1, $2, $3, $4)", grain, by, measure, source)
+    db::series(grain, by, measure, source)
         .unwrap_or_else(|e| error::invalid_argument(format!("{function}: {e}"), "See the HINT above."))
 }
 

@@ -30,17 +30,6 @@ fn params(function: &str, service_level: f64, fill_rate: Option<f64>, review_per
     p
 }
 
-/// Daily demand as a dense series of `days` values from sparse (offset, units) pairs.
-fn dense(days: usize, offsets: &[i32], units: &[f64]) -> Vec<f64> {
-    let mut y = vec![0.0; days];
-    for (o, u) in offsets.iter().zip(units) {
-        if let Some(slot) = y.get_mut(*o as usize) {
-            *slot += u;
-        }
-    }
-    y
-}
-
 #[pg_extern(stable, parallel_restricted)]
 #[allow(clippy::too_many_arguments, clippy::type_complexity)]
 fn optimize_inventory(
@@ -91,7 +80,7 @@ fn optimize_inventory(
         let lead = i.lead_time_days.unwrap_or(default_lead);
         let rec = i.unit_cost.filter(|c| *c > 0.0).map(|unit_cost| {
             let product = ProductInput {
-                history: dense(history_days as usize, &i.offsets, &i.units),
+                history: db::dense(history_days as usize, &i.offsets, &i.units),
                 basis: DemandBasis::History,
                 unit_cost,
                 lead_time_days: lead as f64,
@@ -185,7 +174,7 @@ fn simulate_inventory_policy(
     for (s, d) in stock.iter().zip(&demand) {
         pgrx::check_for_interrupts!();
         let Some(unit_cost) = s.unit_cost.filter(|c| *c > 0.0) else { continue };
-        let series = dense(window as usize, &d.offsets, &d.units);
+        let series = db::dense(window as usize, &d.offsets, &d.units);
         let (history, replay) = series.split_at(history_days as usize);
         let config = |policy: Policy| SimConfig {
             policy,
