@@ -5,7 +5,7 @@ For each series the last `h` points are held out; each model forecasts them from
 Prints MASE (scaled by the in-sample seasonal naive MAE) per model and its ratio to seasonal
 naive, for cafe24.forecast's models and, where it installs, statsforecast's AutoETS.
 
-Usage: /path/to/venv/bin/python bench/forecast_accuracy.py [port]
+Usage: /path/to/venv/bin/python bench/forecast_accuracy.py [port] [database]
 Needs: psycopg2, statsmodels, pmdarima; statsforecast optional. Uses the demo cluster
 (bash scripts/demo.sh) and its database cafe24_demo.
 """
@@ -14,6 +14,7 @@ import numpy as np
 import psycopg2
 
 PORT = int(sys.argv[1]) if len(sys.argv) > 1 else 54329
+DATABASE = sys.argv[2] if len(sys.argv) > 2 else "cafe24_demo"
 
 
 def public_series():
@@ -32,8 +33,13 @@ def public_series():
 
 
 def demo_series(cur):
-    cur.execute("SELECT series_key, y FROM cafe24._sales_series('day', 'category', 'units', NULL)")
-    return [(f"demo {k} (daily units)", np.asarray(y, dtype=float), 7, 28) for k, y in cur.fetchall()]
+    cur.execute("SELECT series_key, periods, offsets, y FROM cafe24._sales_series('day', 'category', 'units', NULL)")
+    out = []
+    for key, periods, offsets, values in cur.fetchall():
+        y = np.zeros(periods)
+        y[offsets] = values
+        out.append((f"demo {key} (daily units)", y, 7, 28))
+    return out
 
 
 def mase(train, test, fc, m):
@@ -56,7 +62,7 @@ def statsforecast_autoets(train, h, m):
 
 
 def main():
-    conn = psycopg2.connect(host="/tmp", port=PORT, user="postgres", dbname="cafe24_demo")
+    conn = psycopg2.connect(host="/tmp", port=PORT, user="postgres", dbname=DATABASE)
     cur = conn.cursor()
     models = ["seasonal_naive", "ets", "mstl", "auto"]
     rows = []

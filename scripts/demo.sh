@@ -49,5 +49,20 @@ FROM cafe24.sales_monthly GROUP BY month ORDER BY month;
 \echo 'Aggregates versus a full recomputation (0 and 0 means exact)'
 SELECT * FROM cafe24.check_aggregates();
 SQL
-psql_demo -d "${DB}" -c "\\copy (SELECT month, shop_no, category, net_amount, cost_amount, sold_units, returned_units FROM cafe24.sales_monthly ORDER BY 1, 2, 3) TO 'out/revenue_by_month.csv' WITH (FORMAT csv, HEADER)"
+export_csv() { # name, query: runs the analysis and writes out/<name>.csv
+    psql_demo -d "${DB}" -c "\\copy ($2) TO 'out/$1.csv' WITH (FORMAT csv, HEADER)"
+}
+log "running the analytics"
+export_csv revenue_by_month "SELECT month, shop_no, category, net_amount, cost_amount, sold_units, returned_units FROM cafe24.sales_monthly ORDER BY 1, 2, 3"
+export_csv forecast_by_category "SELECT series_key AS category, ds, round(yhat) AS revenue, round(lower[2]) AS lower_95, round(upper[2]) AS upper_95, model FROM cafe24.forecast_sales(horizon => 8, grain => 'week', by => 'category') ORDER BY 1, 2"
+export_csv forecast_backtest "SELECT series_key, model, round(mase::numeric, 3) AS mase, round(smape::numeric, 1) AS smape, coverage FROM cafe24.backtest_forecast(horizon => 4, grain => 'week', by => 'category') ORDER BY 1, 3"
+export_csv weekday_profile "SELECT kind, bucket, round(index::numeric, 3) AS index FROM cafe24.seasonal_indices() ORDER BY 1, 2"
+export_csv customer_segments "SELECT * FROM cafe24.segment_summary(k => 6)"
+export_csv customer_lifetime_value_top100 "SELECT * FROM cafe24.customer_lifetime_value(horizon_days => 365) ORDER BY clv DESC LIMIT 100"
+export_csv cohort_retention "SELECT * FROM cafe24.cohort_retention() WHERE period <= 12"
+export_csv funnel "SELECT * FROM cafe24.funnel(by => 'shop')"
+export_csv product_affinity_top50 "SELECT * FROM cafe24.product_affinity(min_support => 0.0005) LIMIT 50"
+export_csv inventory_orders_now "SELECT variant_code, name, on_hand, reorder_point, order_qty, abc_class, xyz_class, reason FROM cafe24.optimize_inventory() WHERE order_qty > 0 ORDER BY abc_class, order_qty DESC"
+export_csv inventory_policy_vs_naive "SELECT * FROM cafe24.simulate_inventory_policy(from_date => DATE '2026-11-23' - 120, to_date => DATE '2026-11-22') WHERE variant_code = 'TOTAL'"
+export_csv profit_by_category "SELECT * FROM cafe24.profit_margins(by => 'category')"
 log "wrote $(ls out | tr '\n' ' ')to ./out"
