@@ -28,46 +28,11 @@ SELECT 'O' || g, 'O' || g || '-01', 1,
 FROM generate_series(1, ${C} * 10) AS g;
 ANALYZE cafe24.order_line;
 SQL
-measure() { # label, SQL: prints "label|seconds|peak MiB" from a fresh backend
-    local pid_file secs peak=0 v
-    pid_file=$(mktemp)
-    q -d cafe24_bench -At >"${pid_file}" <<SQL &
-SELECT pg_backend_pid();
-SELECT clock_timestamp() AS t0 \gset
-$2;
-SELECT extract(epoch FROM clock_timestamp() - :'t0');
-SELECT pg_sleep(1);
-SQL
-    local bg=$!
-    sleep 0.5
-    local pid
-    pid=$(head -1 "${pid_file}")
-    while kill -0 $bg 2>/dev/null; do
-        v=$(awk '/VmHWM/ {print $2}' /proc/${pid}/status 2>/dev/null || echo 0)
-        [ -n "$v" ] && [ "$v" -gt "$peak" ] && peak=$v
-        sleep 0.2
-    done
-    secs=$(sed -n 3p "${pid_file}")
-    rm -f "${pid_file}"
-    printf '%s|%s|%s\n' "$1" "$secs" "$((peak / 1024))"
-}
 echo "== $(q -d cafe24_bench -At -c 'SELECT count(DISTINCT customer_id) FROM cafe24.order_line') customers, $(q -d cafe24_bench -At -c 'SELECT count(*) FROM cafe24.order_line') order lines"
 {
-measure "floor: RFM by SQL alone" "SELECT count(*) FROM (SELECT customer_id, min(ordered_at), max(ordered_at), count(DISTINCT date_trunc('day', ordered_at)), sum(quantity * unit_price - discount) FROM cafe24.order_line GROUP BY customer_id) s"
-measure "segment_customers(k => 6)" "SELECT count(*) FROM cafe24.segment_customers(as_of => '2026-01-01', k => 6)"
-measure "segment_customers (k by silhouette)" "SELECT count(*) FROM cafe24.segment_customers(as_of => '2026-01-01')"
-measure "customer_lifetime_value" "SELECT count(*) FROM cafe24.customer_lifetime_value(as_of => '2026-01-01')"
-} >"${results:=$(mktemp)}"
-python3 - "${results}" <<'PY'
-import sys
-rows = [l.strip().split("|") for l in open(sys.argv[1]) if "|" in l]
-print(f"{'run':<40}{'seconds':>10}{'peak MiB':>10}{'x floor':>10}")
-floor = None
-for name, secs, peak in rows:
-    s = float(secs)
-    if name.startswith("floor"):
-        floor = s
-    print(f"{name:<40}{s:>10.2f}{int(peak):>10}{s / floor:>10.1f}")
-PY
-rm -f "${results}"
+bench_measure "floor: RFM by SQL alone" "SELECT count(*) FROM (SELECT customer_id, min(ordered_at), max(ordered_at), count(DISTINCT date_trunc('day', ordered_at)), sum(quantity * unit_price - discount) FROM cafe24.order_line GROUP BY customer_id) s"
+bench_measure "segment_customers(k => 6)" "SELECT count(*) FROM cafe24.segment_customers(as_of => '2026-01-01', k => 6)"
+bench_measure "segment_customers (k by silhouette)" "SELECT count(*) FROM cafe24.segment_customers(as_of => '2026-01-01')"
+bench_measure "customer_lifetime_value" "SELECT count(*) FROM cafe24.customer_lifetime_value(as_of => '2026-01-01')"
+} | bench_report
 q -d postgres -c "DROP DATABASE cafe24_bench"

@@ -25,47 +25,12 @@ ALTER TABLE cafe24.sales_daily ENABLE TRIGGER USER;
 INSERT INTO cafe24.inventory_snapshot SELECT '2025-12-30', p, (p * 37) % 200, 0 FROM generate_series(1, ${N}) AS p;
 ANALYZE;
 SQL
-measure() { # label, SQL: prints "label|seconds|peak MiB" using a fresh backend
-    local pid_file out secs peak=0 v
-    pid_file=$(mktemp)
-    q -d cafe24_bench -At >"${pid_file}" <<SQL &
-SELECT pg_backend_pid();
-SELECT clock_timestamp() AS t0 \gset
-$2;
-SELECT extract(epoch FROM clock_timestamp() - :'t0');
-SELECT pg_sleep(1);
-SQL
-    local bg=$!
-    sleep 0.5
-    local pid
-    pid=$(head -1 "${pid_file}")
-    while kill -0 $bg 2>/dev/null; do
-        v=$(awk '/VmHWM/ {print $2}' /proc/${pid}/status 2>/dev/null || echo 0)
-        [ -n "$v" ] && [ "$v" -gt "$peak" ] && peak=$v
-        sleep 0.2
-    done
-    secs=$(sed -n 3p "${pid_file}")
-    rm -f "${pid_file}"
-    printf '%s|%s|%s\n' "$1" "$secs" "$((peak / 1024))"
-}
 echo "== ${N} products, $(q -d cafe24_bench -At -c 'SELECT count(*) FROM cafe24.sales_daily') product-days with sales"
 {
-measure "floor: SQL aggregation of 180 days" "SELECT count(*) FROM (SELECT product_id, sum(sold_units), stddev(sold_units) FROM cafe24.sales_daily WHERE day > date '2025-12-30' - 180 GROUP BY 1) s"
-measure "optimize_inventory" "SELECT count(*) FROM cafe24.optimize_inventory(as_of => '2025-12-30')"
-measure "floor: SQL aggregation of 12 months" "SELECT count(*) FROM (SELECT product_id, sum(net_amount), sum(cost_amount) FROM cafe24.sales_daily WHERE day > date '2024-12-30' GROUP BY 1) s"
-measure "profit_margins by product" "SELECT count(*) FROM cafe24.profit_margins(by => 'product', from_date => '2024-12-31', to_date => '2025-12-30')"
-measure "profit_margins by category" "SELECT count(*) FROM cafe24.profit_margins(by => 'category', from_date => '2024-12-31', to_date => '2025-12-30')"
-} >"${results:=$(mktemp)}"
-python3 - "${results}" <<'PY'
-import sys
-rows = [l.strip().split("|") for l in open(sys.argv[1]) if "|" in l]
-print(f"{'run':<40}{'seconds':>10}{'peak MiB':>10}{'x floor':>10}")
-floor = None
-for name, secs, peak in rows:
-    s = float(secs)
-    if name.startswith("floor"):
-        floor = s
-    print(f"{name:<40}{s:>10.2f}{int(peak):>10}{s / floor:>10.1f}")
-PY
-rm -f "${results}"
+bench_measure "floor: SQL aggregation of 180 days" "SELECT count(*) FROM (SELECT product_id, sum(sold_units), stddev(sold_units) FROM cafe24.sales_daily WHERE day > date '2025-12-30' - 180 GROUP BY 1) s"
+bench_measure "optimize_inventory" "SELECT count(*) FROM cafe24.optimize_inventory(as_of => '2025-12-30')"
+bench_measure "floor: SQL aggregation of 12 months" "SELECT count(*) FROM (SELECT product_id, sum(net_amount), sum(cost_amount) FROM cafe24.sales_daily WHERE day > date '2024-12-30' GROUP BY 1) s"
+bench_measure "profit_margins by product" "SELECT count(*) FROM cafe24.profit_margins(by => 'product', from_date => '2024-12-31', to_date => '2025-12-30')"
+bench_measure "profit_margins by category" "SELECT count(*) FROM cafe24.profit_margins(by => 'category', from_date => '2024-12-31', to_date => '2025-12-30')"
+} | bench_report
 q -d postgres -c "DROP DATABASE cafe24_bench"

@@ -58,6 +58,47 @@ bench_database() {
     q -d cafe24_bench -c "CREATE EXTENSION cafe24_analytics"
 }
 
+# bench_measure LABEL SQL: runs SQL in a fresh backend of cafe24_bench and prints
+# "LABEL|seconds|peak MiB" (the backend's VmHWM, read from /proc while it runs).
+bench_measure() {
+    local pid_file secs peak=0 v bg pid
+    pid_file=$(mktemp)
+    q -d cafe24_bench -At >"${pid_file}" <<SQL &
+SELECT pg_backend_pid();
+SELECT clock_timestamp() AS t0 \gset
+$2;
+SELECT extract(epoch FROM clock_timestamp() - :'t0');
+SELECT pg_sleep(1);
+SQL
+    bg=$!
+    sleep 0.5
+    pid=$(head -1 "${pid_file}")
+    while kill -0 $bg 2>/dev/null; do
+        v=$(awk '/VmHWM/ {print $2}' /proc/${pid}/status 2>/dev/null || echo 0)
+        [ -n "$v" ] && [ "$v" -gt "$peak" ] && peak=$v
+        sleep 0.2
+    done
+    secs=$(sed -n 3p "${pid_file}")
+    rm -f "${pid_file}"
+    printf '%s|%s|%s\n' "$1" "$secs" "$((peak / 1024))"
+}
+
+# bench_report: reads bench_measure lines on stdin and prints them as a table with the
+# ratio to the most recent line whose label starts with "floor".
+bench_report() {
+    python3 -c '
+import sys
+rows = [l.strip().split("|") for l in sys.stdin if "|" in l]
+print("%-40s%10s%10s%10s" % ("run", "seconds", "peak MiB", "x floor"))
+floor = None
+for name, secs, peak in rows:
+    s = float(secs)
+    if name.startswith("floor"):
+        floor = s
+    print("%-40s%10.2f%10d%10.1f" % (name, s, int(peak), s / floor))
+'
+}
+
 stop_cluster() {
     local dir="$1"
     if [ -s "${dir}/PG_VERSION" ]; then
