@@ -21,7 +21,6 @@ fn series_with_start(function: &str, g: Grain, grain_name: &str, by: &str, measu
         .collect()
 }
 
-
 #[pg_extern(stable, parallel_restricted)]
 #[allow(clippy::type_complexity)]
 fn seasonal_trends(
