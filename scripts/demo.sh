@@ -55,7 +55,7 @@ export_csv() { # name, query: runs the analysis and writes out/<name>.csv
 log "running the analytics"
 export_csv revenue_by_month "SELECT month, shop_no, category, net_amount, cost_amount, sold_units, returned_units FROM cafe24.sales_monthly ORDER BY 1, 2, 3"
 export_csv forecast_by_category "SELECT series_key AS category, ds, round(yhat) AS revenue, round(lower[2]) AS lower_95, round(upper[2]) AS upper_95, model FROM cafe24.forecast_sales(horizon => 8, grain => 'week', by => 'category') ORDER BY 1, 2"
-export_csv forecast_backtest "SELECT series_key, model, round(mase::numeric, 3) AS mase, round(smape::numeric, 1) AS smape, coverage FROM cafe24.backtest_forecast(horizon => 4, grain => 'week', by => 'category') ORDER BY 1, 3"
+export_csv forecast_backtest "SELECT series_key, model, round(mase::numeric, 3) AS mase, round(smape::numeric, 1) AS smape, coverage FROM cafe24.backtest_forecast(horizon => 14, by => 'category') ORDER BY 1, 3"
 export_csv weekday_profile "SELECT kind, bucket, round(index::numeric, 3) AS index FROM cafe24.seasonal_indices() ORDER BY 1, 2"
 export_csv customer_segments "SELECT * FROM cafe24.segment_summary(k => 6)"
 export_csv customer_lifetime_value_top100 "SELECT * FROM cafe24.customer_lifetime_value(horizon_days => 365) ORDER BY clv DESC LIMIT 100"

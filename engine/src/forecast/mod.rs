@@ -234,18 +234,20 @@ fn evaluate(y: &[f64], model: Model, seasons: &[usize], horizon: usize, levels: 
     for o in (1..=origins).rev() {
         let cut = y.len() - o * horizon;
         let (train, test) = (&y[..cut], &y[cut..cut + horizon]);
-        let f = fit_concrete(train, model, seasons, horizon, levels).ok()?;
+        // Seasons the shorter training window no longer covers twice are left out there.
+        let usable: Vec<usize> = seasons.iter().copied().filter(|m| train.len() >= 2 * m).collect();
+        let f = fit_concrete(train, model, &usable, horizon, levels).ok()?;
         let ivs: Vec<(f64, &[f64], &[f64])> = f.intervals.iter().map(|i| (i.level, &i.lower[..], &i.upper[..])).collect();
-        acc.add(test, &f.point, &ivs, naive_scale(train, seasons.first().copied().unwrap_or(1)));
+        acc.add(test, &f.point, &ivs, naive_scale(train, usable.first().copied().unwrap_or(1)));
         name = f.model;
     }
     Some((acc.finish(), name))
 }
 
-/// How many backtest origins fit: at most 3, each leaving two seasons (or 10 points)
-/// of training history.
+/// How many backtest origins fit: at most 3, each leaving two cycles of the shortest
+/// season (or 10 points) of training history.
 fn origins_for(n: usize, horizon: usize, seasons: &[usize]) -> usize {
-    let min_train = seasons.iter().map(|m| 2 * m).max().unwrap_or(0).max(10);
+    let min_train = seasons.iter().map(|m| 2 * m).min().unwrap_or(0).max(10);
     (n.saturating_sub(min_train) / horizon).min(3)
 }
 
@@ -323,7 +325,7 @@ pub fn backtest(y: &[f64], models: &[Model], opts: &Options, origins: usize) -> 
         return Err(ForecastError::new(
             "y",
             format!("has {} points: too short to backtest a horizon of {}", y.len(), opts.horizon),
-            "Backtesting needs the horizon plus two seasons (or 10 points) of history; shorten the horizon.",
+            "Backtesting needs the horizon plus two cycles of the shortest season (or 10 points) of history; shorten the horizon.",
         ));
     }
     let origins = origins.clamp(1, possible);

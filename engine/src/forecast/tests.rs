@@ -124,6 +124,18 @@ fn known_grain_uses_every_natural_season_the_history_covers() {
 }
 
 #[test]
+fn backtest_drops_seasons_the_training_window_cannot_cover() {
+    // Exactly two years of days: the final fit may use 365, the backtest origins cannot.
+    let y = synthetic(9, 730, 0.01, 3.0);
+    let mut o = opts(14, Some(vec![7, 365]));
+    o.detect_seasons = false;
+    let scores = backtest(&y, &[Model::Mstl], &o, 3).unwrap();
+    assert_eq!((scores[0].model.as_str(), scores[0].origins), ("mstl(7)", 3));
+    let f = forecast(&y, Model::Auto, &o).unwrap();
+    assert!(!f.model.contains("too short"), "{}", f.model);
+}
+
+#[test]
 fn constant_and_all_zero_series() {
     let f = forecast(&[0.0; 30], Model::Auto, &opts(3, None)).unwrap();
     assert_eq!(f.point, vec![0.0; 3]);
