@@ -199,6 +199,15 @@ COMMENT ON FUNCTION cafe24._demo_events(jsonb) IS 'Internal row source of genera
 -- One series per key, one value per period from the key's first period to the last
 -- complete period of the whole source; periods without sales count as 0. Rows with a
 -- NULL key or date are left out.
+-- A caller's source as a query: query text (starting with SELECT, WITH, VALUES or TABLE)
+-- as given, otherwise a table or view name, resolved as a regclass and quoted.
+CREATE FUNCTION cafe24._source_query(source text) RETURNS text
+LANGUAGE sql STABLE AS $$
+    SELECT CASE WHEN source ~* '^\s*(select|with|values|table)\M' THEN source
+                ELSE format('SELECT * FROM %s', source::regclass) END
+$$;
+COMMENT ON FUNCTION cafe24._source_query(text) IS 'Internal: a source argument (query text or relation name) as query text.';
+
 -- Whole periods (day, week or month) from period start a to period start b.
 CREATE FUNCTION cafe24._periods_between(grain text, a date, b date) RETURNS integer
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
@@ -234,12 +243,8 @@ BEGIN
         src := format('SELECT %s AS series_key, d.day AS ds, %s::float8 AS y
                        FROM cafe24.sales_daily AS d JOIN cafe24.product AS p USING (product_id)', key_expr, y_expr);
     ELSE
-        IF p_source ~* '^\s*(select|with|values|table)\M' THEN
-            src := p_source;
-        ELSE
-            src := format('SELECT * FROM %s', p_source::regclass);
-        END IF;
-        src := format('SELECT series_key::text AS series_key, ds::date AS ds, y::float8 AS y FROM (%s) AS src', src);
+        src := format('SELECT series_key::text AS series_key, ds::date AS ds, y::float8 AS y FROM (%s) AS src',
+                      cafe24._source_query(p_source));
     END IF;
     -- Sparse per key: the offsets (in periods from the key's first period) of the periods
     -- with data and their sums; the reader fills the gaps with zeros.
@@ -424,8 +429,7 @@ BEGIN
             GROUP BY l.customer_id, l.order_id$s$;
     END IF;
     RETURN format('SELECT customer_id::text AS customer_key, ordered_at::timestamptz AS ordered_at, amount::float8 AS amount FROM (%s) AS src',
-                  CASE WHEN p_source ~* '^\s*(select|with|values|table)\M' THEN p_source
-                       ELSE format('SELECT * FROM %s', p_source::regclass) END);
+                  cafe24._source_query(p_source));
 END $$;
 COMMENT ON FUNCTION cafe24._customer_transactions(text) IS 'Internal: the transactions behind the customer analytics.';
 
