@@ -13,6 +13,7 @@ pub mod demo;
 pub mod forecast;
 pub mod ingest;
 pub mod inventory;
+pub mod report;
 pub mod rng;
 pub mod season;
 pub mod segment;
