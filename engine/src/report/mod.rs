@@ -127,6 +127,8 @@ pub struct Meta {
     pub params: Vec<(String, String)>,
     /// Generation time, already formatted (for example `2026-11-24 09:00 KST`).
     pub generated_at: String,
+    /// How many sections follow (CSV zips several sections, writes one plainly).
+    pub section_count: usize,
 }
 
 /// A section's header: everything but its rows.
