@@ -33,6 +33,7 @@ cafe24_analytics.report_storage_path = '${dir}/reports'
 max_worker_processes = 16
 CONF
     fi
+    mkdir -p "${dir}/reports" && chown postgres:postgres "${dir}/reports"
     if ! as_postgres "${PG_BIN}/pg_ctl" -D "${dir}" status >/dev/null 2>&1; then
         log "starting PostgreSQL ${PG_MAJOR} on port ${port}"
         # No RUST_BACKTRACE in the server: error details must not carry backtraces.

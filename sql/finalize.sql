@@ -626,3 +626,105 @@ END $$;
 COMMENT ON FUNCTION cafe24.product_affinity(double precision, double precision, date, date) IS
 'Products bought together: per ordered pair (product, with_product), orders containing both, support (share of orders), '
 'confidence (share of product''s orders that also hold with_product) and lift (above 1: bought together more than by chance).';
+
+-- Reports --------------------------------------------------------------------------------
+
+COMMENT ON FUNCTION cafe24.create_report(text, jsonb, boolean) IS
+'Checks a report spec (JSON paths in errors, parameter types, every section query planned against the database, named columns) and stores it in cafe24.report; replace => true replaces an existing one.';
+COMMENT ON FUNCTION cafe24.drop_report(text, boolean) IS
+'Deletes a report you own; if_exists => true makes a missing report a no-op. Returns whether a report was deleted.';
+COMMENT ON FUNCTION cafe24.render_report(text, text, jsonb, boolean) IS
+'Renders a report to pdf, xlsx, csv (a zip when it has several sections; csv_bom => true for Excel), html or json and returns the bytes. '
+'Every section query runs with the caller''s rights; params reach the queries as bound parameters.';
+COMMENT ON FUNCTION cafe24.export_report(text, text, jsonb, text, boolean, boolean, boolean) IS
+'Renders a report into a file under cafe24_analytics.report_storage_path (relative file_name; no .., no links; written atomically) '
+'and records it in cafe24.report_output (keep_content => true also stores the bytes there). Not granted to PUBLIC: GRANT EXECUTE to roles that may write files.';
+REVOKE ALL ON FUNCTION cafe24.export_report(text, text, jsonb, text, boolean, boolean, boolean) FROM PUBLIC;
+
+-- Built-in templates: shared with every role (template = true), owned by the extension owner.
+INSERT INTO cafe24.report (name, title, template, spec) VALUES
+('monthly_sales', 'Monthly sales', true, $json$
+{
+  "title": "Monthly sales",
+  "description": "Revenue, units and gross margin for one month (default: the last complete month), by day, category and product.",
+  "parameters": [
+    {"name": "month", "type": "date"},
+    {"name": "shop_no", "type": "integer"}
+  ],
+  "sections": [
+    {"title": "Headline", "display": "kpi",
+     "query": "WITH m AS (SELECT coalesce(date_trunc('month', $1), date_trunc('month', current_date) - interval '1 month')::date AS start) SELECT coalesce(sum(s.net_amount), 0) AS revenue, coalesce(sum(s.sold_units), 0) AS units, coalesce(sum(s.net_amount - s.cost_amount), 0) AS gross_profit, round(100 * sum(s.net_amount - s.cost_amount) / nullif(sum(s.net_amount), 0), 1) AS margin_pct FROM m LEFT JOIN cafe24.sales_monthly AS s ON s.month = m.start AND ($2 IS NULL OR s.shop_no = $2)",
+     "columns": {"revenue": {"label": "Revenue", "format": "currency"}, "units": {"label": "Units", "format": "integer"},
+                 "gross_profit": {"label": "Gross profit", "format": "currency"}, "margin_pct": {"label": "Gross margin", "format": "percent"}}},
+    {"title": "Revenue by day", "display": "line", "x": "day", "y": ["revenue", "gross_profit"],
+     "query": "WITH m AS (SELECT coalesce(date_trunc('month', $1), date_trunc('month', current_date) - interval '1 month')::date AS start) SELECT d.day, sum(d.net_amount) AS revenue, sum(d.net_amount - d.cost_amount) AS gross_profit FROM m JOIN cafe24.sales_daily AS d ON d.day >= m.start AND d.day < m.start + interval '1 month' WHERE $2 IS NULL OR d.shop_no = $2 GROUP BY d.day ORDER BY d.day",
+     "columns": {"day": {"label": "Day", "format": "date"}, "revenue": {"label": "Revenue", "format": "currency"}, "gross_profit": {"label": "Gross profit", "format": "currency"}}},
+    {"title": "Revenue by category", "display": "bar", "x": "category", "y": ["revenue"],
+     "query": "WITH m AS (SELECT coalesce(date_trunc('month', $1), date_trunc('month', current_date) - interval '1 month')::date AS start) SELECT s.category, sum(s.net_amount) AS revenue FROM m JOIN cafe24.sales_monthly AS s ON s.month = m.start WHERE $2 IS NULL OR s.shop_no = $2 GROUP BY s.category ORDER BY revenue DESC",
+     "columns": {"category": {"label": "Category"}, "revenue": {"label": "Revenue", "format": "currency"}}},
+    {"title": "Category margins", "display": "table",
+     "query": "WITH m AS (SELECT coalesce(date_trunc('month', $1), date_trunc('month', current_date) - interval '1 month')::date AS start) SELECT p.key AS category, p.revenue, p.gross_profit, p.margin_pct, p.profit_share_pct, p.profit_change_pct FROM m CROSS JOIN LATERAL cafe24.profit_margins('category', m.start, (m.start + interval '1 month' - interval '1 day')::date, 'previous_period') AS p ORDER BY p.gross_profit DESC",
+     "columns": {"category": {"label": "Category"}, "revenue": {"label": "Revenue", "format": "currency"}, "gross_profit": {"label": "Gross profit", "format": "currency"},
+                 "margin_pct": {"label": "Margin", "format": "percent"}, "profit_share_pct": {"label": "Share of profit", "format": "percent"},
+                 "profit_change_pct": {"label": "Change vs previous month", "format": "percent"}}},
+    {"title": "Top 20 products", "display": "table",
+     "query": "WITH m AS (SELECT coalesce(date_trunc('month', $1), date_trunc('month', current_date) - interval '1 month')::date AS start) SELECT p.variant_code, p.name, p.category, sum(d.sold_units) AS units, sum(d.net_amount) AS revenue, round(100 * sum(d.net_amount - d.cost_amount) / nullif(sum(d.net_amount), 0), 1) AS margin_pct FROM m JOIN cafe24.sales_daily AS d ON d.day >= m.start AND d.day < m.start + interval '1 month' JOIN cafe24.product AS p USING (product_id) WHERE $2 IS NULL OR d.shop_no = $2 GROUP BY p.product_id ORDER BY revenue DESC, p.variant_code LIMIT 20",
+     "columns": {"variant_code": {"label": "Variant"}, "name": {"label": "Product"}, "category": {"label": "Category"}, "units": {"label": "Units", "format": "integer"},
+                 "revenue": {"label": "Revenue", "format": "currency"}, "margin_pct": {"label": "Margin", "format": "percent"}}}
+  ]
+}
+$json$),
+('inventory_reorder', 'Inventory reorder', true, $json$
+{
+  "title": "Inventory reorder",
+  "description": "What to order now at the target cycle service level, and what is at risk of stocking out (optimize_inventory).",
+  "parameters": [{"name": "service_level", "type": "double precision", "default": 0.95}],
+  "sections": [
+    {"title": "Summary", "display": "kpi",
+     "query": "SELECT count(*) FILTER (WHERE order_qty > 0) AS products_to_order, coalesce(sum(order_qty * i.unit_cost) FILTER (WHERE order_qty > 0), 0) AS order_value, count(*) FILTER (WHERE stockout_risk >= 0.5) AS at_risk, coalesce(sum(excess_value), 0) AS excess_value FROM cafe24.optimize_inventory(service_level => coalesce($1, 0.95)) AS o LEFT JOIN LATERAL (SELECT unit_cost FROM cafe24.product WHERE product_id = o.product_id) AS i ON true",
+     "columns": {"products_to_order": {"label": "Products to order", "format": "integer"}, "order_value": {"label": "Order value at cost", "format": "currency"},
+                 "at_risk": {"label": "Stockout risk ≥ 50%", "format": "integer"}, "excess_value": {"label": "Excess stock value", "format": "currency"}}},
+    {"title": "Order now", "display": "table",
+     "query": "SELECT variant_code, name, abc_class || xyz_class AS class, on_hand, on_order, round(avg_daily_demand::numeric, 2) AS daily_demand, round(reorder_point::numeric) AS reorder_point, round(order_qty::numeric) AS order_qty, round(days_of_cover::numeric, 1) AS days_of_cover, round(stockout_risk::numeric, 3) AS stockout_risk, reason FROM cafe24.optimize_inventory(service_level => coalesce($1, 0.95)) WHERE order_qty > 0 ORDER BY stockout_risk DESC NULLS LAST, variant_code",
+     "columns": {"variant_code": {"label": "Variant"}, "name": {"label": "Product"}, "class": {"label": "ABC/XYZ"}, "on_hand": {"label": "On hand", "format": "integer"},
+                 "on_order": {"label": "On order", "format": "integer"}, "daily_demand": {"label": "Daily demand", "format": "number", "decimals": 2},
+                 "reorder_point": {"label": "Reorder point", "format": "integer"}, "order_qty": {"label": "Order", "format": "integer"},
+                 "days_of_cover": {"label": "Days of cover", "format": "number", "decimals": 1}, "stockout_risk": {"label": "Stockout risk", "format": "ratio"}, "reason": {"label": "Why"}}}
+  ]
+}
+$json$),
+('customer_segments', 'Customer segments', true, $json$
+{
+  "title": "Customer segments",
+  "description": "RFM segments by k-means (segment_summary): how many customers each holds and what share of revenue they bring.",
+  "parameters": [{"name": "k", "type": "integer"}],
+  "sections": [
+    {"title": "Customers by segment", "display": "pie", "x": "segment", "y": ["customers"],
+     "query": "SELECT segment_label AS segment, customers FROM cafe24.segment_summary(k => $1) ORDER BY segment_id"},
+    {"title": "Share of revenue", "display": "bar", "x": "segment", "y": ["revenue_share_pct"],
+     "query": "SELECT segment_label AS segment, round(revenue_share_pct::numeric, 1) AS revenue_share_pct FROM cafe24.segment_summary(k => $1) ORDER BY segment_id",
+     "columns": {"revenue_share_pct": {"label": "Share of revenue", "format": "percent"}}},
+    {"title": "Segments", "display": "table",
+     "query": "SELECT segment_id, segment_label, customers, round(revenue_share_pct::numeric, 1) AS revenue_share_pct, round(recency_days::numeric, 1) AS recency_days, round(frequency::numeric, 2) AS frequency, round(monetary::numeric) AS monetary FROM cafe24.segment_summary(k => $1) ORDER BY segment_id",
+     "columns": {"segment_id": {"label": "Segment", "format": "integer"}, "segment_label": {"label": "Label"}, "customers": {"label": "Customers", "format": "integer"},
+                 "revenue_share_pct": {"label": "Share of revenue", "format": "percent"}, "recency_days": {"label": "Recency (days)", "format": "number", "decimals": 1},
+                 "frequency": {"label": "Orders", "format": "number", "decimals": 2}, "monetary": {"label": "Spend", "format": "currency"}}}
+  ]
+}
+$json$),
+('forecast', 'Sales forecast', true, $json$
+{
+  "title": "Sales forecast",
+  "description": "Daily revenue forecast for the whole mall with 80% and 95% intervals, and weekly by category (forecast_sales, model chosen by backtest).",
+  "parameters": [{"name": "horizon_days", "type": "integer", "default": 28}],
+  "sections": [
+    {"title": "Daily revenue forecast", "display": "line", "x": "day", "y": ["forecast", "lower_80", "upper_80"],
+     "query": "SELECT ds AS day, round(yhat::numeric) AS forecast, round(lower[1]::numeric) AS lower_80, round(upper[1]::numeric) AS upper_80 FROM cafe24.forecast_sales(horizon => coalesce($1, 28), grain => 'day', by => 'total') ORDER BY ds",
+     "columns": {"day": {"label": "Day", "format": "date"}, "forecast": {"label": "Forecast", "format": "currency"}, "lower_80": {"label": "80% low", "format": "currency"}, "upper_80": {"label": "80% high", "format": "currency"}}},
+    {"title": "Weekly forecast by category", "display": "table",
+     "query": "SELECT series_key AS category, ds AS week, round(yhat::numeric) AS forecast, round(lower[2]::numeric) AS lower_95, round(upper[2]::numeric) AS upper_95, model FROM cafe24.forecast_sales(horizon => greatest(1, coalesce($1, 28) / 7), grain => 'week', by => 'category') ORDER BY 1, 2",
+     "columns": {"category": {"label": "Category"}, "week": {"label": "Week of", "format": "date"}, "forecast": {"label": "Forecast", "format": "currency"},
+                 "lower_95": {"label": "95% low", "format": "currency"}, "upper_95": {"label": "95% high", "format": "currency"}, "model": {"label": "Model"}}}
+  ]
+}
+$json$);

@@ -406,3 +406,79 @@ COMMENT ON FUNCTION cafe24._sales_daily_changed() IS 'Internal trigger: keeps sa
 COMMENT ON FUNCTION cafe24._product_changed() IS 'Internal trigger: moves monthly sales between categories when a product changes category.';
 COMMENT ON FUNCTION cafe24._shop_changed() IS 'Internal trigger: re-cuts a shop''s days when its time zone changes.';
 COMMENT ON FUNCTION cafe24._order_line_truncated() IS 'Internal trigger: empties the aggregates when order_line is truncated.';
+
+-- Reports: definitions (specs) and the outputs export_report wrote. Row-level security
+-- keeps each role to its own rows: a report is visible to its owner (and members of the
+-- owner role), to the roles listed in readers, and to everyone when it is a template.
+CREATE TABLE cafe24.report (
+    name        text PRIMARY KEY CHECK (name ~ '^[a-z][a-z0-9_]{0,62}$'),
+    title       text NOT NULL,
+    spec        jsonb NOT NULL,
+    owner       regrole NOT NULL DEFAULT current_user::regrole,
+    readers     regrole[] NOT NULL DEFAULT '{}',
+    template    boolean NOT NULL DEFAULT false,
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    updated_at  timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE cafe24.report IS 'Report definitions: a title, parameters and sections (queries or named analyses with a display and column formats), as checked by create_report. Row-level security: owners see their own, readers and templates are shared.';
+COMMENT ON COLUMN cafe24.report.name IS 'Report name (lower-case identifier), used by render_report and export_report.';
+COMMENT ON COLUMN cafe24.report.title IS 'Title shown on the report (copied from the spec).';
+COMMENT ON COLUMN cafe24.report.spec IS 'The report spec (see docs/reports.md): title, description, parameters, sections.';
+COMMENT ON COLUMN cafe24.report.owner IS 'Role that owns the report; it and its members may change or drop it.';
+COMMENT ON COLUMN cafe24.report.readers IS 'Roles (and their members) that may also see and render the report: UPDATE cafe24.report SET readers = ''{analyst}'' WHERE name = ...';
+COMMENT ON COLUMN cafe24.report.template IS 'Built-in template shipped with the extension, visible to every role.';
+COMMENT ON COLUMN cafe24.report.created_at IS 'When the report was created.';
+COMMENT ON COLUMN cafe24.report.updated_at IS 'When its spec last changed.';
+
+ALTER TABLE cafe24.report ENABLE ROW LEVEL SECURITY;
+CREATE POLICY report_read ON cafe24.report FOR SELECT
+    USING (template OR pg_has_role(owner, 'USAGE')
+           OR EXISTS (SELECT FROM unnest(readers) AS r WHERE pg_has_role(r, 'USAGE')));
+CREATE POLICY report_write ON cafe24.report FOR ALL
+    USING (pg_has_role(owner, 'USAGE')) WITH CHECK (pg_has_role(owner, 'USAGE'));
+GRANT SELECT, INSERT, UPDATE, DELETE ON cafe24.report TO PUBLIC;
+
+CREATE TABLE cafe24.report_output (
+    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    report      text NOT NULL,
+    format      text NOT NULL,
+    params      jsonb NOT NULL DEFAULT '{}',
+    path        text,
+    bytes       bigint NOT NULL,
+    sha256      text NOT NULL,
+    rows        bigint NOT NULL,
+    duration    interval NOT NULL,
+    created_by  regrole NOT NULL DEFAULT current_user::regrole,
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    content     bytea
+);
+CREATE INDEX report_output_report_idx ON cafe24.report_output (report, created_at);
+COMMENT ON TABLE cafe24.report_output IS 'One row per export_report call that succeeded: where the file went, its size and SHA-256, and optionally its bytes. Row-level security: each role sees its own outputs.';
+COMMENT ON COLUMN cafe24.report_output.id IS 'Output id.';
+COMMENT ON COLUMN cafe24.report_output.report IS 'Name of the exported report.';
+COMMENT ON COLUMN cafe24.report_output.format IS 'pdf, xlsx, csv, html or json.';
+COMMENT ON COLUMN cafe24.report_output.params IS 'Parameters the report was rendered with.';
+COMMENT ON COLUMN cafe24.report_output.path IS 'Absolute path of the file under cafe24_analytics.report_storage_path; NULL when only kept in content.';
+COMMENT ON COLUMN cafe24.report_output.bytes IS 'Size of the output in bytes.';
+COMMENT ON COLUMN cafe24.report_output.sha256 IS 'SHA-256 of the output, lower-case hex.';
+COMMENT ON COLUMN cafe24.report_output.rows IS 'Data rows over all sections.';
+COMMENT ON COLUMN cafe24.report_output.duration IS 'Time to render and write the output.';
+COMMENT ON COLUMN cafe24.report_output.created_by IS 'Role that exported it (a scheduled export: the job''s owner).';
+COMMENT ON COLUMN cafe24.report_output.created_at IS 'When the export finished.';
+COMMENT ON COLUMN cafe24.report_output.content IS 'The output bytes when export_report was called with keep_content => true, for clients without file access.';
+
+ALTER TABLE cafe24.report_output ENABLE ROW LEVEL SECURITY;
+CREATE POLICY report_output_own ON cafe24.report_output FOR ALL
+    USING (pg_has_role(created_by, 'USAGE')) WITH CHECK (created_by = current_user::regrole);
+GRANT SELECT, INSERT, DELETE ON cafe24.report_output TO PUBLIC;
+
+-- pg_dump dumps the rows of these extension tables (and their identity sequences). The
+-- aggregates are left out on purpose: restoring order_line rebuilds them through its
+-- triggers. Built-in report templates come back with CREATE EXTENSION.
+SELECT pg_catalog.pg_extension_config_dump('cafe24.' || t, '')
+FROM unnest(ARRAY['shop', 'product', 'customer', 'order_line', 'behaviour_event', 'inventory_snapshot', 'report_output']) AS t;
+SELECT pg_catalog.pg_extension_config_dump('cafe24.report', 'WHERE NOT template');
+SELECT pg_catalog.pg_extension_config_dump(s::regclass, '')
+FROM (SELECT pg_get_serial_sequence('cafe24.' || t, c) AS s
+      FROM (VALUES ('product', 'product_id'), ('customer', 'customer_id'), ('order_line', 'line_id'), ('behaviour_event', 'event_id'), ('report_output', 'id')) AS v(t, c)) AS q
+WHERE s IS NOT NULL;

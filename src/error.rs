@@ -16,3 +16,26 @@ pub fn raise(code: PgSqlErrorCode, message: impl Into<String>, hint: impl Into<S
 pub fn invalid_argument(message: impl Into<String>, hint: impl Into<String>) -> ! {
     raise(PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE, message, hint)
 }
+
+/// Runs `f`; an ERROR raised inside comes out with `prefix: ` before its message and the
+/// same SQLSTATE, detail and hint, so a failure deep in a report names its section.
+pub fn prefixed<R>(prefix: &str, f: impl FnOnce() -> R) -> R {
+    use pgrx::pg_sys::panic::CaughtError;
+    pgrx::PgTryBuilder::new(std::panic::AssertUnwindSafe(f))
+        .catch_others(|e| {
+            let r = match &e {
+                CaughtError::PostgresError(r) | CaughtError::ErrorReport(r) => r,
+                CaughtError::RustPanic { ereport, .. } => ereport,
+            };
+            let mut out = ErrorReport::new(r.sql_error_code(), format!("{prefix}: {}", r.message()), "cafe24_analytics");
+            if let Some(d) = r.detail() {
+                out = out.set_detail(d);
+            }
+            if let Some(h) = r.hint() {
+                out = out.set_hint(h);
+            }
+            out.report(PgLogLevel::ERROR);
+            unreachable!("ERROR does not return")
+        })
+        .execute()
+}

@@ -40,6 +40,11 @@ pub fn require(feature: Feature, function: &str) {
     }
 }
 
+/// `cafe24_analytics.report_storage_path`, when set and not empty.
+pub fn report_storage_path() -> Option<String> {
+    REPORT_STORAGE_PATH.get().map(|c| c.to_string_lossy().into_owned()).filter(|s| !s.trim().is_empty())
+}
+
 /// Worker threads for pure computation: the setting, or the machine's cores when 0.
 pub fn threads() -> usize {
     match THREADS.get() {

@@ -5,4 +5,5 @@ pub mod demo;
 pub mod forecast;
 pub mod ingest;
 pub mod inventory;
+pub mod report;
 pub mod season;

@@ -11,8 +11,14 @@
 //! percent, dates, …), applied the same way by every writer through [`format`].
 
 pub mod chart;
+pub mod csv;
 pub mod format;
+pub mod html;
+pub mod json;
 pub mod spec;
+pub mod pdf;
+pub mod xlsx;
+pub mod storage;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use std::fmt;
@@ -228,6 +234,17 @@ impl OutputFormat {
     }
 }
 
+/// The writer of `format` over `out`.
+pub fn renderer(format: OutputFormat, options: Options, out: Box<dyn Output>) -> Box<dyn Renderer> {
+    match format {
+        OutputFormat::Pdf => Box::new(pdf::PdfWriter::new(out, options)),
+        OutputFormat::Xlsx => Box::new(xlsx::XlsxWriter::new(out, options)),
+        OutputFormat::Csv => Box::new(csv::CsvRenderer::new(out, options)),
+        OutputFormat::Html => Box::new(html::HtmlRenderer::new(out, options)),
+        OutputFormat::Json => Box::new(json::JsonRenderer::new(out, options)),
+    }
+}
+
 /// Options that change the bytes but not the content.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Options {
@@ -238,3 +255,33 @@ pub struct Options {
 /// A sink both a `Vec` (render to bytea) and a file (export) satisfy.
 pub trait Output: Write + Seek + Send {}
 impl<T: Write + Seek + Send> Output for T {}
+
+/// An in-memory output whose bytes can be taken back after a renderer consumed a clone.
+#[derive(Clone, Debug, Default)]
+pub struct SharedBuffer(std::sync::Arc<std::sync::Mutex<std::io::Cursor<Vec<u8>>>>);
+
+impl SharedBuffer {
+    /// The bytes written so far.
+    pub fn take(&self) -> Vec<u8> {
+        std::mem::take(self.lock().get_mut())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, std::io::Cursor<Vec<u8>>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl Write for SharedBuffer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.lock().write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Seek for SharedBuffer {
+    fn seek(&mut self, pos: std::io::SeekFrom) -> std::io::Result<u64> {
+        self.lock().seek(pos)
+    }
+}

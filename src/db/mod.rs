@@ -1,6 +1,8 @@
 //! The one place that runs SPI, and that runs pure computation on worker threads while
 //! the backend's main thread stays responsive to cancellation.
 
+pub mod report;
+
 use pgrx::datum::Date;
 use pgrx::prelude::*;
 use pgrx::JsonB;

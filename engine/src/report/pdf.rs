@@ -1,0 +1,1426 @@
+//! PDF writer (`krilla`): A4 portrait, 15 mm margins, text in the embedded NanumSquare font
+//! (regular and bold; krilla embeds only the glyphs used, so a page of Hangul stays small).
+//!
+//! Decisions:
+//! * **Streaming.** Drawing happens page by page: the current page is a short list of
+//!   [`Op`]s; when the next row does not fit, the page is drawn into the document and the
+//!   list dropped, so the writer holds at most one page of rows (plus the first
+//!   [`WIDTH_SAMPLE`] rows of a table, held until its column widths are fixed). krilla
+//!   itself keeps the finished, compressed pages until [`Renderer::finish`] writes the file.
+//! * **Page numbers** are "n", not "n / N": krilla finishes each page for good, so the total
+//!   would need either every page kept open (every row in memory) or a second run of the
+//!   queries. PDF viewers show the total themselves.
+//! * **Tables** continue across pages with the header row repeated. Column widths come from
+//!   the header and the first [`WIDTH_SAMPLE`] rows (then fixed), stretched to the text
+//!   width or shrunk by water-filling (narrow columns keep their width, wide ones share the
+//!   rest); text that does not fit ends in an ellipsis. Numeric columns
+//!   ([`format::is_numeric`]) are right-aligned; rows are zebra-striped.
+//! * **KPI** sections are tiles (label, big value) of the first row, four to a line.
+//! * **Charts** hold their rows (at most [`MAX_CHART_POINTS`]), are laid out by
+//!   [`chart::layout`] and drawn as vector paths; pie wedges are Bézier arcs.
+//! * Text widths come from the font's own `hmtx` advances (read once from the embedded
+//!   file), so truncation and right alignment match what is drawn.
+
+use super::chart::{self, Anchor, Rgb, Shape};
+use super::format::{self, display, effective};
+use super::{
+    Display, Meta, Options, Output, RenderError, Renderer, Result, SectionHead, Value,
+    MAX_CHART_POINTS,
+};
+use krilla::color::rgb;
+use krilla::geom::{PathBuilder, Point, Rect};
+use krilla::metadata::Metadata;
+use krilla::num::NormalizedF32;
+use krilla::page::PageSettings;
+use krilla::paint::{Fill, LineCap, LineJoin, Stroke};
+use krilla::surface::Surface;
+use krilla::text::{Font, TextDirection};
+use krilla::Document;
+use std::collections::HashMap;
+use std::f64::consts::{FRAC_PI_2, TAU};
+use std::sync::OnceLock;
+
+static REGULAR: &[u8] = include_bytes!("../../assets/fonts/NanumSquareR.ttf");
+static BOLD: &[u8] = include_bytes!("../../assets/fonts/NanumSquareB.ttf");
+
+/// A4 in points.
+pub const PAGE_W: f64 = 595.276;
+pub const PAGE_H: f64 = 841.89;
+/// 15 mm.
+pub const MARGIN: f64 = 42.52;
+const CONTENT_W: f64 = PAGE_W - 2.0 * MARGIN;
+/// Lowest y content may reach; the footer sits below it.
+const BOTTOM: f64 = PAGE_H - MARGIN;
+/// Rows (after the header) looked at to size table columns.
+pub const WIDTH_SAMPLE: usize = 100;
+const CELL_SIZE: f64 = 8.0;
+const ROW_H: f64 = 14.0;
+const PAD: f64 = 4.0;
+const CHART_H: f64 = 260.0;
+const KPI_H: f64 = 54.0;
+const KPI_PER_LINE: usize = 4;
+const GAP: f64 = 8.0;
+
+const BLACK: Rgb = Rgb(0x22, 0x22, 0x22);
+const GREY: Rgb = Rgb(0x6B, 0x72, 0x80);
+const RULE: Rgb = Rgb(0xC8, 0xCD, 0xD5);
+const HEADER_BG: Rgb = Rgb(0xDC, 0xE6, 0xF1);
+const ZEBRA: Rgb = Rgb(0xF4, 0xF6, 0xF9);
+
+/// A point (x, y) in points, y growing downwards.
+type P = (f64, f64);
+
+/// One drawing operation on the current page: a shape, text in bold when `bold`.
+#[derive(Clone, Debug, PartialEq)]
+struct Op {
+    shape: Shape,
+    bold: bool,
+}
+
+/// Streams a report into a PDF, written to the output by `finish`.
+pub struct PdfWriter {
+    out: Box<dyn Output>,
+    doc: Document,
+    fonts: Fonts,
+    /// The report title, repeated small in every footer.
+    title: String,
+    /// Pages drawn so far.
+    pages: usize,
+    /// The page being filled (`None` before the first op after a page break).
+    ops: Vec<Op>,
+    /// Where the next block starts on the current page.
+    y: f64,
+    section: Option<Section>,
+    /// Texts drawn on each finished page (tests read them back).
+    #[cfg(test)]
+    page_texts: Vec<Vec<String>>,
+}
+
+struct Section {
+    head: SectionHead,
+    formats: Vec<super::Format>,
+    body: Body,
+}
+
+enum Body {
+    Table(Table),
+    Kpi(Option<Vec<String>>),
+    Chart(Vec<Vec<Value>>),
+}
+
+struct Table {
+    header: Vec<String>,
+    right: Vec<bool>,
+    /// Rows held until the widths are fixed.
+    sample: Vec<Vec<String>>,
+    /// Column widths once fixed.
+    widths: Option<Vec<f64>>,
+    /// Rows drawn (for zebra stripes).
+    drawn: usize,
+}
+
+impl PdfWriter {
+    pub fn new(out: Box<dyn Output>, options: Options) -> Self {
+        let _ = options; // nothing in Options concerns PDF
+        PdfWriter {
+            out,
+            doc: Document::new(),
+            fonts: Fonts::new(),
+            title: String::new(),
+            pages: 0,
+            ops: Vec::new(),
+            y: MARGIN,
+            section: None,
+            #[cfg(test)]
+            page_texts: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, shape: Shape, bold: bool) {
+        self.ops.push(Op { shape, bold });
+    }
+
+    fn text(&mut self, (x, y): P, text: String, size: f64, bold: bool, anchor: Anchor, fill: Rgb) {
+        self.push(
+            Shape::Text {
+                x,
+                y,
+                text,
+                size,
+                anchor,
+                fill,
+            },
+            bold,
+        );
+    }
+
+    fn rect(&mut self, x: f64, y: f64, w: f64, h: f64, fill: Rgb) {
+        self.push(Shape::Rect { x, y, w, h, fill }, false);
+    }
+
+    /// A thin horizontal rule across the text width at the cursor.
+    fn rule(&mut self, width: f64) {
+        let (x1, x2, y) = (MARGIN, MARGIN + CONTENT_W, self.y);
+        self.push(
+            Shape::Line {
+                x1,
+                y1: y,
+                x2,
+                y2: y,
+                stroke: RULE,
+                width,
+            },
+            false,
+        );
+    }
+
+    /// Draws the current page into the document and starts a new, empty one.
+    fn break_page(&mut self) {
+        let ops = std::mem::take(&mut self.ops);
+        self.pages += 1;
+        let footer = footer(&self.fonts, &self.title, self.pages);
+        let mut page = self
+            .doc
+            .start_page_with(PageSettings::from_wh(PAGE_W as f32, PAGE_H as f32).expect("A4"));
+        #[cfg(test)]
+        self.page_texts.push(
+            ops.iter()
+                .chain(&footer)
+                .filter_map(|op| match &op.shape {
+                    Shape::Text { text, .. } => Some(text.clone()),
+                    _ => None,
+                })
+                .collect(),
+        );
+        let mut surface = page.surface();
+        for op in ops.iter().chain(&footer) {
+            draw(&mut surface, &self.fonts, op);
+        }
+        surface.finish();
+        page.finish();
+        self.y = MARGIN;
+    }
+
+    /// Starts a new page unless `height` more points fit on this one.
+    fn need(&mut self, height: f64) {
+        if self.y + height > BOTTOM && self.y > MARGIN {
+            self.break_page();
+        }
+    }
+
+    /// Wrapped paragraph at the cursor.
+    fn paragraph(&mut self, text: &str, size: f64, bold: bool, fill: Rgb) {
+        for line in wrap(&self.fonts, text, size, bold, CONTENT_W) {
+            self.need(size * 1.4);
+            self.text(
+                (MARGIN, self.y + size),
+                line,
+                size,
+                bold,
+                Anchor::Start,
+                fill,
+            );
+            self.y += size * 1.4;
+        }
+    }
+
+    fn table_header(&mut self, t: &Table) {
+        let widths = t.widths.as_ref().expect("widths fixed before drawing");
+        self.rect(MARGIN, self.y, CONTENT_W, ROW_H, HEADER_BG);
+        self.cells(&t.header, widths, &t.right, true);
+        self.y += ROW_H;
+    }
+
+    fn cells(&mut self, cells: &[String], widths: &[f64], right: &[bool], bold: bool) {
+        let mut x = MARGIN;
+        let baseline = self.y + ROW_H / 2.0 + CELL_SIZE * 0.35;
+        for ((cell, w), right) in cells.iter().zip(widths).zip(right) {
+            let text = fit(&self.fonts, cell, CELL_SIZE, bold, w - 2.0 * PAD);
+            if !text.is_empty() {
+                let (tx, anchor) = if *right {
+                    (x + w - PAD, Anchor::End)
+                } else {
+                    (x + PAD, Anchor::Start)
+                };
+                self.text((tx, baseline), text, CELL_SIZE, bold, anchor, BLACK);
+            }
+            x += w;
+        }
+    }
+
+    fn table_row(&mut self, t: &mut Table, cells: &[String]) {
+        if self.y + ROW_H > BOTTOM {
+            self.break_page();
+            self.table_header(t);
+        }
+        if t.drawn % 2 == 1 {
+            self.rect(MARGIN, self.y, CONTENT_W, ROW_H, ZEBRA);
+        }
+        let widths = t.widths.clone().expect("widths fixed before drawing");
+        self.cells(cells, &widths, &t.right, false);
+        self.y += ROW_H;
+        t.drawn += 1;
+    }
+
+    /// Fixes a table's widths from what it has seen, then draws the header and held rows.
+    fn fix_widths(&mut self, t: &mut Table) {
+        let natural: Vec<f64> = (0..t.header.len())
+            .map(|c| {
+                let head = self.fonts.width(&t.header[c], CELL_SIZE, true);
+                let body = t
+                    .sample
+                    .iter()
+                    .map(|r| self.fonts.width(&r[c], CELL_SIZE, false))
+                    .fold(0.0, f64::max);
+                head.max(body) + 2.0 * PAD
+            })
+            .collect();
+        t.widths = Some(column_widths(&natural, CONTENT_W));
+        self.table_header(t);
+        for row in std::mem::take(&mut t.sample) {
+            self.table_row(t, &row);
+        }
+    }
+
+    fn end_table(&mut self, mut t: Table) {
+        if t.widths.is_none() {
+            self.fix_widths(&mut t);
+        }
+        if t.drawn == 0 {
+            self.need(ROW_H);
+            self.text(
+                (MARGIN + PAD, self.y + ROW_H / 2.0 + CELL_SIZE * 0.35),
+                "No rows".into(),
+                CELL_SIZE,
+                false,
+                Anchor::Start,
+                GREY,
+            );
+            self.y += ROW_H;
+        }
+        self.rule(0.5);
+    }
+
+    fn kpi_tiles(&mut self, head: &SectionHead, values: Option<Vec<String>>) {
+        let n = head.columns.len();
+        let per_line = n.clamp(1, KPI_PER_LINE);
+        let w = (CONTENT_W - GAP * (per_line - 1) as f64) / per_line as f64;
+        for (i, col) in head.columns.iter().enumerate() {
+            if i % per_line == 0 {
+                if i > 0 {
+                    self.y += KPI_H + GAP;
+                }
+                self.need(KPI_H);
+            }
+            let x = MARGIN + (i % per_line) as f64 * (w + GAP);
+            let y = self.y;
+            self.rect(x, y, w, KPI_H, ZEBRA);
+            let label = fit(&self.fonts, &col.label, 8.0, false, w - 2.0 * GAP);
+            self.text((x + GAP, y + 16.0), label, 8.0, false, Anchor::Start, GREY);
+            let value = values
+                .as_ref()
+                .and_then(|v| v.get(i))
+                .cloned()
+                .unwrap_or_default();
+            // Shrink a long value down to 10 pt before truncating it.
+            let natural = self.fonts.width(&value, 18.0, true);
+            let size = if natural > w - 2.0 * GAP {
+                (18.0 * (w - 2.0 * GAP) / natural).max(10.0)
+            } else {
+                18.0
+            };
+            let value = fit(&self.fonts, &value, size, true, w - 2.0 * GAP);
+            self.text((x + GAP, y + 42.0), value, size, true, Anchor::Start, BLACK);
+        }
+        if n > 0 {
+            self.y += KPI_H;
+        }
+    }
+
+    fn chart(&mut self, head: &SectionHead, rows: &[Vec<Value>]) {
+        self.need(CHART_H);
+        let (dx, dy) = (MARGIN, self.y);
+        for shape in chart::layout(head, rows, CONTENT_W, CHART_H) {
+            self.push(offset(shape, dx, dy), false);
+        }
+        self.y += CHART_H;
+    }
+}
+
+impl Renderer for PdfWriter {
+    fn begin(&mut self, meta: &Meta) -> Result<()> {
+        self.title = meta.title.clone();
+        let mut md = Metadata::new()
+            .title(meta.title.clone())
+            .creator("cafe24_analytics".into());
+        if !meta.description.is_empty() {
+            md = md.description(meta.description.clone());
+        }
+        self.doc.set_metadata(md);
+        self.paragraph(&meta.title, 18.0, true, BLACK);
+        self.y += 4.0;
+        if !meta.description.is_empty() {
+            self.paragraph(&meta.description, 10.0, false, BLACK);
+            self.y += 4.0;
+        }
+        for (name, value) in &meta.params {
+            self.paragraph(&format!("{name}: {value}"), 9.0, false, GREY);
+        }
+        if !meta.generated_at.is_empty() {
+            self.paragraph(
+                &format!("Generated {}", meta.generated_at),
+                9.0,
+                false,
+                GREY,
+            );
+        }
+        self.y += 6.0;
+        self.rule(0.75);
+        self.y += 6.0;
+        Ok(())
+    }
+
+    fn section(&mut self, head: &SectionHead) -> Result<()> {
+        if self.section.is_some() {
+            return Err(RenderError::Protocol("section before end_section"));
+        }
+        let formats: Vec<_> = head
+            .columns
+            .iter()
+            .map(|c| effective(c.format, c.kind))
+            .collect();
+        // Keep the title with the start of its content.
+        let first = match head.display {
+            Display::Table => 3.0 * ROW_H,
+            Display::Kpi => KPI_H,
+            _ => CHART_H,
+        };
+        self.y += 10.0;
+        self.need(22.0 + first);
+        self.text(
+            (MARGIN, self.y + 12.0),
+            head.title.clone(),
+            12.0,
+            true,
+            Anchor::Start,
+            BLACK,
+        );
+        self.y += 20.0;
+        let body = match head.display {
+            Display::Table => Body::Table(Table {
+                header: head.columns.iter().map(|c| c.label.clone()).collect(),
+                right: formats.iter().map(|f| format::is_numeric(*f)).collect(),
+                sample: Vec::new(),
+                widths: None,
+                drawn: 0,
+            }),
+            Display::Kpi => Body::Kpi(None),
+            _ => Body::Chart(Vec::new()),
+        };
+        self.section = Some(Section {
+            head: head.clone(),
+            formats,
+            body,
+        });
+        Ok(())
+    }
+
+    fn row(&mut self, row: &[Value]) -> Result<()> {
+        let mut sec = self
+            .section
+            .take()
+            .ok_or(RenderError::Protocol("row outside a section"))?;
+        if row.len() != sec.head.columns.len() {
+            self.section = Some(sec);
+            return Err(RenderError::Protocol(
+                "row length differs from the section's columns",
+            ));
+        }
+        let text = |formats: &[super::Format]| -> Vec<String> {
+            row.iter()
+                .zip(formats)
+                .map(|(v, f)| one_line(display(v, *f)))
+                .collect()
+        };
+        let mut result = Ok(());
+        match &mut sec.body {
+            Body::Table(t) => {
+                let cells = text(&sec.formats);
+                if t.widths.is_some() {
+                    self.table_row(t, &cells);
+                } else {
+                    t.sample.push(cells);
+                    if t.sample.len() > WIDTH_SAMPLE {
+                        self.fix_widths(t);
+                    }
+                }
+            }
+            Body::Kpi(first) => {
+                if first.is_none() {
+                    *first = Some(text(&sec.formats));
+                }
+            }
+            Body::Chart(rows) => {
+                if rows.len() >= MAX_CHART_POINTS {
+                    result = Err(RenderError::TooManyPoints {
+                        section: sec.head.title.clone(),
+                        limit: MAX_CHART_POINTS,
+                    });
+                } else {
+                    rows.push(row.to_vec());
+                }
+            }
+        }
+        self.section = Some(sec);
+        result
+    }
+
+    fn end_section(&mut self) -> Result<()> {
+        let sec = self
+            .section
+            .take()
+            .ok_or(RenderError::Protocol("end_section without section"))?;
+        match sec.body {
+            Body::Table(t) => self.end_table(t),
+            Body::Kpi(values) => self.kpi_tiles(&sec.head, values),
+            Body::Chart(rows) => self.chart(&sec.head, &rows),
+        }
+        Ok(())
+    }
+
+    fn finish(mut self: Box<Self>) -> Result<()> {
+        let bytes = self.render()?;
+        self.out.write_all(&bytes)?;
+        self.out.flush()?;
+        Ok(())
+    }
+}
+
+impl PdfWriter {
+    /// Draws the last page and returns the finished document.
+    fn render(&mut self) -> Result<Vec<u8>> {
+        if self.section.is_some() {
+            return Err(RenderError::Protocol("finish inside a section"));
+        }
+        if !self.ops.is_empty() || self.pages == 0 {
+            self.break_page();
+        }
+        std::mem::take(&mut self.doc)
+            .finish()
+            .map_err(|e| RenderError::Writer(format!("PDF: {e:?}")))
+    }
+}
+
+/// The footer of page `n`: the report title on the left, the page number on the right.
+fn footer(fonts: &Fonts, title: &str, n: usize) -> Vec<Op> {
+    let y = PAGE_H - MARGIN / 2.0;
+    let title = fit(fonts, title, 7.5, false, CONTENT_W - 60.0);
+    vec![
+        Op {
+            shape: Shape::Text {
+                x: MARGIN,
+                y,
+                text: title,
+                size: 7.5,
+                anchor: Anchor::Start,
+                fill: GREY,
+            },
+            bold: false,
+        },
+        Op {
+            shape: Shape::Text {
+                x: PAGE_W - MARGIN,
+                y,
+                text: n.to_string(),
+                size: 7.5,
+                anchor: Anchor::End,
+                fill: GREY,
+            },
+            bold: false,
+        },
+    ]
+}
+
+/// Column widths: `natural` widths stretched to `total`, or shrunk by water-filling.
+fn column_widths(natural: &[f64], total: f64) -> Vec<f64> {
+    let sum: f64 = natural.iter().sum();
+    if natural.is_empty() || sum <= 0.0 {
+        return vec![total / natural.len().max(1) as f64; natural.len()];
+    }
+    if sum <= total {
+        return natural.iter().map(|w| w * total / sum).collect();
+    }
+    let mut widths = vec![0.0; natural.len()];
+    let mut open: Vec<usize> = (0..natural.len()).collect();
+    let mut rest = total;
+    loop {
+        let share = rest / open.len() as f64;
+        let (fits, wide): (Vec<usize>, Vec<usize>) =
+            open.iter().partition(|&&i| natural[i] <= share);
+        if fits.is_empty() {
+            for i in wide {
+                widths[i] = share;
+            }
+            return widths;
+        }
+        for i in fits {
+            widths[i] = natural[i];
+            rest -= natural[i];
+        }
+        open = wide;
+        if open.is_empty() {
+            return widths;
+        }
+    }
+}
+
+/// A cell's text on one line (line breaks and tabs become spaces).
+fn one_line(s: String) -> String {
+    if s.contains(['\n', '\r', '\t']) {
+        s.replace(['\n', '\r', '\t'], " ")
+    } else {
+        s
+    }
+}
+
+/// `text` if it fits in `max` points, else its longest prefix that fits with an ellipsis.
+fn fit(fonts: &Fonts, text: &str, size: f64, bold: bool, max: f64) -> String {
+    if fonts.width(text, size, bold) <= max {
+        return text.to_string();
+    }
+    let ellipsis = fonts.ellipsis;
+    let mut room = max - fonts.width(ellipsis, size, bold);
+    let mut end = 0;
+    for (i, c) in text.char_indices() {
+        room -= fonts.char_width(c, size, bold);
+        if room < 0.0 {
+            break;
+        }
+        end = i + c.len_utf8();
+    }
+    if end == 0 && room < 0.0 && max < fonts.width(ellipsis, size, bold) {
+        return String::new();
+    }
+    format!("{}{ellipsis}", text[..end].trim_end())
+}
+
+/// Greedy word wrap to `max` points; words longer than a line are split between characters.
+fn wrap(fonts: &Fonts, text: &str, size: f64, bold: bool, max: f64) -> Vec<String> {
+    let mut lines = Vec::new();
+    for para in text.lines() {
+        let mut line = String::new();
+        for word in para.split_whitespace() {
+            let candidate = if line.is_empty() {
+                word.to_string()
+            } else {
+                format!("{line} {word}")
+            };
+            if fonts.width(&candidate, size, bold) <= max {
+                line = candidate;
+                continue;
+            }
+            if !line.is_empty() {
+                lines.push(std::mem::take(&mut line));
+            }
+            for c in word.chars() {
+                if !line.is_empty()
+                    && fonts.width(&line, size, bold) + fonts.char_width(c, size, bold) > max
+                {
+                    lines.push(std::mem::take(&mut line));
+                }
+                line.push(c);
+            }
+        }
+        lines.push(line);
+    }
+    lines.retain(|l| !l.is_empty());
+    lines
+}
+
+/// A shape moved by (`dx`, `dy`).
+fn offset(shape: Shape, dx: f64, dy: f64) -> Shape {
+    match shape {
+        Shape::Rect { x, y, w, h, fill } => Shape::Rect {
+            x: x + dx,
+            y: y + dy,
+            w,
+            h,
+            fill,
+        },
+        Shape::Line {
+            x1,
+            y1,
+            x2,
+            y2,
+            stroke,
+            width,
+        } => Shape::Line {
+            x1: x1 + dx,
+            y1: y1 + dy,
+            x2: x2 + dx,
+            y2: y2 + dy,
+            stroke,
+            width,
+        },
+        Shape::Polyline {
+            points,
+            stroke,
+            width,
+        } => Shape::Polyline {
+            points: points.into_iter().map(|(x, y)| (x + dx, y + dy)).collect(),
+            stroke,
+            width,
+        },
+        Shape::Wedge {
+            cx,
+            cy,
+            r,
+            start,
+            end,
+            fill,
+        } => Shape::Wedge {
+            cx: cx + dx,
+            cy: cy + dy,
+            r,
+            start,
+            end,
+            fill,
+        },
+        Shape::Text {
+            x,
+            y,
+            text,
+            size,
+            anchor,
+            fill,
+        } => Shape::Text {
+            x: x + dx,
+            y: y + dy,
+            text,
+            size,
+            anchor,
+            fill,
+        },
+    }
+}
+
+fn color(c: Rgb) -> rgb::Color {
+    rgb::Color::new(c.0, c.1, c.2)
+}
+
+fn fill(c: Rgb) -> Option<Fill> {
+    Some(Fill {
+        paint: color(c).into(),
+        opacity: NormalizedF32::ONE,
+        rule: Default::default(),
+    })
+}
+
+fn stroke(c: Rgb, width: f64) -> Option<Stroke> {
+    Some(Stroke {
+        paint: color(c).into(),
+        width: width as f32,
+        line_cap: LineCap::Round,
+        line_join: LineJoin::Round,
+        ..Default::default()
+    })
+}
+
+/// Draws one op on a page surface (y grows downwards, as in the layout).
+fn draw(s: &mut Surface<'_>, fonts: &Fonts, op: &Op) {
+    let mut pb = PathBuilder::new();
+    match &op.shape {
+        Shape::Rect {
+            x,
+            y,
+            w,
+            h,
+            fill: c,
+        } => {
+            if let Some(r) = Rect::from_xywh(*x as f32, *y as f32, *w as f32, *h as f32) {
+                pb.push_rect(r);
+                fill_path(s, pb, *c);
+            }
+        }
+        Shape::Line {
+            x1,
+            y1,
+            x2,
+            y2,
+            stroke: c,
+            width,
+        } => {
+            pb.move_to(*x1 as f32, *y1 as f32);
+            pb.line_to(*x2 as f32, *y2 as f32);
+            stroke_path(s, pb, *c, *width);
+        }
+        Shape::Polyline {
+            points,
+            stroke: c,
+            width,
+        } => {
+            for (i, (x, y)) in points.iter().enumerate() {
+                if i == 0 {
+                    pb.move_to(*x as f32, *y as f32);
+                } else {
+                    pb.line_to(*x as f32, *y as f32);
+                }
+            }
+            stroke_path(s, pb, *c, *width);
+        }
+        Shape::Wedge {
+            cx,
+            cy,
+            r,
+            start,
+            end,
+            fill: c,
+        } => {
+            wedge(&mut pb, *cx, *cy, *r, *start, *end);
+            fill_path(s, pb, *c);
+        }
+        Shape::Text {
+            x,
+            y,
+            text,
+            size,
+            anchor,
+            fill: c,
+        } => {
+            let w = fonts.width(text, *size, op.bold);
+            let x = match anchor {
+                Anchor::Start => *x,
+                Anchor::Middle => x - w / 2.0,
+                Anchor::End => x - w,
+            };
+            s.set_stroke(None);
+            s.set_fill(fill(*c));
+            let font = if op.bold {
+                fonts.bold.clone()
+            } else {
+                fonts.regular.clone()
+            };
+            s.draw_text(
+                Point::from_xy(x as f32, *y as f32),
+                font,
+                *size as f32,
+                text,
+                false,
+                TextDirection::Auto,
+            );
+        }
+    }
+}
+
+fn fill_path(s: &mut Surface<'_>, pb: PathBuilder, c: Rgb) {
+    if let Some(path) = pb.finish() {
+        s.set_stroke(None);
+        s.set_fill(fill(c));
+        s.draw_path(&path);
+    }
+}
+
+fn stroke_path(s: &mut Surface<'_>, pb: PathBuilder, c: Rgb, width: f64) {
+    if let Some(path) = pb.finish() {
+        s.set_fill(None);
+        s.set_stroke(stroke(c, width));
+        s.draw_path(&path);
+        s.set_stroke(None);
+    }
+}
+
+/// A pie slice from the centre: angles in radians, 0 at 12 o'clock, clockwise (y down).
+fn wedge(pb: &mut PathBuilder, cx: f64, cy: f64, r: f64, start: f64, end: f64) {
+    let (first, curves) = arc(cx, cy, r, start, end);
+    pb.move_to(cx as f32, cy as f32);
+    pb.line_to(first.0 as f32, first.1 as f32);
+    for [c1, c2, p] in curves {
+        pb.cubic_to(
+            c1.0 as f32,
+            c1.1 as f32,
+            c2.0 as f32,
+            c2.1 as f32,
+            p.0 as f32,
+            p.1 as f32,
+        );
+    }
+    pb.close();
+}
+
+/// The arc of a wedge as cubic Béziers of at most 90° each: its first point, then each
+/// curve's two control points and end point.
+fn arc(cx: f64, cy: f64, r: f64, start: f64, end: f64) -> (P, Vec<[P; 3]>) {
+    let sweep = (end - start).clamp(0.0, TAU);
+    let at = |a: f64| (cx + r * a.sin(), cy - r * a.cos());
+    let n = (sweep / FRAC_PI_2).ceil().max(1.0) as usize;
+    let step = sweep / n as f64;
+    let k = 4.0 / 3.0 * (step / 4.0).tan() * r;
+    let curves = (0..n)
+        .map(|i| {
+            let (a0, a1) = (start + step * i as f64, start + step * (i + 1) as f64);
+            let ((px, py), (qx, qy)) = (at(a0), at(a1));
+            // The clockwise arc's tangent at angle a is (cos a, sin a).
+            [
+                (px + k * a0.cos(), py + k * a0.sin()),
+                (qx - k * a1.cos(), qy - k * a1.sin()),
+                (qx, qy),
+            ]
+        })
+        .collect();
+    (at(start), curves)
+}
+
+/// The two embedded faces and their advance widths.
+struct Fonts {
+    regular: Font,
+    bold: Font,
+    regular_metrics: &'static Metrics,
+    bold_metrics: &'static Metrics,
+    /// "…" when the font has it, else "...".
+    ellipsis: &'static str,
+}
+
+impl Fonts {
+    fn new() -> Self {
+        static R: OnceLock<Metrics> = OnceLock::new();
+        static B: OnceLock<Metrics> = OnceLock::new();
+        let regular_metrics =
+            R.get_or_init(|| Metrics::parse(REGULAR).expect("NanumSquareR.ttf parses"));
+        let bold_metrics = B.get_or_init(|| Metrics::parse(BOLD).expect("NanumSquareB.ttf parses"));
+        let ellipsis = if regular_metrics.advance.contains_key(&'\u{2026}') {
+            "\u{2026}"
+        } else {
+            "..."
+        };
+        Fonts {
+            regular: Font::new(REGULAR.into(), 0).expect("NanumSquareR.ttf loads"),
+            bold: Font::new(BOLD.into(), 0).expect("NanumSquareB.ttf loads"),
+            regular_metrics,
+            bold_metrics,
+            ellipsis,
+        }
+    }
+
+    /// Width of `text` in points at `size`.
+    fn width(&self, text: &str, size: f64, bold: bool) -> f64 {
+        text.chars().map(|c| self.char_width(c, size, bold)).sum()
+    }
+
+    fn char_width(&self, c: char, size: f64, bold: bool) -> f64 {
+        let m = if bold {
+            self.bold_metrics
+        } else {
+            self.regular_metrics
+        };
+        let units = m.advance.get(&c).copied().unwrap_or(m.missing);
+        units as f64 * size / m.units_per_em
+    }
+}
+
+/// Advance widths by character, from a TrueType font's `cmap` (format 4) and `hmtx`.
+struct Metrics {
+    units_per_em: f64,
+    advance: HashMap<char, u16>,
+    /// Advance of glyph 0 (.notdef), used for unmapped characters.
+    missing: u16,
+}
+
+impl Metrics {
+    fn parse(font: &[u8]) -> Option<Metrics> {
+        let u16_at = |o: usize| -> Option<u16> {
+            Some(u16::from_be_bytes(font.get(o..o + 2)?.try_into().ok()?))
+        };
+        let u32_at = |o: usize| -> Option<u32> {
+            Some(u32::from_be_bytes(font.get(o..o + 4)?.try_into().ok()?))
+        };
+        let tables = u16_at(4)? as usize;
+        let table = |tag: &[u8; 4]| -> Option<usize> {
+            (0..tables)
+                .map(|i| 12 + 16 * i)
+                .find(|&r| font.get(r..r + 4) == Some(tag))
+                .and_then(|r| Some(u32_at(r + 8)? as usize))
+        };
+        let (head, hhea, hmtx, cmap) = (
+            table(b"head")?,
+            table(b"hhea")?,
+            table(b"hmtx")?,
+            table(b"cmap")?,
+        );
+        let units_per_em = u16_at(head + 18)? as f64;
+        let metrics = u16_at(hhea + 34)? as usize;
+        let advance_of = |g: u16| u16_at(hmtx + 4 * (g as usize).min(metrics.saturating_sub(1)));
+        // The Windows Unicode BMP subtable (platform 3, encoding 1), format 4.
+        let sub = (0..u16_at(cmap + 2)? as usize)
+            .map(|i| cmap + 4 + 8 * i)
+            .find(|&r| u16_at(r) == Some(3) && u16_at(r + 2) == Some(1))
+            .and_then(|r| Some(cmap + u32_at(r + 4)? as usize))?;
+        if u16_at(sub)? != 4 {
+            return None;
+        }
+        let segs = u16_at(sub + 6)? as usize / 2;
+        let (ends, starts, deltas, ranges) = (
+            sub + 14,
+            sub + 16 + 2 * segs,
+            sub + 16 + 4 * segs,
+            sub + 16 + 6 * segs,
+        );
+        let mut advance = HashMap::new();
+        for s in 0..segs {
+            let (end, start) = (u16_at(ends + 2 * s)?, u16_at(starts + 2 * s)?);
+            let (delta, range) = (u16_at(deltas + 2 * s)?, u16_at(ranges + 2 * s)?);
+            for code in start..=end {
+                if code == 0xFFFF {
+                    break;
+                }
+                let glyph = if range == 0 {
+                    code.wrapping_add(delta)
+                } else {
+                    let at = ranges + 2 * s + range as usize + 2 * (code - start) as usize;
+                    match u16_at(at)? {
+                        0 => 0,
+                        g => g.wrapping_add(delta),
+                    }
+                };
+                if let (Some(c), true) = (char::from_u32(code as u32), glyph != 0) {
+                    advance.insert(c, advance_of(glyph)?);
+                }
+            }
+        }
+        Some(Metrics {
+            units_per_em,
+            advance,
+            missing: advance_of(0)?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::xlsx::tests::{col, meta};
+    use crate::report::{ColumnType, Format};
+    use chrono::NaiveDate;
+    use std::io::Cursor;
+
+    fn writer() -> PdfWriter {
+        PdfWriter::new(Box::new(Cursor::new(Vec::new())), Options::default())
+    }
+
+    fn count(hay: &[u8], needle: &[u8]) -> usize {
+        hay.windows(needle.len()).filter(|w| *w == needle).count()
+    }
+
+    /// `/Type/Page` objects (not `/Type/Pages`).
+    fn pages(pdf: &[u8]) -> usize {
+        count(pdf, b"/Type/Page") - count(pdf, b"/Type/Pages")
+    }
+
+    fn save(name: &str, bytes: &[u8]) {
+        let dir = std::path::Path::new("/tmp/report-samples");
+        if std::fs::create_dir_all(dir).is_ok() {
+            let _ = std::fs::write(dir.join(name), bytes);
+        }
+    }
+
+    fn orders(rows: usize) -> (SectionHead, impl Iterator<Item = Vec<Value>>) {
+        let head = SectionHead {
+            title: "주문 목록".into(),
+            display: Display::Table,
+            columns: vec![
+                col("주문일", ColumnType::Date, Format::Auto),
+                col("상품명", ColumnType::Text, Format::Auto),
+                col("수량", ColumnType::Integer, Format::Auto),
+                col("매출", ColumnType::Number, Format::CurrencyKrw),
+            ],
+            x: 0,
+            y: vec![],
+        };
+        let day = NaiveDate::from_ymd_opt(2026, 10, 1).unwrap();
+        let rows = (0..rows).map(move |i| {
+            vec![
+                Value::Date(day + chrono::Days::new(i as u64 % 31)),
+                Value::Text(format!("여름 린넨 셔츠 {} — 아이보리", i % 13)),
+                Value::Int(i as i64 % 7 + 1),
+                Value::Decimal(format!("{}", 12_900 * (i % 7 + 1))),
+            ]
+        });
+        (head, rows)
+    }
+
+    #[test]
+    fn a_long_table_spans_pages_with_its_header_repeated() {
+        let mut w = writer();
+        w.begin(&meta()).unwrap();
+        let (head, rows) = orders(120);
+        w.section(&head).unwrap();
+        for row in rows {
+            w.row(&row).unwrap();
+        }
+        w.end_section().unwrap();
+        let pdf = w.render().unwrap();
+        save("orders.pdf", &pdf);
+        assert!(pdf.starts_with(b"%PDF-"));
+        assert!(pdf.ends_with(b"%%EOF\n") || pdf.ends_with(b"%%EOF"));
+        assert_eq!(pages(&pdf), 3);
+        assert_eq!(w.page_texts.len(), 3);
+        let mut body_rows = 0;
+        for (i, texts) in w.page_texts.iter().enumerate() {
+            assert_eq!(
+                texts.iter().filter(|t| *t == "상품명").count(),
+                1,
+                "header once on page {}",
+                i + 1
+            );
+            assert_eq!(
+                texts.last().unwrap(),
+                &(i + 1).to_string(),
+                "page number last"
+            );
+            body_rows += texts.iter().filter(|t| t.starts_with('₩')).count();
+        }
+        assert_eq!(body_rows, 120, "every row drawn exactly once");
+        assert!(w.page_texts[0].contains(&"월간 매출 보고서".to_string()));
+        assert!(w.page_texts[0].contains(&"₩77,400".to_string()));
+    }
+
+    #[test]
+    fn hangul_is_drawn_with_the_embedded_subset_font_and_stays_small() {
+        let mut w = writer();
+        w.begin(&meta()).unwrap();
+        let (head, rows) = orders(30);
+        w.section(&head).unwrap();
+        for row in rows {
+            w.row(&row).unwrap();
+        }
+        w.end_section().unwrap();
+        let pdf = w.render().unwrap();
+        save("hangul-one-page.pdf", &pdf);
+        assert_eq!(pages(&pdf), 1);
+        assert!(
+            count(&pdf, b"/FontFile2") + count(&pdf, b"/FontFile3") == 2,
+            "regular and bold embedded"
+        );
+        // Subset fonts carry a six-letter tag: /BaseFont /ABCDEF+NanumSquare…
+        assert!(count(&pdf, b"+NanumSquare") >= 2);
+        assert!(pdf.len() < 50_000, "{} bytes", pdf.len());
+    }
+
+    #[test]
+    fn kpi_tiles_show_label_and_value() {
+        let mut w = writer();
+        w.begin(&meta()).unwrap();
+        let head = SectionHead {
+            title: "요약".into(),
+            display: Display::Kpi,
+            columns: vec![
+                col("주문 수", ColumnType::Integer, Format::Auto),
+                col("매출", ColumnType::Number, Format::CurrencyKrw),
+                col(
+                    "마진율",
+                    ColumnType::Number,
+                    Format::Percent { decimals: 1 },
+                ),
+            ],
+            x: 0,
+            y: vec![],
+        };
+        w.section(&head).unwrap();
+        w.row(&[
+            Value::Int(1200),
+            Value::Float(5_000_000.0),
+            Value::Float(23.45),
+        ])
+        .unwrap();
+        w.row(&[Value::Int(1), Value::Int(1), Value::Int(1)])
+            .unwrap();
+        w.end_section().unwrap();
+        let tiles: Vec<_> = w
+            .ops
+            .iter()
+            .filter(|op| matches!(op.shape, Shape::Rect { .. }))
+            .collect();
+        assert_eq!(tiles.len(), 3);
+        w.render().unwrap();
+        let texts = &w.page_texts[0];
+        for t in ["주문 수", "1,200", "매출", "₩5,000,000", "마진율", "23.5%"] {
+            assert!(texts.contains(&t.to_string()), "{t} in {texts:?}");
+        }
+    }
+
+    #[test]
+    fn shapes_are_drawn_as_vectors() {
+        // Hand-made shapes, as chart::layout produces them.
+        let mut w = writer();
+        w.begin(&meta()).unwrap();
+        let shapes = vec![
+            Shape::Rect {
+                x: 0.0,
+                y: 0.0,
+                w: 40.0,
+                h: 100.0,
+                fill: Rgb(0x4E, 0x79, 0xA7),
+            },
+            Shape::Line {
+                x1: 0.0,
+                y1: 100.0,
+                x2: 300.0,
+                y2: 100.0,
+                stroke: Rgb(0, 0, 0),
+                width: 1.0,
+            },
+            Shape::Polyline {
+                points: vec![(50.0, 90.0), (100.0, 20.0), (150.0, 60.0)],
+                stroke: Rgb(0xE1, 0x57, 0x59),
+                width: 2.0,
+            },
+            Shape::Wedge {
+                cx: 380.0,
+                cy: 60.0,
+                r: 50.0,
+                start: 0.0,
+                end: 2.0,
+                fill: Rgb(0x59, 0xA1, 0x4F),
+            },
+            Shape::Wedge {
+                cx: 380.0,
+                cy: 60.0,
+                r: 50.0,
+                start: 2.0,
+                end: TAU,
+                fill: Rgb(0xF2, 0x8E, 0x2B),
+            },
+            Shape::Text {
+                x: 150.0,
+                y: 120.0,
+                text: "매출 추이".into(),
+                size: 10.0,
+                anchor: Anchor::Middle,
+                fill: Rgb(0, 0, 0),
+            },
+        ];
+        for s in shapes {
+            w.push(offset(s, MARGIN, 200.0), false);
+        }
+        let pdf = w.render().unwrap();
+        save("shapes.pdf", &pdf);
+        assert_eq!(pages(&pdf), 1);
+        assert!(w.page_texts[0].contains(&"매출 추이".to_string()));
+    }
+
+    #[test]
+    fn offset_moves_every_point() {
+        let s = offset(
+            Shape::Polyline {
+                points: vec![(1.0, 2.0), (3.0, 4.0)],
+                stroke: Rgb(0, 0, 0),
+                width: 1.0,
+            },
+            10.0,
+            20.0,
+        );
+        assert_eq!(
+            s,
+            Shape::Polyline {
+                points: vec![(11.0, 22.0), (13.0, 24.0)],
+                stroke: Rgb(0, 0, 0),
+                width: 1.0
+            }
+        );
+    }
+
+    #[test]
+    fn arcs_are_quarter_circle_beziers() {
+        // A quarter from 12 to 3 o'clock on the unit circle: the classic k = 0.5523.
+        let (first, curves) = arc(0.0, 0.0, 1.0, 0.0, FRAC_PI_2);
+        assert_eq!(curves.len(), 1);
+        let close =
+            |a: (f64, f64), b: (f64, f64)| (a.0 - b.0).abs() < 1e-4 && (a.1 - b.1).abs() < 1e-4;
+        assert!(close(first, (0.0, -1.0)));
+        let [c1, c2, end] = curves[0];
+        assert!(close(c1, (0.55228, -1.0)), "{c1:?}");
+        assert!(close(c2, (1.0, -0.55228)), "{c2:?}");
+        assert!(close(end, (1.0, 0.0)));
+        // A full circle: four curves, ending where it started.
+        let (first, curves) = arc(5.0, 5.0, 2.0, 1.0, 1.0 + TAU);
+        assert_eq!(curves.len(), 4);
+        assert!(close(curves[3][2], first));
+    }
+
+    #[test]
+    fn widths_stretch_or_water_fill() {
+        assert_eq!(
+            column_widths(&[10.0, 20.0, 30.0], 120.0),
+            [20.0, 40.0, 60.0]
+        );
+        assert_eq!(
+            column_widths(&[10.0, 200.0, 300.0], 210.0),
+            [10.0, 100.0, 100.0]
+        );
+        assert_eq!(
+            column_widths(&[50.0, 60.0, 500.0], 210.0),
+            [50.0, 60.0, 100.0]
+        );
+    }
+
+    #[test]
+    fn text_is_measured_from_the_font_and_cut_with_an_ellipsis() {
+        let f = Fonts::new();
+        let ga = f.width("가", 10.0, false);
+        // NanumSquare's Hangul advance: 910 of 1000 units per em.
+        assert!((ga - 9.1).abs() < 1e-9, "{ga}");
+        assert_eq!(f.width("가나다", 10.0, false), 3.0 * ga);
+        assert!(f.width("i", 10.0, false) < f.width("W", 10.0, false));
+        assert!(f.width("₩", 10.0, false) > 0.0);
+        assert_eq!(fit(&f, "가나다", 10.0, false, 3.0 * ga), "가나다");
+        let cut = fit(&f, "가나다라마바사", 10.0, false, 3.0 * ga);
+        assert!(cut.ends_with(f.ellipsis) && cut.starts_with('가'), "{cut}");
+        assert!(f.width(&cut, 10.0, false) <= 3.0 * ga);
+        assert_eq!(
+            wrap(&f, "가나 다라 마바", 10.0, false, 2.5 * ga),
+            ["가나", "다라", "마바"]
+        );
+    }
+
+    #[test]
+    fn a_chart_over_the_point_limit_is_refused() {
+        let mut w = writer();
+        w.begin(&meta()).unwrap();
+        let cols = vec![
+            col("x", ColumnType::Integer, Format::Auto),
+            col("y", ColumnType::Integer, Format::Auto),
+        ];
+        w.section(&SectionHead {
+            title: "c".into(),
+            display: Display::Line,
+            columns: cols,
+            x: 0,
+            y: vec![1],
+        })
+        .unwrap();
+        for i in 0..MAX_CHART_POINTS as i64 {
+            w.row(&[Value::Int(i), Value::Int(i)]).unwrap();
+        }
+        assert!(matches!(
+            w.row(&[Value::Int(0), Value::Int(0)]),
+            Err(RenderError::TooManyPoints { .. })
+        ));
+    }
+
+    #[test]
+    fn chart_sections_are_laid_out_and_drawn() {
+        let mut w = writer();
+        w.begin(&meta()).unwrap();
+        let cols = vec![
+            col("일자", ColumnType::Date, Format::Auto),
+            col("매출", ColumnType::Number, Format::CurrencyKrw),
+        ];
+        for display in [Display::Line, Display::Bar, Display::Pie] {
+            w.section(&SectionHead {
+                title: format!("매출 {}", display.name()),
+                display,
+                columns: cols.clone(),
+                x: 0,
+                y: vec![1],
+            })
+            .unwrap();
+            for d in 1..=7 {
+                let day = NaiveDate::from_ymd_opt(2026, 10, d).unwrap();
+                w.row(&[Value::Date(day), Value::Int(100_000 * (d as i64 % 4 + 1))])
+                    .unwrap();
+            }
+            w.end_section().unwrap();
+        }
+        let pdf = w.render().unwrap();
+        save("charts.pdf", &pdf);
+        assert_eq!(pages(&pdf), 2, "three 260 pt charts need two pages");
+        let on = |p: usize, t: &str| w.page_texts[p].iter().any(|x| x == t);
+        assert!(on(0, "매출 line") && on(0, "매출 bar") && on(1, "매출 pie"));
+        // Axis and legend text comes from the layout, drawn in the embedded font.
+        assert!(on(0, "2026-10-01"), "{:?}", w.page_texts[0]);
+    }
+
+    /// Every kind of section, in both binary formats: /tmp/report-samples/sample-report.*.
+    #[test]
+    fn sample_report_with_every_section() {
+        use crate::report::xlsx::{tests::Shared, XlsxWriter};
+        let kpi = SectionHead {
+            title: "요약".into(),
+            display: Display::Kpi,
+            columns: vec![
+                col("주문 수", ColumnType::Integer, Format::Auto),
+                col("매출", ColumnType::Number, Format::CurrencyKrw),
+                col(
+                    "마진율",
+                    ColumnType::Number,
+                    Format::Percent { decimals: 1 },
+                ),
+                col(
+                    "재구매율",
+                    ColumnType::Number,
+                    Format::Ratio { decimals: 1 },
+                ),
+            ],
+            x: 0,
+            y: vec![],
+        };
+        let daily = SectionHead {
+            title: "일별 매출".into(),
+            display: Display::Line,
+            columns: vec![
+                col("일자", ColumnType::Date, Format::Auto),
+                col("매출", ColumnType::Number, Format::CurrencyKrw),
+            ],
+            x: 0,
+            y: vec![1],
+        };
+        let pdf_out = Shared::default();
+        let xlsx_out = Shared::default();
+        let writers: Vec<Box<dyn Renderer>> = vec![
+            Box::new(PdfWriter::new(
+                Box::new(pdf_out.clone()),
+                Options::default(),
+            )),
+            Box::new(XlsxWriter::new(
+                Box::new(xlsx_out.clone()),
+                Options::default(),
+            )),
+        ];
+        for mut w in writers {
+            w.begin(&meta()).unwrap();
+            w.section(&kpi).unwrap();
+            w.row(&[
+                Value::Int(1_284),
+                Value::Decimal("48213900".into()),
+                Value::Float(31.25),
+                Value::Float(0.412),
+            ])
+            .unwrap();
+            w.end_section().unwrap();
+            w.section(&daily).unwrap();
+            for d in 1..=31u32 {
+                let day = NaiveDate::from_ymd_opt(2026, 10, d).unwrap();
+                w.row(&[
+                    Value::Date(day),
+                    Value::Int(1_000_000 + 37_000 * ((d * 7) % 11) as i64),
+                ])
+                .unwrap();
+            }
+            w.end_section().unwrap();
+            let (head, rows) = orders(150);
+            w.section(&head).unwrap();
+            for row in rows {
+                w.row(&row).unwrap();
+            }
+            w.end_section().unwrap();
+            w.finish().unwrap();
+        }
+        let (pdf, xlsx) = (pdf_out.bytes(), xlsx_out.bytes());
+        save("sample-report.pdf", &pdf);
+        save("sample-report.xlsx", &xlsx);
+        assert!(pdf.starts_with(b"%PDF-") && pages(&pdf) >= 3);
+        assert!(zip::ZipArchive::new(Cursor::new(xlsx))
+            .unwrap()
+            .by_name("xl/charts/chart1.xml")
+            .is_ok());
+    }
+}

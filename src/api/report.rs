@@ -1,0 +1,395 @@
+//! `cafe24.create_report`, `cafe24.drop_report`, `cafe24.render_report` and
+//! `cafe24.export_report`: report specs checked against the database, section queries run
+//! with the caller's rights and bound parameters, rows streamed into the engine's writers
+//! (`cafe24_engine::report`), files written under `cafe24_analytics.report_storage_path`.
+
+use crate::db::report::{self as rdb, Bound, ResultColumn};
+use crate::{error, gucs};
+use cafe24_engine::report::spec::{self, Arg, ReportSpec, Source};
+use cafe24_engine::report::{self, format, storage, Column, ColumnType, Meta, Options, OutputFormat, RenderError, SectionHead, SharedBuffer};
+use pgrx::prelude::*;
+use pgrx::{pg_sys, JsonB, PgSqlErrorCode};
+use serde_json::Value as Json;
+use std::time::Instant;
+
+fn spec_error(function: &str, e: spec::SpecError) -> ! {
+    let hint = if e.hint.is_empty() { "See the report spec format in docs/reports.md.".to_string() } else { e.hint };
+    error::invalid_argument(format!("{function}: spec {}: {}", e.path, e.message), hint)
+}
+
+fn parse(function: &str, json: &Json) -> ReportSpec {
+    spec::parse(json).unwrap_or_else(|e| spec_error(function, e))
+}
+
+/// The type of each declared parameter.
+fn parameter_types(function: &str, spec: &ReportSpec) -> Vec<pg_sys::Oid> {
+    spec.parameters
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            rdb::type_oid(&p.type_name).unwrap_or_else(|| {
+                spec_error(function, spec::SpecError {
+                    path: format!("$.parameters[{i}].type"),
+                    message: format!("type \"{}\" does not exist", p.type_name),
+                    hint: "Use a Postgres type name such as date, integer, numeric, text or text[].".into(),
+                })
+            })
+        })
+        .collect()
+}
+
+/// A JSON value as the text its Postgres type's input function reads; JSON arrays of
+/// scalars become array literals (`["a","b"]` → `{"a","b"}`).
+fn json_text(v: &Json) -> Option<String> {
+    match v {
+        Json::Null => None,
+        Json::String(s) => Some(s.clone()),
+        Json::Number(_) | Json::Bool(_) | Json::Object(_) => Some(v.to_string()),
+        Json::Array(items) => Some(format!(
+            "{{{}}}",
+            items
+                .iter()
+                .map(|i| match json_text(i) {
+                    None => "NULL".to_string(),
+                    Some(t) => format!("\"{}\"", t.replace('\\', "\\\\").replace('"', "\\\"")),
+                })
+                .collect::<Vec<_>>()
+                .join(",")
+        )),
+    }
+}
+
+/// The bound value of each declared parameter: the caller's (`params`) or the default.
+fn bind(function: &str, spec: &ReportSpec, types: &[pg_sys::Oid], params: &Json) -> Vec<Bound> {
+    let supplied = match params {
+        Json::Object(m) => m.clone(),
+        Json::Null => Default::default(),
+        other => error::invalid_argument(format!("{function}: params = {other} is not a JSON object"), r#"Pass params => '{"month": "2026-10-01"}'."#),
+    };
+    if let Some(k) = supplied.keys().find(|k| !spec.parameters.iter().any(|p| &p.name == *k)) {
+        let declared: Vec<&str> = spec.parameters.iter().map(|p| p.name.as_str()).collect();
+        error::invalid_argument(
+            format!("{function}: params.{k} is not a parameter of this report"),
+            format!("Parameters: {}.", if declared.is_empty() { "none".into() } else { declared.join(", ") }),
+        );
+    }
+    spec.parameters
+        .iter()
+        .zip(types)
+        .map(|(p, &oid)| {
+            let text = json_text(supplied.get(&p.name).unwrap_or(&p.default));
+            if let Some(t) = &text {
+                error::prefixed(&format!("{function}: params.{}", p.name), || rdb::check_input(oid, t));
+            }
+            Bound { oid, text }
+        })
+        .collect()
+}
+
+/// The SQL of a section and its extra bound values (after the report parameters).
+fn section_sql(function: &str, spec: &ReportSpec, index: usize, types: &[pg_sys::Oid]) -> (String, Vec<Bound>) {
+    match &spec.sections[index].source {
+        Source::Query(q) => {
+            let q = q.trim().trim_end_matches(|c: char| c == ';' || c.is_whitespace());
+            (format!("SELECT * FROM (\n{q}\n) AS section"), Vec::new())
+        }
+        Source::Analysis { function: f, args } => {
+            let path = format!("$.sections[{index}].analysis");
+            let signature = rdb::analysis_arguments(f).unwrap_or_else(|| {
+                spec_error(function, spec::SpecError {
+                    path,
+                    message: format!("cafe24.{f} is not a set-returning cafe24 function"),
+                    hint: "Name one of the analyses, e.g. profit_margins, optimize_inventory, segment_summary, cohort_retention.".into(),
+                })
+            });
+            let mut extra = Vec::new();
+            let mut named = Vec::new();
+            for (name, arg) in args {
+                let Some((_, ty)) = signature.iter().find(|(n, _)| n == name) else {
+                    let known: Vec<&str> = signature.iter().map(|(n, _)| n.as_str()).collect();
+                    spec_error(function, spec::SpecError {
+                        path: format!("$.sections[{index}].args.{name}"),
+                        message: format!("cafe24.{f} has no argument \"{name}\""),
+                        hint: format!("Its arguments: {}.", known.join(", ")),
+                    })
+                };
+                let placeholder = match arg {
+                    Arg::Param(p) => p + 1,
+                    Arg::Literal(v) => {
+                        extra.push(Bound { oid: pg_sys::TEXTOID, text: json_text(v) });
+                        types.len() + extra.len()
+                    }
+                };
+                named.push(format!("{} => ${placeholder}::{ty}", quote_ident(name)));
+            }
+            (format!("SELECT * FROM cafe24.{}({})", quote_ident(f), named.join(", ")), extra)
+        }
+    }
+}
+
+fn quote_ident(s: &str) -> String {
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+/// The section's header from its spec and its result columns.
+fn section_head(function: &str, spec: &ReportSpec, index: usize, result: &[ResultColumn]) -> SectionHead {
+    let s = &spec.sections[index];
+    let find = |path: String, name: &str| -> usize {
+        result.iter().position(|c| c.name == name).unwrap_or_else(|| {
+            let names: Vec<&str> = result.iter().map(|c| c.name.as_str()).collect();
+            spec_error(function, spec::SpecError {
+                path,
+                message: format!("the section has no column \"{name}\""),
+                hint: format!("Its columns: {}.", names.join(", ")),
+            })
+        })
+    };
+    for (name, _) in &s.columns {
+        find(format!("$.sections[{index}].columns.{name}"), name);
+    }
+    let x = s.x.as_deref().map_or(0, |x| find(format!("$.sections[{index}].x"), x));
+    let y: Vec<usize> = s.y.iter().map(|y| find(format!("$.sections[{index}].y"), y)).collect();
+    if let Some(&bad) = y.iter().find(|&&i| !matches!(result[i].kind, ColumnType::Integer | ColumnType::Number)) {
+        spec_error(function, spec::SpecError {
+            path: format!("$.sections[{index}].y"),
+            message: format!("column \"{}\" is {}, not a number", result[bad].name, rdb::type_name(result[bad].oid)),
+            hint: "Chart values must be numeric columns; cast them in the query.".into(),
+        });
+    }
+    let columns = result
+        .iter()
+        .map(|c| {
+            let cs = s.columns.iter().find(|(n, _)| *n == c.name).map(|(_, cs)| cs);
+            Column {
+                label: cs.and_then(|cs| cs.label.clone()).unwrap_or_else(|| c.name.clone()),
+                kind: c.kind,
+                format: format::effective(cs.map_or(report::Format::Auto, |cs| cs.format), c.kind),
+            }
+        })
+        .collect();
+    SectionHead { title: s.title.clone(), display: s.display, columns, x, y }
+}
+
+/// Checks a spec against the database: parameter types and defaults, every section's
+/// query (planned with LIMIT 0, so nothing runs) and the columns it names.
+fn validate(function: &str, spec: &ReportSpec) {
+    let types = parameter_types(function, spec);
+    for (i, p) in spec.parameters.iter().enumerate() {
+        if let Some(t) = json_text(&p.default) {
+            error::prefixed(&format!("{function}: spec $.parameters[{i}].default"), || rdb::check_input(types[i], &t));
+        }
+    }
+    let nulls: Vec<Bound> = types.iter().map(|&oid| Bound { oid, text: None }).collect();
+    for i in 0..spec.sections.len() {
+        let (sql, extra) = section_sql(function, spec, i, &types);
+        let args: Vec<Bound> = nulls.iter().map(|b| Bound { oid: b.oid, text: None }).chain(extra).collect();
+        let what = match spec.sections[i].source {
+            Source::Query(_) => "query",
+            Source::Analysis { .. } => "analysis",
+        };
+        let mut head = None;
+        error::prefixed(&format!("{function}: spec $.sections[{i}].{what}"), || {
+            rdb::stream(&format!("{sql} LIMIT 0"), &args, &mut |cols| head = Some(section_head(function, spec, i, cols)), &mut |_| {})
+        });
+        if head.is_none() {
+            error::invalid_argument(format!("{function}: spec $.sections[{i}] returns no columns"), "Write a SELECT that returns rows.");
+        }
+    }
+}
+
+/// What rendering produced.
+struct Rendered {
+    rows: u64,
+}
+
+fn render_error(function: &str, e: RenderError) -> ! {
+    match e {
+        RenderError::TooManyPoints { .. } => error::raise(PgSqlErrorCode::ERRCODE_PROGRAM_LIMIT_EXCEEDED, format!("{function}: {e}"), "Aggregate the chart's query to fewer rows, or show it as a table."),
+        RenderError::Io(_) => error::raise(PgSqlErrorCode::ERRCODE_IO_ERROR, format!("{function}: {e}"), "Check the storage path's free space and permissions."),
+        _ => error::raise(PgSqlErrorCode::ERRCODE_INTERNAL_ERROR, format!("{function}: {e}"), "Please report this with the report's spec."),
+    }
+}
+
+fn output_format(function: &str, format: &str) -> OutputFormat {
+    OutputFormat::parse(format).unwrap_or_else(|| error::invalid_argument(format!("{function}: format = '{format}' is not supported"), "Use one of pdf, xlsx, csv, html, json."))
+}
+
+/// The spec of report `name`, which the caller must be able to see.
+fn load(function: &str, name: &str) -> ReportSpec {
+    let json = rdb::load(name).unwrap_or_else(|| {
+        error::raise(PgSqlErrorCode::ERRCODE_UNDEFINED_OBJECT, format!("{function}: report \"{name}\" does not exist"), "SELECT name FROM cafe24.report lists the reports you can see.")
+    });
+    parse(function, &json)
+}
+
+/// Renders `spec` into `out`.
+fn render(function: &str, spec: &ReportSpec, format: OutputFormat, params: &Json, options: Options, out: Box<dyn report::Output>) -> Rendered {
+    let types = parameter_types(function, &spec);
+    let bound = bind(function, &spec, &types, params);
+    let generated_at = Spi::get_one::<String>("SELECT to_char(now(), 'YYYY-MM-DD HH24:MI:SS TZ')").ok().flatten().unwrap_or_default();
+    let meta = Meta {
+        title: spec.title.clone(),
+        description: spec.description.clone(),
+        params: spec.parameters.iter().zip(&bound).map(|(p, b)| (p.name.clone(), b.text.clone().unwrap_or_else(|| "NULL".into()))).collect(),
+        generated_at,
+        section_count: spec.sections.len(),
+    };
+    let mut renderer = report::renderer(format, options, out);
+    renderer.begin(&meta).unwrap_or_else(|e| render_error(function, e));
+    let mut rows = 0;
+    for i in 0..spec.sections.len() {
+        let (sql, extra) = section_sql(function, &spec, i, &types);
+        let args: Vec<Bound> = bound.iter().map(|b| Bound { oid: b.oid, text: b.text.clone() }).chain(extra).collect();
+        let title = spec.sections[i].title.clone();
+        // Both callbacks write to the renderer; a writer error ends the section at once.
+        let state = std::cell::RefCell::new(&mut renderer);
+        rows += error::prefixed(&format!("{function}: section {} (\"{title}\")", i + 1), || {
+            rdb::stream(
+                &sql,
+                &args,
+                &mut |cols| {
+                    let head = section_head(function, &spec, i, cols);
+                    state.borrow_mut().section(&head).unwrap_or_else(|e| render_error(function, e));
+                },
+                &mut |row| state.borrow_mut().row(row).unwrap_or_else(|e| render_error(function, e)),
+            )
+        });
+        renderer.end_section().unwrap_or_else(|e| render_error(function, e));
+    }
+    renderer.finish().unwrap_or_else(|e| render_error(function, e));
+    Rendered { rows }
+}
+
+#[pg_extern(volatile, parallel_unsafe)]
+fn create_report(name: &str, spec: JsonB, replace: default!(bool, false)) -> String {
+    const F: &str = "create_report";
+    let ok_name = !name.is_empty() && name.len() <= 63 && name.starts_with(|c: char| c.is_ascii_lowercase()) && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if !ok_name {
+        error::invalid_argument(format!("{F}: name = '{name}' is not a lower-case identifier"), "Use letters a-z, digits and _, starting with a letter, e.g. 'monthly_sales'.");
+    }
+    let parsed = parse(F, &spec.0);
+    validate(F, &parsed);
+    let exists = Spi::get_one_with_args::<bool>("SELECT EXISTS (SELECT FROM cafe24.report WHERE name = $1)", &[name.into()]).ok().flatten().unwrap_or(false);
+    if exists && !replace {
+        error::raise(PgSqlErrorCode::ERRCODE_DUPLICATE_OBJECT, format!("{F}: report \"{name}\" already exists"), "Pass replace => true to replace it, or choose another name.");
+    }
+    let sql = if exists {
+        "UPDATE cafe24.report SET title = $2, spec = $3, updated_at = now() WHERE name = $1"
+    } else {
+        "INSERT INTO cafe24.report (name, title, spec) VALUES ($1, $2, $3)"
+    };
+    Spi::run_with_args(sql, &[name.into(), parsed.title.as_str().into(), spec.into()]).unwrap_or_else(|e| pgrx::error!("{F}: {e}"));
+    name.to_string()
+}
+
+#[pg_extern(volatile, parallel_unsafe)]
+fn drop_report(name: &str, if_exists: default!(bool, false)) -> bool {
+    let dropped = Spi::get_one_with_args::<bool>(
+        "WITH d AS (DELETE FROM cafe24.report WHERE name = $1 RETURNING 1) SELECT count(*) > 0 FROM d",
+        &[name.into()],
+    )
+    .ok()
+    .flatten()
+    .unwrap_or(false);
+    if !dropped && !if_exists {
+        error::raise(PgSqlErrorCode::ERRCODE_UNDEFINED_OBJECT, format!("drop_report: report \"{name}\" does not exist"), "SELECT name FROM cafe24.report lists the reports you can see and own.");
+    }
+    dropped
+}
+
+#[pg_extern(stable, parallel_restricted)]
+fn render_report(name: &str, format: default!(&str, "'pdf'"), params: default!(JsonB, "'{}'"), csv_bom: default!(bool, false)) -> Vec<u8> {
+    const F: &str = "render_report";
+    let fmt = output_format(F, format);
+    let buffer = SharedBuffer::default();
+    render(F, &load(F, name), fmt, &params.0, Options { csv_bom }, Box::new(buffer.clone()));
+    buffer.take()
+}
+
+#[pg_extern(volatile, parallel_unsafe)]
+#[allow(clippy::too_many_arguments, clippy::type_complexity)]
+fn export_report(
+    name: &str,
+    format: default!(&str, "'pdf'"),
+    params: default!(JsonB, "'{}'"),
+    file_name: default!(Option<&str>, "NULL"),
+    overwrite: default!(bool, false),
+    keep_content: default!(bool, false),
+    csv_bom: default!(bool, false),
+) -> TableIterator<'static, (name!(output_id, i64), name!(path, Option<String>), name!(bytes, i64), name!(sha256, String), name!(rows, i64), name!(duration_ms, f64))> {
+    const F: &str = "export_report";
+    let fmt = output_format(F, format);
+    let started = Instant::now();
+    let root = gucs::report_storage_path();
+    let options = Options { csv_bom };
+    let spec = load(F, name);
+    let (path, bytes, content, rows) = match root {
+        None if !keep_content => error::raise(
+            PgSqlErrorCode::ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+            format!("{F}: cafe24_analytics.report_storage_path is not set"),
+            "Ask a superuser to set it (ALTER SYSTEM SET cafe24_analytics.report_storage_path = '/srv/reports'), or pass keep_content => true to keep the bytes in cafe24.report_output.",
+        ),
+        None => {
+            let buffer = SharedBuffer::default();
+            let r = render(F, &spec, fmt, &params.0, options, Box::new(buffer.clone()));
+            let data = buffer.take();
+            (None, data.len() as i64, Some(data), r.rows)
+        }
+        Some(root) => {
+            let default_name = default_file_name(name, fmt, spec.sections.len());
+            let file_name = file_name.unwrap_or(&default_name);
+            let pending = storage::create(std::path::Path::new(&root), file_name, overwrite).unwrap_or_else(|e| storage_error(F, &root, e));
+            let file = pending.file().try_clone().unwrap_or_else(|e| storage_error(F, &root, e.into()));
+            let r = render(F, &spec, fmt, &params.0, options, Box::new(file));
+            let data = if keep_content { Some(read_back(pending.file())) } else { None };
+            let bytes = pending.file().metadata().map(|m| m.len() as i64).unwrap_or(0);
+            let path = pending.publish().unwrap_or_else(|e| storage_error(F, &root, e));
+            (Some(path.to_string_lossy().into_owned()), bytes, data, r.rows)
+        }
+    };
+    let sha = match (&content, &path) {
+        (Some(c), _) => storage::sha256_hex(c),
+        (None, Some(p)) => storage::sha256_file(std::path::Path::new(p)).unwrap_or_default(),
+        (None, None) => String::new(),
+    };
+    let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let id = Spi::get_one_with_args::<i64>(
+        "INSERT INTO cafe24.report_output (report, format, params, path, bytes, sha256, rows, duration, content)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, make_interval(secs => $8 / 1000.0), $9) RETURNING id",
+        &[name.into(), fmt.name().into(), params.into(), path.clone().into(), bytes.into(), sha.as_str().into(), (rows as i64).into(), duration_ms.into(), content.into()],
+    )
+    .unwrap_or_else(|e| pgrx::error!("{F}: recording the output failed: {e}"))
+    .unwrap_or_default();
+    TableIterator::once((id, path, bytes, sha, rows as i64, duration_ms))
+}
+
+fn read_back(file: &std::fs::File) -> Vec<u8> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = file.try_clone().expect("a file handle clones");
+    let mut data = Vec::new();
+    f.seek(SeekFrom::Start(0)).and_then(|_| f.read_to_end(&mut data)).unwrap_or_else(|e| error::raise(PgSqlErrorCode::ERRCODE_IO_ERROR, format!("export_report: {e}"), ""));
+    data
+}
+
+/// `<report>-<YYYYMMDD-HHMMSS-micros>.<ext>`, the time in UTC (file names sort by time);
+/// a CSV of several sections is a zip.
+fn default_file_name(name: &str, format: OutputFormat, sections: usize) -> String {
+    let stamp = Spi::get_one::<String>("SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYYMMDD-HH24MISS-US')").ok().flatten().unwrap_or_default();
+    let ext = match format {
+        OutputFormat::Csv => report::csv::extension(sections),
+        f => f.name(),
+    };
+    format!("{name}-{stamp}.{ext}")
+}
+
+fn storage_error(function: &str, root: &str, e: storage::StorageError) -> ! {
+    use storage::StorageError as E;
+    let (code, hint) = match &e {
+        E::BadRoot(_) => (PgSqlErrorCode::ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE, "Set cafe24_analytics.report_storage_path to an existing directory the server can write to.".to_string()),
+        E::BadName(_) => (PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE, format!("Pass a relative file_name such as 'monthly/2026-10.pdf'; it is written under {root}.")),
+        E::Symlink(_) => (PgSqlErrorCode::ERRCODE_INSUFFICIENT_PRIVILEGE, "Remove the link or choose another file_name.".to_string()),
+        E::Exists(_) => (PgSqlErrorCode::ERRCODE_DUPLICATE_FILE, "Pass overwrite => true to replace it, or another file_name.".to_string()),
+        E::Io(_) => (PgSqlErrorCode::ERRCODE_IO_ERROR, "Check the storage path's permissions and free space.".to_string()),
+    };
+    error::raise(code, format!("{function}: {e}"), hint)
+}
