@@ -180,8 +180,8 @@ mod tests {
         assert_eq!(effective(Format::Auto, ColumnType::Integer), Format::Integer);
         assert_eq!(display(&Value::Int(12345), effective(Format::Auto, ColumnType::Integer)), "12,345");
         assert_eq!(
-            display(&Value::Float(3.14159), effective(Format::Auto, ColumnType::Number)),
-            "3.14"
+            display(&Value::Float(1.23456), effective(Format::Auto, ColumnType::Number)),
+            "1.23"
         );
     }
 }
