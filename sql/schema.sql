@@ -475,10 +475,17 @@ GRANT SELECT, INSERT, DELETE ON cafe24.report_output TO PUBLIC;
 -- pg_dump dumps the rows of these extension tables (and their identity sequences). The
 -- aggregates are left out on purpose: restoring order_line rebuilds them through its
 -- triggers. Built-in report templates come back with CREATE EXTENSION.
-SELECT pg_catalog.pg_extension_config_dump('cafe24.' || t, '')
-FROM unnest(ARRAY['shop', 'product', 'customer', 'order_line', 'behaviour_event', 'inventory_snapshot', 'report_output']) AS t;
-SELECT pg_catalog.pg_extension_config_dump('cafe24.report', 'WHERE NOT template');
-SELECT pg_catalog.pg_extension_config_dump(s::regclass, '')
-FROM (SELECT pg_get_serial_sequence('cafe24.' || t, c) AS s
-      FROM (VALUES ('product', 'product_id'), ('customer', 'customer_id'), ('order_line', 'line_id'), ('behaviour_event', 'event_id'), ('report_output', 'id')) AS v(t, c)) AS q
-WHERE s IS NOT NULL;
+DO $$
+DECLARE t text; s text;
+BEGIN
+    -- One call per statement: each call updates the pg_extension row.
+    FOREACH t IN ARRAY ARRAY['shop', 'product', 'customer', 'order_line', 'behaviour_event', 'inventory_snapshot', 'report_output'] LOOP
+        PERFORM pg_catalog.pg_extension_config_dump(('cafe24.' || t)::regclass, '');
+    END LOOP;
+    PERFORM pg_catalog.pg_extension_config_dump('cafe24.report'::regclass, 'WHERE NOT template');
+    FOREACH s IN ARRAY ARRAY[pg_get_serial_sequence('cafe24.product', 'product_id'), pg_get_serial_sequence('cafe24.customer', 'customer_id'),
+                             pg_get_serial_sequence('cafe24.order_line', 'line_id'), pg_get_serial_sequence('cafe24.behaviour_event', 'event_id'),
+                             pg_get_serial_sequence('cafe24.report_output', 'id')] LOOP
+        PERFORM pg_catalog.pg_extension_config_dump(s::regclass, '');
+    END LOOP;
+END $$;

@@ -27,7 +27,10 @@ pub fn prefixed<R>(prefix: &str, f: impl FnOnce() -> R) -> R {
                 CaughtError::PostgresError(r) | CaughtError::ErrorReport(r) => r,
                 CaughtError::RustPanic { ereport, .. } => ereport,
             };
-            let mut out = ErrorReport::new(r.sql_error_code(), format!("{prefix}: {}", r.message()), "cafe24_analytics");
+            // An inner error of the same function already says which function it is.
+            let function = prefix.split(": ").next().unwrap_or_default();
+            let message = r.message().strip_prefix(function).and_then(|m| m.strip_prefix(": ")).unwrap_or(r.message());
+            let mut out = ErrorReport::new(r.sql_error_code(), format!("{prefix}: {message}"), "cafe24_analytics");
             if let Some(d) = r.detail() {
                 out = out.set_detail(d);
             }

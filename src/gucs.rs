@@ -16,6 +16,9 @@ pub static THREADS: GucSetting<i32> = GucSetting::<i32>::new(0);
 pub static PROGRESS_NOTICES: GucSetting<bool> = GucSetting::<bool>::new(false);
 pub static DEFAULT_LEAD_TIME_DAYS: GucSetting<i32> = GucSetting::<i32>::new(7);
 
+// Scheduler (src/scheduler/).
+pub static SCHEDULER_MAX_RUNNING_JOBS: GucSetting<i32> = GucSetting::<i32>::new(32);
+
 /// A feature that a superuser can switch off.
 #[derive(Clone, Copy)]
 pub enum Feature {
@@ -112,6 +115,18 @@ pub fn init() {
         c"Time zone in which cron schedules are read (like pg_cron's cron.timezone; default GMT).",
         c"Shop-local days of the sales aggregates use cafe24.shop.timezone instead.",
         &TIMEZONE,
+        GucContext::Sighup,
+        flags,
+    );
+
+    // Scheduler.
+    GucRegistry::define_int_guc(
+        c"cafe24_analytics.scheduler_max_running_jobs",
+        c"Most job runs the scheduler keeps in progress at once (like pg_cron's cron.max_running_jobs).",
+        c"Each run is a background worker, so max_worker_processes must leave room for them; a due job waits for a free slot.",
+        &SCHEDULER_MAX_RUNNING_JOBS,
+        1,
+        1000,
         GucContext::Sighup,
         flags,
     );

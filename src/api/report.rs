@@ -187,10 +187,11 @@ fn validate(function: &str, spec: &ReportSpec) {
             Source::Query(_) => "query",
             Source::Analysis { .. } => "analysis",
         };
-        let mut head = None;
+        let mut columns = None;
         error::prefixed(&format!("{function}: spec $.sections[{i}].{what}"), || {
-            rdb::stream(&format!("{sql} LIMIT 0"), &args, &mut |cols| head = Some(section_head(function, spec, i, cols)), &mut |_| {})
+            rdb::stream(&format!("{sql} LIMIT 0"), &args, &mut |cols| columns = Some(cols.to_vec()), &mut |_| {})
         });
+        let head = columns.map(|cols| section_head(function, spec, i, &cols));
         if head.is_none() {
             error::invalid_argument(format!("{function}: spec $.sections[{i}] returns no columns"), "Write a SELECT that returns rows.");
         }

@@ -18,9 +18,14 @@ pub const BATCH: i64 = 1000;
 
 /// The spec of a report the caller can see (row-level security applies), or `None`.
 pub fn load(name: &str) -> Option<serde_json::Value> {
-    Spi::get_one_with_args::<JsonB>("SELECT spec FROM cafe24.report WHERE name = $1", &[name.into()])
-        .unwrap_or_else(|e| pgrx::error!("cafe24_analytics: reading cafe24.report failed: {e}"))
-        .map(|j| j.0)
+    Spi::connect(|client| {
+        let table = client.select("SELECT spec FROM cafe24.report WHERE name = $1", Some(1), &[name.into()])?;
+        match table.into_iter().next() {
+            Some(row) => Ok(row.get::<JsonB>(1)?.map(|j| j.0)),
+            None => Ok(None),
+        }
+    })
+    .unwrap_or_else(|e: pgrx::spi::Error| pgrx::error!("cafe24_analytics: reading cafe24.report failed: {e}"))
 }
 
 /// The OID of a type name (`to_regtype`), `None` when there is no such type.
@@ -88,6 +93,7 @@ pub fn check_input(oid: pg_sys::Oid, text: &str) {
 }
 
 /// A column of a section's result.
+#[derive(Clone)]
 pub struct ResultColumn {
     pub name: String,
     pub oid: pg_sys::Oid,

@@ -176,8 +176,12 @@ fn section(json: &Json, path: &str, parameters: &[Parameter]) -> Result<SectionS
                 return err(format!("{path}.args"), "applies only to an analysis", "Use $1, $2, ... for parameters in a query.");
             }
             let q = required_text(o, path, "query")?;
-            if q.trim().is_empty() {
-                return err(format!("{path}.query"), "is empty", "Write one SELECT statement.");
+            match first_keyword(&q).as_deref() {
+                None => return err(format!("{path}.query"), "is empty", "Write one SELECT statement."),
+                Some("select" | "with" | "values" | "table" | "(") => {}
+                Some(k) => {
+                    return err(format!("{path}.query"), format!("starts with {}, not SELECT", k.to_uppercase()), "A section reads data: write one SELECT (or WITH ... SELECT) statement.");
+                }
             }
             Source::Query(q)
         }
@@ -286,6 +290,26 @@ fn column(v: &Json, path: &str) -> Result<ColumnSpec> {
         Some(other) => return err(format!("{path}.format"), format!("\"{other}\" is not a format"), format!("Use one of {FORMATS}.")),
     };
     Ok(ColumnSpec { label, format })
+}
+
+/// The first SQL keyword of `q` in lower case, after white space and comments
+/// (`(` when the query starts with a parenthesis).
+fn first_keyword(q: &str) -> Option<String> {
+    let mut rest = q.trim_start();
+    loop {
+        if let Some(r) = rest.strip_prefix("--") {
+            rest = r.split_once('\n').map_or("", |(_, after)| after).trim_start();
+        } else if let Some(r) = rest.strip_prefix("/*") {
+            rest = r.split_once("*/").map_or("", |(_, after)| after).trim_start();
+        } else {
+            break;
+        }
+    }
+    if rest.starts_with('(') {
+        return Some("(".into());
+    }
+    let word: String = rest.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+    (!word.is_empty()).then(|| word.to_ascii_lowercase())
 }
 
 fn names(parameters: &[Parameter]) -> String {
@@ -408,17 +432,21 @@ mod tests {
         assert_eq!(error_of(json!([1])).message, "must be a JSON object, not an array");
         assert_eq!(error_of(json!({"sections": [{"title": "a", "query": "SELECT 1"}]})).path, "$.title");
         assert_eq!(error_of(json!({"title": "t", "sections": [{"title": "a"}]})).path, "$.sections[0]");
-        assert_eq!(error_of(json!({"title": "t", "sections": [{"title": "a", "query": "q", "x": "d"}]})).path, "$.sections[0].x");
+        assert_eq!(error_of(json!({"title": "t", "sections": [{"title": "a", "query": "SELECT 1", "x": "d"}]})).path, "$.sections[0].x");
+        let e = error_of(json!({"title": "t", "sections": [{"title": "a", "query": " -- note\n/* c */ DELETE FROM t RETURNING *"}]}));
+        assert_eq!((e.path.as_str(), e.message.as_str()), ("$.sections[0].query", "starts with DELETE, not SELECT"));
+        assert!(parse(&json!({"title": "t", "sections": [{"title": "a", "query": "/* x */ WITH a AS (SELECT 1) SELECT * FROM a"}]})).is_ok());
+        assert_eq!(error_of(json!({"title": "t", "sections": [{"title": "a", "query": "  -- only a comment"}]})).message, "is empty");
     }
 
     #[test]
     fn formats_and_decimals() {
-        let s = parse(&json!({"title": "t", "sections": [{"title": "a", "query": "q",
+        let s = parse(&json!({"title": "t", "sections": [{"title": "a", "query": "SELECT 1",
             "columns": {"m": {"format": "percent", "decimals": 2}, "r": {"format": "ratio"}, "n": {"format": "number", "decimals": 0}}}]}))
         .unwrap();
         let f: Vec<Format> = s.sections[0].columns.iter().map(|(_, c)| c.format).collect();
         // Keys come back sorted (serde_json and jsonb both order object keys): m, n, r.
         assert_eq!(f, vec![Format::Percent { decimals: 2 }, Format::Number { decimals: 0 }, Format::Ratio { decimals: 1 }]);
-        assert_eq!(error_of(json!({"title": "t", "sections": [{"title": "a", "query": "q", "columns": {"m": {"decimals": 9}}}]})).path, "$.sections[0].columns.m.decimals");
+        assert_eq!(error_of(json!({"title": "t", "sections": [{"title": "a", "query": "SELECT 1", "columns": {"m": {"decimals": 9}}}]})).path, "$.sections[0].columns.m.decimals");
     }
 }

@@ -1,0 +1,123 @@
+-- Reports: specs checked by create_report, rendering to every format, exports under the
+-- storage path, row-level security between roles, and the built-in templates.
+SET client_min_messages = warning;
+\set SHOW_CONTEXT never
+DROP EXTENSION IF EXISTS cafe24_analytics CASCADE;
+CREATE EXTENSION cafe24_analytics;
+SET TimeZone = 'Asia/Seoul';
+SELECT table_name, rows > 0 AS loaded FROM cafe24.generate_demo_data(seed => 5, products => 24, customers => 800, days => 120, start_date => '2025-01-01');
+
+-- Templates ship with the extension.
+SELECT name, title, template, jsonb_array_length(spec -> 'sections') AS sections FROM cafe24.report ORDER BY name;
+
+-- A report with two parameters, a KPI section, a chart and a named analysis.
+SELECT cafe24.create_report('category_month', '{
+  "title": "카테고리 월간 매출",
+  "parameters": [{"name": "month", "type": "date", "default": "2025-03-01"},
+                 {"name": "shop_no", "type": "integer"}],
+  "sections": [
+    {"title": "Headline", "display": "kpi",
+     "query": "SELECT sum(net_amount) AS revenue, sum(sold_units) AS units FROM cafe24.sales_monthly WHERE month = $1 AND ($2 IS NULL OR shop_no = $2)",
+     "columns": {"revenue": {"label": "매출", "format": "currency"}, "units": {"label": "Units", "format": "integer"}}},
+    {"title": "Revenue by category", "display": "bar", "x": "category", "y": ["revenue"],
+     "query": "SELECT category, sum(net_amount) AS revenue FROM cafe24.sales_monthly WHERE month = $1 AND ($2 IS NULL OR shop_no = $2) GROUP BY 1 ORDER BY 2 DESC",
+     "columns": {"revenue": {"format": "currency"}}},
+    {"title": "Margins", "analysis": "profit_margins", "args": {"by": "category", "from_date": {"param": "month"}, "to_date": "2025-03-31"}}
+  ]
+}');
+
+-- JSON output carries typed values: the KPI row and the categories of March 2025.
+SELECT s -> 'title' AS section, jsonb_array_length(s -> 'rows') AS rows, s -> 'rows' -> 0 AS first_row
+FROM jsonb_array_elements(convert_from(cafe24.render_report('category_month', 'json'), 'UTF8')::jsonb -> 'sections') AS s;
+SELECT (SELECT sum(net_amount) FROM cafe24.sales_monthly WHERE month = '2025-03-01') =
+       (convert_from(cafe24.render_report('category_month', 'json'), 'UTF8')::jsonb #>> '{sections,0,rows,0,0}')::numeric AS kpi_matches_the_table;
+-- Parameters are bound: another month, one shop.
+SELECT convert_from(cafe24.render_report('category_month', 'json', '{"month": "2025-02-01", "shop_no": 1}'), 'UTF8')::jsonb -> 'params' AS params;
+
+-- Every format: magic bytes, and the page / sheet / zip structure.
+SELECT format, substr(b, 1, 4) AS magic, length(b) > 500 AS has_content
+FROM (VALUES ('pdf'), ('xlsx'), ('csv'), ('html'), ('json')) AS f(format),
+     LATERAL (SELECT cafe24.render_report('category_month', f.format) AS b) AS r;
+SELECT position('<svg' IN html) > 0 AS inline_svg, position('http://' IN html) + position('https://' IN html) = 0 AS self_contained,
+       position('₩' IN html) > 0 AS won_formatted, position('카테고리 월간 매출' IN html) > 0 AS hangul_title
+FROM (SELECT convert_from(cafe24.render_report('category_month', 'html'), 'UTF8') AS html) AS h;
+
+-- A one-section CSV is plain RFC 4180 text (CRLF, quoted when needed); csv_bom adds the BOM.
+SELECT cafe24.create_report('csv_demo', '{"title": "CSV", "sections": [{"title": "t",
+  "query": "SELECT * FROM (VALUES (1, ''plain'', 1.50::numeric, date ''2025-01-02''), (2, ''with, comma'', NULL, NULL), (3, ''say \"hi\"'', -2, NULL)) AS v(id, label, amount, day)"}]}');
+SELECT replace(convert_from(cafe24.render_report('csv_demo', 'csv'), 'UTF8'), E'\r\n', '⏎') AS csv;
+SELECT substr(cafe24.render_report('csv_demo', 'csv', csv_bom => true), 1, 3) AS bom;
+
+-- Spec errors say where: a JSON path and what is allowed.
+SELECT cafe24.create_report('bad', '{"title": "x", "sections": [{"title": "a", "query": "SELECT 1", "display": "donut"}]}');
+SELECT cafe24.create_report('bad', '{"title": "x", "sections": [{"title": "a", "query": "SELECT 1 +"}]}');
+SELECT cafe24.create_report('bad', '{"title": "x", "sections": [{"title": "a", "query": "SELECT 1 AS n", "display": "line", "x": "day", "y": ["n"]}]}');
+SELECT cafe24.create_report('bad', '{"title": "x", "sections": [{"title": "a", "query": "SELECT 1 AS n, ''a'' AS t", "display": "bar", "x": "n", "y": ["t"]}]}');
+SELECT cafe24.create_report('bad', '{"title": "x", "parameters": [{"name": "m", "type": "dat"}], "sections": [{"title": "a", "query": "SELECT $1"}]}');
+SELECT cafe24.create_report('bad', '{"title": "x", "parameters": [{"name": "m", "type": "date", "default": "soon"}], "sections": [{"title": "a", "query": "SELECT $1"}]}');
+SELECT cafe24.create_report('bad', '{"title": "x", "sections": [{"title": "a", "query": "SELECT $2"}]}');
+SELECT cafe24.create_report('bad', '{"title": "x", "sections": [{"title": "a", "analysis": "profit_margins", "args": {"group_by": "brand"}}]}');
+SELECT cafe24.create_report('bad', '{"title": "x", "sections": [{"title": "a", "query": "DELETE FROM cafe24.shop RETURNING *"}]}');
+SELECT cafe24.create_report('Bad Name', '{"title": "x", "sections": [{"title": "a", "query": "SELECT 1"}]}');
+SELECT cafe24.create_report('csv_demo', '{"title": "x", "sections": [{"title": "a", "query": "SELECT 1"}]}');
+-- Render errors: unknown report, format, parameter, and a value of the wrong type.
+SELECT cafe24.render_report('nope', 'pdf');
+SELECT cafe24.render_report('csv_demo', 'docx');
+SELECT cafe24.render_report('category_month', 'json', '{"months": "2025-03-01"}');
+SELECT cafe24.render_report('category_month', 'json', '{"month": "March"}');
+-- A section that fails at run time names itself.
+SELECT cafe24.create_report('fails', '{"title": "x", "sections": [{"title": "fine", "query": "SELECT 1 AS one"},
+  {"title": "divides", "query": "SELECT 1 / (count(*) - count(*)) AS boom FROM cafe24.shop"}]}');
+SELECT cafe24.render_report('fails', 'html');
+
+-- Exports land under cafe24_analytics.report_storage_path, atomically, and are recorded.
+SELECT path ~ '/reports/tests/category_month\.xlsx$' AS under_storage, bytes > 0 AS written, length(sha256) AS sha_len, rows
+FROM cafe24.export_report('category_month', 'xlsx', file_name => 'tests/category_month.xlsx', overwrite => true);
+SELECT output_id > 0 AS recorded, rows FROM cafe24.export_report('category_month', 'pdf', file_name => 'tests/category_month.pdf', overwrite => true);
+SELECT o.report, o.format, o.bytes = (pg_stat_file(o.path)).size AS size_matches, o.created_by::text AS created_by, o.content IS NULL AS file_only
+FROM cafe24.report_output AS o ORDER BY o.id LIMIT 1;
+SELECT e.bytes = length(o.content) AS kept, e.sha256 = encode(sha256(o.content), 'hex') AS sha_matches
+FROM cafe24.export_report('csv_demo', 'csv', file_name => 'tests/kept.csv', overwrite => true, keep_content => true) AS e
+JOIN cafe24.report_output AS o ON o.id = e.output_id;
+SELECT * FROM cafe24.export_report('csv_demo', 'csv', file_name => 'tests/kept.csv');
+SELECT * FROM cafe24.export_report('csv_demo', 'csv', file_name => '../escape.csv');
+SELECT * FROM cafe24.export_report('csv_demo', 'csv', file_name => '/tmp/escape.csv');
+-- A failing export leaves no file, not even a temporary one.
+SELECT * FROM cafe24.export_report('fails', 'pdf', file_name => 'tests/fails.pdf');
+SELECT f FROM pg_ls_dir(current_setting('cafe24_analytics.report_storage_path') || '/tests') AS f ORDER BY f;
+
+-- Row-level security: a report is its owner's unless shared; sections run with the
+-- caller's rights.
+CREATE ROLE report_alice;
+CREATE ROLE report_bob;
+GRANT USAGE ON SCHEMA cafe24 TO report_alice, report_bob;
+GRANT SELECT ON cafe24.sales_monthly TO report_alice;
+SET ROLE report_alice;
+SELECT cafe24.create_report('alice_sales', '{"title": "Alice", "sections": [{"title": "months", "query": "SELECT month, sum(net_amount) AS revenue FROM cafe24.sales_monthly GROUP BY 1 ORDER BY 1"}]}');
+SELECT length(cafe24.render_report('alice_sales', 'csv')) > 0 AS alice_renders;
+SET ROLE report_bob;
+SELECT name FROM cafe24.report WHERE NOT template;
+SELECT cafe24.render_report('alice_sales', 'csv');
+SELECT cafe24.drop_report('alice_sales');
+RESET ROLE;
+SET ROLE report_alice;
+UPDATE cafe24.report SET readers = '{report_bob}' WHERE name = 'alice_sales';
+SET ROLE report_bob;
+SELECT name FROM cafe24.report WHERE NOT template;
+SELECT cafe24.render_report('alice_sales', 'csv');
+SELECT * FROM cafe24.export_report('alice_sales', 'csv', keep_content => true);
+RESET ROLE;
+
+-- Templates render over the demo data.
+SELECT s -> 'title' AS section, jsonb_array_length(s -> 'rows') AS rows
+FROM jsonb_array_elements(convert_from(cafe24.render_report('monthly_sales', 'json', '{"month": "2025-03-01"}'), 'UTF8')::jsonb -> 'sections') AS s;
+SELECT name, length(cafe24.render_report(name, 'pdf')) > 1000 AS pdf_ok
+FROM cafe24.report WHERE template AND name IN ('inventory_reorder', 'customer_segments') ORDER BY name;
+
+SELECT cafe24.drop_report('fails');
+SELECT cafe24.drop_report('fails', if_exists => true);
+DELETE FROM cafe24.report WHERE owner IN ('report_alice'::regrole, 'report_bob'::regrole);
+REASSIGN OWNED BY report_alice, report_bob TO postgres;
+DROP OWNED BY report_alice, report_bob;
+DROP ROLE report_alice;
+DROP ROLE report_bob;

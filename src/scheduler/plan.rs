@@ -1,0 +1,112 @@
+//! Pure scheduling decisions, with no PostgreSQL calls: time zones, next runs after a
+//! dispatch, retry backoff and report file names. The cron maths is `cafe24_engine::cron`.
+
+use cafe24_engine::chrono::{DateTime, Datelike, NaiveDateTime, TimeDelta, Timelike, Utc};
+use cafe24_engine::cron::Schedule;
+
+/// Microseconds between 1970-01-01 and PostgreSQL's epoch 2000-01-01 (UTC).
+const PG_EPOCH_UNIX_US: i64 = 946_684_800_000_000;
+
+/// A PostgreSQL `TimestampTz` (µs since 2000-01-01 UTC) as a UTC instant.
+pub fn from_pg(us: i64) -> Option<DateTime<Utc>> {
+    DateTime::from_timestamp_micros(us.checked_add(PG_EPOCH_UNIX_US)?)
+}
+
+/// A UTC instant as a PostgreSQL `TimestampTz`.
+pub fn to_pg(t: DateTime<Utc>) -> i64 {
+    t.timestamp_micros() - PG_EPOCH_UNIX_US
+}
+
+fn bad_zone(tz: &str) -> String {
+    format!("time zone \"{tz}\" is not an IANA time zone name")
+}
+
+/// The next `n` runs of `schedule` strictly after `after`, its fields read as wall-clock time
+/// in the IANA time zone `tz` (e.g. `Asia/Seoul`, `GMT`). Err names a bad time zone.
+pub fn upcoming(schedule: &Schedule, after: DateTime<Utc>, tz: &str, n: usize) -> Result<Vec<DateTime<Utc>>, String> {
+    let zone = tz.parse().map_err(|_| bad_zone(tz))?;
+    Ok(schedule.upcoming(after, zone, n))
+}
+
+/// Whether `tz` names a time zone the schedules understand.
+pub fn check_zone(tz: &str) -> Result<(), String> {
+    upcoming(&Schedule::parse("@reboot").expect("@reboot parses"), DateTime::UNIX_EPOCH, tz, 0).map(|_| ())
+}
+
+/// The first run strictly after `after`; `None` for `@reboot`.
+pub fn next_run(schedule: &Schedule, after: DateTime<Utc>, tz: &str) -> Result<Option<DateTime<Utc>>, String> {
+    Ok(upcoming(schedule, after, tz, 1)?.into_iter().next())
+}
+
+/// The run after a dispatch of the run due at `due`, dispatched at `now`: the schedule's next
+/// time after `due`, or, when that has passed too (the server was down, or the previous run
+/// overran), the next time after `now`. A job therefore runs at most once for a stretch of
+/// missed times, never once per missed time, and never twice for one time.
+pub fn next_after_dispatch(
+    schedule: &Schedule,
+    due: DateTime<Utc>,
+    now: DateTime<Utc>,
+    tz: &str,
+) -> Result<Option<DateTime<Utc>>, String> {
+    match next_run(schedule, due, tz)? {
+        Some(next) if next <= now => next_run(schedule, now, tz),
+        other => Ok(other),
+    }
+}
+
+/// Delay before retry `attempt` (1 = the first retry): `base` doubled for every earlier retry,
+/// at most 1024 × `base`.
+pub fn retry_delay_us(base_us: i64, attempt: i32) -> i64 {
+    let doublings = (attempt.max(1) - 1).min(10) as u32;
+    base_us.max(0).saturating_mul(1i64 << doublings)
+}
+
+/// Placeholders a report file name template may use.
+pub const FILE_NAME_PLACEHOLDERS: &str = "{report}, {format}, {date}, {time}, {datetime}, {job_id}";
+
+/// Expands a report file name template: `{report}`, `{format}`, `{job_id}`, and the run's
+/// local date and time `local` as `{date}` (2026-10-01), `{time}` (090000) and `{datetime}`
+/// (20261001-090000). Err names an unknown placeholder or an unmatched brace.
+pub fn expand_file_name(
+    template: &str,
+    report: &str,
+    format: &str,
+    job_id: i64,
+    local: NaiveDateTime,
+) -> Result<String, String> {
+    let date = format!("{:04}-{:02}-{:02}", local.year(), local.month(), local.day());
+    let time = format!("{:02}{:02}{:02}", local.hour(), local.minute(), local.second());
+    let datetime = format!("{:04}{:02}{:02}-{time}", local.year(), local.month(), local.day());
+    let mut out = String::with_capacity(template.len() + 32);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        if rest[..open].contains('}') {
+            return Err(format!("unmatched }} in \"{template}\""));
+        }
+        out.push_str(&rest[..open]);
+        let Some(close) = rest[open..].find('}') else {
+            return Err(format!("unclosed {{ in \"{template}\""));
+        };
+        let name = &rest[open + 1..open + close];
+        match name {
+            "report" => out.push_str(report),
+            "format" => out.push_str(format),
+            "date" => out.push_str(&date),
+            "time" => out.push_str(&time),
+            "datetime" => out.push_str(&datetime),
+            "job_id" => out.push_str(&job_id.to_string()),
+            _ => return Err(format!("unknown placeholder {{{name}}}; allowed: {FILE_NAME_PLACEHOLDERS}")),
+        }
+        rest = &rest[open + close + 1..];
+    }
+    if rest.contains('}') {
+        return Err(format!("unmatched }} in \"{template}\""));
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// `d` as whole microseconds, for intervals read from SQL.
+pub fn micros(d: TimeDelta) -> i64 {
+    d.num_microseconds().unwrap_or(i64::MAX)
+}
