@@ -65,4 +65,19 @@ export_csv product_affinity_top50 "SELECT * FROM cafe24.product_affinity(min_sup
 export_csv inventory_orders_now "SELECT variant_code, name, on_hand, reorder_point, order_qty, abc_class, xyz_class, reason FROM cafe24.optimize_inventory() WHERE order_qty > 0 ORDER BY abc_class, order_qty DESC"
 export_csv inventory_policy_vs_naive "SELECT * FROM cafe24.simulate_inventory_policy(from_date => DATE '2026-11-23' - 120, to_date => DATE '2026-11-22') WHERE variant_code = 'TOTAL'"
 export_csv profit_by_category "SELECT * FROM cafe24.profit_margins(by => 'category')"
-log "wrote $(ls out | tr '\n' ' ')to ./out"
+render() { # report, format, file: renders a report (bytea) into out/reports/<file>
+    psql_demo -d "${DB}" -At -c "SELECT encode(cafe24.render_report('$1', '$2'), 'base64')" | base64 -d >"out/reports/$3"
+}
+log "rendering the built-in report templates"
+mkdir -p out/reports
+render monthly_sales pdf monthly_sales.pdf
+render monthly_sales xlsx monthly_sales.xlsx
+render monthly_sales html monthly_sales.html
+render monthly_sales csv monthly_sales.zip
+render inventory_reorder pdf inventory_reorder.pdf
+render inventory_reorder xlsx inventory_reorder.xlsx
+render customer_segments pdf customer_segments.pdf
+render customer_segments html customer_segments.html
+render forecast pdf forecast.pdf
+render forecast html forecast.html
+log "wrote $(ls out | tr '\n' ' ')to ./out, reports: $(ls out/reports | tr '\n' ' ')"

@@ -231,7 +231,7 @@ fn render(function: &str, spec: &ReportSpec, format: OutputFormat, params: &Json
     let meta = Meta {
         title: spec.title.clone(),
         description: spec.description.clone(),
-        params: spec.parameters.iter().zip(&bound).map(|(p, b)| (p.name.clone(), b.text.clone().unwrap_or_else(|| "NULL".into()))).collect(),
+        params: spec.parameters.iter().zip(&bound).map(|(p, b)| (p.name.clone(), b.text.clone().unwrap_or_else(|| "(not set)".into()))).collect(),
         generated_at,
         section_count: spec.sections.len(),
     };
