@@ -247,6 +247,22 @@ fn tick_labels(ticks: &[f64], format: Format) -> Vec<String> {
     }
 }
 
+/// `text`, cut with `…` until it is at most `room` wide (at least one character stays).
+fn fit_width(text: &str, room: f64) -> String {
+    if text_width(text, FONT) <= room {
+        return text.to_string();
+    }
+    let mut chars: Vec<char> = text.chars().collect();
+    while chars.len() > 1 {
+        chars.pop();
+        let s: String = chars.iter().collect::<String>() + "…";
+        if text_width(&s, FONT) <= room {
+            return s;
+        }
+    }
+    chars.iter().collect::<String>() + "…"
+}
+
 /// Rough width of `text` at font `size`: Hangul/CJK a full em, anything else 0.62 em.
 fn text_width(text: &str, size: f64) -> f64 {
     text.chars()
@@ -404,14 +420,17 @@ fn cartesian(head: &SectionHead, rows: &[Vec<Value>], width: f64, height: f64, b
     let centre = |i: usize| left + (i as f64 + 0.5) * band;
     let names = categories(head, rows);
     let widest = names.iter().map(|s| text_width(s, FONT)).fold(0.0, f64::max);
-    let every = (((widest + 12.0) / band).ceil() as usize).max(1);
+    // A bar chart of a few categories labels every bar, shortened to its band; otherwise
+    // labels are thinned to every k-th so they never overlap.
+    let every = if bars && n <= 16 { 1 } else { (((widest + 12.0) / band).ceil() as usize).max(1) };
     for i in (0..n).step_by(every) {
-        let half = text_width(&names[i], FONT) / 2.0;
+        let text = if every == 1 { fit_width(&names[i], band - 6.0) } else { names[i].clone() };
+        let half = text_width(&text, FONT) / 2.0;
         let x = centre(i).clamp(half + 2.0, (width - half - 2.0).max(half + 2.0));
         shapes.push(Shape::Text {
             x,
             y: bottom + FONT + 4.0,
-            text: names[i].clone(),
+            text,
             size: FONT,
             anchor: Anchor::Middle,
             fill: MUTED,
@@ -1012,6 +1031,31 @@ mod tests {
             .map(String::from)
             .collect::<Vec<_>>();
         assert_eq!(&t[..6], ["0", "1", "2", "3", "4", "5"]);
+    }
+
+    #[test]
+    fn few_bars_are_all_labelled_and_shortened_to_their_band() {
+        let head = SectionHead {
+            title: "t".into(),
+            display: Display::Bar,
+            columns: vec![
+                Column { label: "c".into(), kind: ColumnType::Text, format: Format::Text },
+                Column { label: "v".into(), kind: ColumnType::Number, format: Format::Number { decimals: 0 } },
+            ],
+            x: 0,
+            y: vec![1],
+        };
+        let rows: Vec<Vec<Value>> = (0..7).map(|i| vec![Value::Text(format!("electronics-{i}")), Value::Int(i + 1)]).collect();
+        let shapes = layout(&head, &rows, 450.0, 240.0);
+        let labels: Vec<&String> = shapes
+            .iter()
+            .filter_map(|s| match s {
+                Shape::Text { text, .. } if text.starts_with("elec") => Some(text),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(labels.len(), 7, "{labels:?}");
+        assert!(labels.iter().all(|l| l.ends_with('…')), "{labels:?}");
     }
 
     #[test]
