@@ -11,6 +11,7 @@ mod api;
 mod db;
 mod error;
 mod gucs;
+mod scheduler;
 
 extension_sql_file!("../sql/schema.sql", name = "schema", bootstrap);
 extension_sql_file!("../sql/finalize.sql", name = "finalize", finalize);
@@ -18,6 +19,7 @@ extension_sql_file!("../sql/finalize.sql", name = "finalize", finalize);
 #[pg_guard]
 pub extern "C-unwind" fn _PG_init() {
     gucs::init();
+    scheduler::init();
 }
 
 #[cfg(any(test, feature = "pg_test"))]

@@ -8,6 +8,7 @@ pub use chrono;
 
 pub mod calendar;
 pub mod clv;
+pub mod dashboard;
 pub mod cron;
 pub mod demo;
 pub mod forecast;

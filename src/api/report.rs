@@ -12,12 +12,23 @@ use pgrx::{pg_sys, JsonB, PgSqlErrorCode};
 use serde_json::Value as Json;
 use std::time::Instant;
 
-fn spec_error(function: &str, e: spec::SpecError) -> ! {
+/// `$.sections[i]`, or `$.widgets[i]` when `function` works on a dashboard (whose
+/// widgets are report sections).
+fn section_path(function: &str, i: usize) -> String {
+    if function.contains("dashboard") {
+        format!("$.widgets[{i}]")
+    } else {
+        format!("$.sections[{i}]")
+    }
+}
+
+pub(crate) fn spec_error(function: &str, e: spec::SpecError) -> ! {
+    let e = if function.contains("dashboard") { cafe24_engine::dashboard::widget_path(e) } else { e };
     let hint = if e.hint.is_empty() { "See the report spec format in docs/reports.md.".to_string() } else { e.hint };
     error::invalid_argument(format!("{function}: spec {}: {}", e.path, e.message), hint)
 }
 
-fn parse(function: &str, json: &Json) -> ReportSpec {
+pub(crate) fn parse(function: &str, json: &Json) -> ReportSpec {
     spec::parse(json).unwrap_or_else(|e| spec_error(function, e))
 }
 
@@ -172,7 +183,7 @@ fn section_head(function: &str, spec: &ReportSpec, index: usize, result: &[Resul
 
 /// Checks a spec against the database: parameter types and defaults, every section's
 /// query (planned with LIMIT 0, so nothing runs) and the columns it names.
-fn validate(function: &str, spec: &ReportSpec) {
+pub(crate) fn validate(function: &str, spec: &ReportSpec) {
     let types = parameter_types(function, spec);
     for (i, p) in spec.parameters.iter().enumerate() {
         if let Some(t) = json_text(&p.default) {
@@ -188,22 +199,22 @@ fn validate(function: &str, spec: &ReportSpec) {
             Source::Analysis { .. } => "analysis",
         };
         let mut columns = None;
-        error::prefixed(&format!("{function}: spec $.sections[{i}].{what}"), || {
+        error::prefixed(&format!("{function}: spec {}.{what}", section_path(function, i)), || {
             rdb::stream(&format!("{sql} LIMIT 0"), &args, &mut |cols| columns = Some(cols.to_vec()), &mut |_| {})
         });
         let head = columns.map(|cols| section_head(function, spec, i, &cols));
         if head.is_none() {
-            error::invalid_argument(format!("{function}: spec $.sections[{i}] returns no columns"), "Write a SELECT that returns rows.");
+            error::invalid_argument(format!("{function}: spec {} returns no columns", section_path(function, i)), "Write a SELECT that returns rows.");
         }
     }
 }
 
 /// What rendering produced.
-struct Rendered {
-    rows: u64,
+pub(crate) struct Rendered {
+    pub rows: u64,
 }
 
-fn render_error(function: &str, e: RenderError) -> ! {
+pub(crate) fn render_error(function: &str, e: RenderError) -> ! {
     match e {
         RenderError::TooManyPoints { .. } => error::raise(PgSqlErrorCode::ERRCODE_PROGRAM_LIMIT_EXCEEDED, format!("{function}: {e}"), "Aggregate the chart's query to fewer rows, or show it as a table."),
         RenderError::Io(_) => error::raise(PgSqlErrorCode::ERRCODE_IO_ERROR, format!("{function}: {e}"), "Check the storage path's free space and permissions."),
@@ -211,7 +222,7 @@ fn render_error(function: &str, e: RenderError) -> ! {
     }
 }
 
-fn output_format(function: &str, format: &str) -> OutputFormat {
+pub(crate) fn output_format(function: &str, format: &str) -> OutputFormat {
     OutputFormat::parse(format).unwrap_or_else(|| error::invalid_argument(format!("{function}: format = '{format}' is not supported"), "Use one of pdf, xlsx, csv, html, json."))
 }
 
@@ -223,8 +234,8 @@ fn load(function: &str, name: &str) -> ReportSpec {
     parse(function, &json)
 }
 
-/// Renders `spec` into `out`.
-fn render(function: &str, spec: &ReportSpec, format: OutputFormat, params: &Json, options: Options, out: Box<dyn report::Output>) -> Rendered {
+/// Renders `spec` (only section `only` when given) into `out`.
+pub(crate) fn render(function: &str, spec: &ReportSpec, only: Option<usize>, format: OutputFormat, params: &Json, options: Options, out: Box<dyn report::Output>) -> Rendered {
     let types = parameter_types(function, &spec);
     let bound = bind(function, &spec, &types, params);
     let generated_at = Spi::get_one::<String>("SELECT to_char(now(), 'YYYY-MM-DD HH24:MI:SS TZ')").ok().flatten().unwrap_or_default();
@@ -233,12 +244,12 @@ fn render(function: &str, spec: &ReportSpec, format: OutputFormat, params: &Json
         description: spec.description.clone(),
         params: spec.parameters.iter().zip(&bound).map(|(p, b)| (p.name.clone(), b.text.clone().unwrap_or_else(|| "(not set)".into()))).collect(),
         generated_at,
-        section_count: spec.sections.len(),
+        section_count: if only.is_some() { 1 } else { spec.sections.len() },
     };
     let mut renderer = report::renderer(format, options, out);
     renderer.begin(&meta).unwrap_or_else(|e| render_error(function, e));
     let mut rows = 0;
-    for i in 0..spec.sections.len() {
+    for i in (0..spec.sections.len()).filter(|i| only.is_none_or(|o| o == *i)) {
         let (sql, extra) = section_sql(function, &spec, i, &types);
         let args: Vec<Bound> = bound.iter().map(|b| Bound { oid: b.oid, text: b.text.clone() }).chain(extra).collect();
         let title = spec.sections[i].title.clone();
@@ -303,7 +314,7 @@ fn render_report(name: &str, format: default!(&str, "'pdf'"), params: default!(J
     const F: &str = "render_report";
     let fmt = output_format(F, format);
     let buffer = SharedBuffer::default();
-    render(F, &load(F, name), fmt, &params.0, Options { csv_bom }, Box::new(buffer.clone()));
+    render(F, &load(F, name), None, fmt, &params.0, Options { csv_bom }, Box::new(buffer.clone()));
     buffer.take()
 }
 
@@ -332,7 +343,7 @@ fn export_report(
         ),
         None => {
             let buffer = SharedBuffer::default();
-            let r = render(F, &spec, fmt, &params.0, options, Box::new(buffer.clone()));
+            let r = render(F, &spec, None, fmt, &params.0, options, Box::new(buffer.clone()));
             let data = buffer.take();
             (None, data.len() as i64, Some(data), r.rows)
         }
@@ -341,7 +352,7 @@ fn export_report(
             let file_name = file_name.unwrap_or(&default_name);
             let pending = storage::create(std::path::Path::new(&root), file_name, overwrite).unwrap_or_else(|e| storage_error(F, &root, e));
             let file = pending.file().try_clone().unwrap_or_else(|e| storage_error(F, &root, e.into()));
-            let r = render(F, &spec, fmt, &params.0, options, Box::new(file));
+            let r = render(F, &spec, None, fmt, &params.0, options, Box::new(file));
             let data = if keep_content { Some(read_back(pending.file())) } else { None };
             let bytes = pending.file().metadata().map(|m| m.len() as i64).unwrap_or(0);
             let path = pending.publish().unwrap_or_else(|e| storage_error(F, &root, e));

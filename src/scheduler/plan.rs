@@ -1,7 +1,7 @@
 //! Pure scheduling decisions, with no PostgreSQL calls: time zones, next runs after a
 //! dispatch, retry backoff and report file names. The cron maths is `cafe24_engine::cron`.
 
-use cafe24_engine::chrono::{DateTime, Datelike, NaiveDateTime, TimeDelta, Timelike, Utc};
+use cafe24_engine::chrono::{DateTime, Datelike, NaiveDateTime, Timelike, Utc};
 use cafe24_engine::cron::Schedule;
 
 /// Microseconds between 1970-01-01 and PostgreSQL's epoch 2000-01-01 (UTC).
@@ -54,13 +54,6 @@ pub fn next_after_dispatch(
     }
 }
 
-/// Delay before retry `attempt` (1 = the first retry): `base` doubled for every earlier retry,
-/// at most 1024 × `base`.
-pub fn retry_delay_us(base_us: i64, attempt: i32) -> i64 {
-    let doublings = (attempt.max(1) - 1).min(10) as u32;
-    base_us.max(0).saturating_mul(1i64 << doublings)
-}
-
 /// Placeholders a report file name template may use.
 pub const FILE_NAME_PLACEHOLDERS: &str = "{report}, {format}, {date}, {time}, {datetime}, {job_id}";
 
@@ -104,9 +97,4 @@ pub fn expand_file_name(
     }
     out.push_str(rest);
     Ok(out)
-}
-
-/// `d` as whole microseconds, for intervals read from SQL.
-pub fn micros(d: TimeDelta) -> i64 {
-    d.num_microseconds().unwrap_or(i64::MAX)
 }

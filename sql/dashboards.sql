@@ -1,0 +1,476 @@
+-- KPIs and dashboards: daily order facts kept current by triggers, the KPI catalog and
+-- kpi_values, live KPI notifications, and dashboard / widget definitions.
+-- Included by src/api/dashboard.rs after the bootstrap schema.
+
+-- Daily facts that cannot be summed from the per-product sales_daily: distinct orders,
+-- orders from returning customers, shopper sessions and sessions with a purchase.
+CREATE TABLE cafe24.order_daily (
+    day                 date    NOT NULL,
+    shop_no             integer NOT NULL,
+    orders              bigint  NOT NULL,
+    repeat_orders       bigint  NOT NULL,
+    sessions            bigint  NOT NULL,
+    converted_sessions  bigint  NOT NULL,
+    PRIMARY KEY (day, shop_no)
+);
+COMMENT ON TABLE cafe24.order_daily IS 'Per shop-local day: orders, orders from returning customers, sessions and converted sessions; recomputed for the touched days by statement triggers on order_line and behaviour_event.';
+COMMENT ON COLUMN cafe24.order_daily.day IS 'Day in the shop''s time zone.';
+COMMENT ON COLUMN cafe24.order_daily.shop_no IS 'Shop.';
+COMMENT ON COLUMN cafe24.order_daily.orders IS 'Distinct orders with at least one sold line (not cancelled or returned).';
+COMMENT ON COLUMN cafe24.order_daily.repeat_orders IS 'Of those, orders whose customer had ordered before (exact when orders arrive in time order; rebuild_kpis() recomputes).';
+COMMENT ON COLUMN cafe24.order_daily.sessions IS 'Distinct shopper sessions with any behaviour event that day.';
+COMMENT ON COLUMN cafe24.order_daily.converted_sessions IS 'Of those, sessions with a purchase event.';
+
+-- The daily facts every built-in KPI is a formula over.
+CREATE VIEW cafe24.kpi_daily_facts AS
+SELECT day, shop_no, sum(revenue) AS revenue, sum(units) AS units, sum(cost) AS cost,
+       sum(revenue) - sum(cost) AS gross_profit, sum(orders) AS orders, sum(repeat_orders) AS repeat_orders,
+       sum(sessions) AS sessions, sum(converted_sessions) AS converted_sessions
+FROM (SELECT day, shop_no, net_amount AS revenue, sold_units AS units, cost_amount AS cost,
+             0::bigint AS orders, 0::bigint AS repeat_orders, 0::bigint AS sessions, 0::bigint AS converted_sessions
+      FROM cafe24.sales_daily
+      UNION ALL
+      SELECT day, shop_no, 0, 0, 0, orders, repeat_orders, sessions, converted_sessions
+      FROM cafe24.order_daily) AS u
+GROUP BY day, shop_no;
+COMMENT ON VIEW cafe24.kpi_daily_facts IS 'Per shop-local day: revenue, units, cost, gross profit (from sales_daily) and orders, repeat orders, sessions, converted sessions (from order_daily). KPI formulas aggregate these columns.';
+COMMENT ON COLUMN cafe24.kpi_daily_facts.day IS 'Day in the shop''s time zone.';
+COMMENT ON COLUMN cafe24.kpi_daily_facts.shop_no IS 'Shop.';
+COMMENT ON COLUMN cafe24.kpi_daily_facts.revenue IS 'Net revenue.';
+COMMENT ON COLUMN cafe24.kpi_daily_facts.units IS 'Units sold.';
+COMMENT ON COLUMN cafe24.kpi_daily_facts.cost IS 'Cost of goods sold.';
+COMMENT ON COLUMN cafe24.kpi_daily_facts.gross_profit IS 'revenue - cost.';
+COMMENT ON COLUMN cafe24.kpi_daily_facts.orders IS 'Orders with a sold line.';
+COMMENT ON COLUMN cafe24.kpi_daily_facts.repeat_orders IS 'Orders from returning customers.';
+COMMENT ON COLUMN cafe24.kpi_daily_facts.sessions IS 'Shopper sessions.';
+COMMENT ON COLUMN cafe24.kpi_daily_facts.converted_sessions IS 'Sessions with a purchase.';
+
+-- Recomputes order_daily for the (day, shop_no) keys in keys_sql (a query of day, shop_no).
+-- No temporary tables: this runs as the extension owner, so the keys stay in local arrays.
+CREATE FUNCTION cafe24._refresh_order_daily(keys_sql text, orders boolean, sessions boolean)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    days date[];
+    shops integer[];
+BEGIN
+    EXECUTE format('SELECT array_agg(day), array_agg(shop_no) FROM (SELECT DISTINCT day, shop_no FROM (%s) AS k) AS k', keys_sql)
+        INTO days, shops;
+    IF days IS NULL THEN
+        RETURN;
+    END IF;
+    -- One set-based pass over the touched time range (a day of BRIN-pruned lines when
+    -- orders trickle in; the whole table after a bulk load), grouped by shop-local day.
+    IF orders THEN
+        WITH keys AS (
+            SELECT k.day, k.shop_no, (k.day::timestamp AT TIME ZONE s.timezone) AS lo, ((k.day + 1)::timestamp AT TIME ZONE s.timezone) AS hi
+            FROM unnest(days, shops) AS k(day, shop_no) JOIN cafe24.shop AS s USING (shop_no)
+        ),
+        bounds AS (SELECT min(lo) AS lo, max(hi) AS hi FROM keys),
+        o AS (
+            SELECT (l.ordered_at AT TIME ZONE s.timezone)::date AS day, l.shop_no, l.order_id,
+                   min(l.customer_id) AS customer_id, min(l.ordered_at) AS first_at
+            FROM cafe24.order_line AS l JOIN cafe24.shop AS s USING (shop_no), bounds
+            WHERE l.ordered_at >= bounds.lo AND l.ordered_at < bounds.hi AND l.status NOT IN ('cancelled', 'returned')
+            GROUP BY 1, 2, 3
+        ),
+        firsts AS (
+            SELECT p.customer_id, min(p.ordered_at) AS first_ever FROM cafe24.order_line AS p
+            WHERE p.customer_id IN (SELECT customer_id FROM o) GROUP BY 1
+        ),
+        counts AS (
+            SELECT o.day, o.shop_no, count(*) AS orders, count(*) FILTER (WHERE o.first_at > f.first_ever) AS repeat_orders
+            FROM o LEFT JOIN firsts AS f USING (customer_id) GROUP BY 1, 2
+        )
+        INSERT INTO cafe24.order_daily AS d (day, shop_no, orders, repeat_orders, sessions, converted_sessions)
+        SELECT k.day, k.shop_no, coalesce(c.orders, 0), coalesce(c.repeat_orders, 0), 0, 0
+        FROM keys AS k LEFT JOIN counts AS c USING (day, shop_no)
+        ON CONFLICT (day, shop_no) DO UPDATE SET orders = excluded.orders, repeat_orders = excluded.repeat_orders;
+    END IF;
+    IF sessions THEN
+        WITH keys AS (
+            SELECT k.day, k.shop_no, (k.day::timestamp AT TIME ZONE s.timezone) AS lo, ((k.day + 1)::timestamp AT TIME ZONE s.timezone) AS hi
+            FROM unnest(days, shops) AS k(day, shop_no) JOIN cafe24.shop AS s USING (shop_no)
+        ),
+        bounds AS (SELECT min(lo) AS lo, max(hi) AS hi FROM keys),
+        counts AS (
+            SELECT (e.occurred_at AT TIME ZONE s.timezone)::date AS day, e.shop_no,
+                   count(DISTINCT e.session_id) AS sessions,
+                   count(DISTINCT e.session_id) FILTER (WHERE e.event_type = 'purchase') AS converted
+            FROM cafe24.behaviour_event AS e JOIN cafe24.shop AS s USING (shop_no), bounds
+            WHERE e.occurred_at >= bounds.lo AND e.occurred_at < bounds.hi
+            GROUP BY 1, 2
+        )
+        INSERT INTO cafe24.order_daily AS d (day, shop_no, orders, repeat_orders, sessions, converted_sessions)
+        SELECT k.day, k.shop_no, 0, 0, coalesce(c.sessions, 0), coalesce(c.converted, 0)
+        FROM keys AS k LEFT JOIN counts AS c USING (day, shop_no)
+        ON CONFLICT (day, shop_no) DO UPDATE SET sessions = excluded.sessions, converted_sessions = excluded.converted_sessions;
+    END IF;
+    DELETE FROM cafe24.order_daily AS d USING unnest(days, shops) AS k(day, shop_no)
+    WHERE d.day = k.day AND d.shop_no = k.shop_no AND d.orders = 0 AND d.sessions = 0;
+    PERFORM cafe24._notify_kpis(days, shops);
+END $$;
+COMMENT ON FUNCTION cafe24._refresh_order_daily(text, boolean, boolean) IS 'Internal: recomputes order_daily for the touched shop-days, then notifies moved KPIs.';
+
+CREATE FUNCTION cafe24._order_line_kpis() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    keys text := CASE TG_OP
+        WHEN 'INSERT' THEN 'SELECT shop_no, ordered_at FROM new_rows'
+        WHEN 'DELETE' THEN 'SELECT shop_no, ordered_at FROM old_rows'
+        ELSE 'SELECT shop_no, ordered_at FROM new_rows UNION ALL SELECT shop_no, ordered_at FROM old_rows' END;
+BEGIN
+    PERFORM cafe24._refresh_order_daily(format(
+        'SELECT DISTINCT (r.ordered_at AT TIME ZONE s.timezone)::date AS day, r.shop_no FROM (%s) AS r JOIN cafe24.shop AS s USING (shop_no)', keys),
+        true, false);
+    RETURN NULL;
+END $$;
+COMMENT ON FUNCTION cafe24._order_line_kpis() IS 'Internal trigger: refreshes order_daily (orders) for the days an order_line statement touched.';
+
+CREATE FUNCTION cafe24._behaviour_event_kpis() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    keys text := CASE TG_OP
+        WHEN 'INSERT' THEN 'SELECT shop_no, occurred_at FROM new_rows'
+        WHEN 'DELETE' THEN 'SELECT shop_no, occurred_at FROM old_rows'
+        ELSE 'SELECT shop_no, occurred_at FROM new_rows UNION ALL SELECT shop_no, occurred_at FROM old_rows' END;
+BEGIN
+    PERFORM cafe24._refresh_order_daily(format(
+        'SELECT DISTINCT (r.occurred_at AT TIME ZONE s.timezone)::date AS day, r.shop_no FROM (%s) AS r JOIN cafe24.shop AS s USING (shop_no)', keys),
+        false, true);
+    RETURN NULL;
+END $$;
+COMMENT ON FUNCTION cafe24._behaviour_event_kpis() IS 'Internal trigger: refreshes order_daily (sessions) for the days a behaviour_event statement touched.';
+
+-- Named zz_ so they fire after the aggregate triggers (same event: alphabetical order).
+CREATE TRIGGER zz_kpis_insert AFTER INSERT ON cafe24.order_line
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cafe24._order_line_kpis();
+CREATE TRIGGER zz_kpis_update AFTER UPDATE ON cafe24.order_line
+    REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cafe24._order_line_kpis();
+CREATE TRIGGER zz_kpis_delete AFTER DELETE ON cafe24.order_line
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cafe24._order_line_kpis();
+CREATE TRIGGER zz_kpis_insert AFTER INSERT ON cafe24.behaviour_event
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cafe24._behaviour_event_kpis();
+CREATE TRIGGER zz_kpis_delete AFTER DELETE ON cafe24.behaviour_event
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cafe24._behaviour_event_kpis();
+
+CREATE FUNCTION cafe24._truncate_order_daily() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF TG_TABLE_NAME = 'order_line' THEN
+        UPDATE cafe24.order_daily SET orders = 0, repeat_orders = 0;
+    ELSE
+        UPDATE cafe24.order_daily SET sessions = 0, converted_sessions = 0;
+    END IF;
+    DELETE FROM cafe24.order_daily WHERE orders = 0 AND sessions = 0;
+    RETURN NULL;
+END $$;
+COMMENT ON FUNCTION cafe24._truncate_order_daily() IS 'Internal trigger: clears order_daily facts when order_line or behaviour_event is truncated.';
+CREATE TRIGGER zz_kpis_truncate AFTER TRUNCATE ON cafe24.order_line FOR EACH STATEMENT EXECUTE FUNCTION cafe24._truncate_order_daily();
+CREATE TRIGGER zz_kpis_truncate AFTER TRUNCATE ON cafe24.behaviour_event FOR EACH STATEMENT EXECUTE FUNCTION cafe24._truncate_order_daily();
+
+CREATE FUNCTION cafe24.rebuild_kpis() RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE n bigint;
+BEGIN
+    TRUNCATE cafe24.order_daily;
+    PERFORM cafe24._refresh_order_daily(
+        'SELECT DISTINCT (l.ordered_at AT TIME ZONE s.timezone)::date AS day, l.shop_no FROM cafe24.order_line AS l JOIN cafe24.shop AS s USING (shop_no)
+         UNION SELECT DISTINCT (e.occurred_at AT TIME ZONE s.timezone)::date, e.shop_no FROM cafe24.behaviour_event AS e JOIN cafe24.shop AS s USING (shop_no)',
+        true, true);
+    SELECT count(*) INTO n FROM cafe24.order_daily;
+    RETURN n;
+END $$;
+COMMENT ON FUNCTION cafe24.rebuild_kpis() IS 'Recomputes cafe24.order_daily from order_line and behaviour_event (after loads with triggers disabled, or orders that arrived out of time order); returns its rows.';
+REVOKE ALL ON FUNCTION cafe24.rebuild_kpis() FROM PUBLIC;
+
+-- The KPI catalog.
+CREATE TABLE cafe24.kpi (
+    name        text PRIMARY KEY CHECK (name ~ '^[a-z][a-z0-9_]{0,62}$'),
+    title       text NOT NULL,
+    formula     text,
+    query       text,
+    unit        text NOT NULL DEFAULT '',
+    format      text NOT NULL DEFAULT 'number' CHECK (format IN ('integer', 'number', 'currency', 'percent')),
+    target      numeric,
+    compare_to  text NOT NULL DEFAULT 'previous_period' CHECK (compare_to IN ('previous_period', 'previous_year')),
+    higher_is_better boolean NOT NULL DEFAULT true,
+    live        boolean NOT NULL DEFAULT false,
+    owner       regrole NOT NULL DEFAULT current_user::regrole,
+    readers     regrole[] NOT NULL DEFAULT '{}',
+    builtin     boolean NOT NULL DEFAULT false,
+    CHECK ((formula IS NULL) <> (query IS NULL))
+);
+COMMENT ON TABLE cafe24.kpi IS 'KPI catalog: a formula over cafe24.kpi_daily_facts (aggregated over the period) or a query of one value for ($1 from, $2 to exclusive, $3 shop_no). Row-level security as for reports.';
+COMMENT ON COLUMN cafe24.kpi.name IS 'KPI name used by kpi_values and dashboard widgets.';
+COMMENT ON COLUMN cafe24.kpi.title IS 'Label shown to readers.';
+COMMENT ON COLUMN cafe24.kpi.formula IS 'Aggregate expression over kpi_daily_facts columns, e.g. sum(revenue) / nullif(sum(orders), 0); gives period values and daily sparklines.';
+COMMENT ON COLUMN cafe24.kpi.query IS 'Alternatively a SELECT of one number with parameters $1 (period start date), $2 (end date, exclusive), $3 (shop_no or NULL).';
+COMMENT ON COLUMN cafe24.kpi.unit IS 'Unit shown after the value (KRW, %, orders, ...).';
+COMMENT ON COLUMN cafe24.kpi.format IS 'integer, number, currency (KRW) or percent (value in percent points).';
+COMMENT ON COLUMN cafe24.kpi.target IS 'Target for the period, or NULL.';
+COMMENT ON COLUMN cafe24.kpi.compare_to IS 'Default comparison: previous_period or previous_year.';
+COMMENT ON COLUMN cafe24.kpi.higher_is_better IS 'Whether an increase is good news (false for e.g. products below reorder point).';
+COMMENT ON COLUMN cafe24.kpi.live IS 'Whether changes to today''s value are announced with NOTIFY cafe24_kpi as orders and events arrive (formula KPIs only).';
+COMMENT ON COLUMN cafe24.kpi.owner IS 'Role that owns the KPI.';
+COMMENT ON COLUMN cafe24.kpi.readers IS 'Roles that may also use it.';
+COMMENT ON COLUMN cafe24.kpi.builtin IS 'Shipped with the extension, visible to every role.';
+ALTER TABLE cafe24.kpi ENABLE ROW LEVEL SECURITY;
+CREATE POLICY kpi_read ON cafe24.kpi FOR SELECT
+    USING (builtin OR pg_has_role(owner, 'USAGE') OR EXISTS (SELECT FROM unnest(readers) AS r WHERE pg_has_role(r, 'USAGE')));
+CREATE POLICY kpi_write ON cafe24.kpi FOR ALL USING (pg_has_role(owner, 'USAGE')) WITH CHECK (pg_has_role(owner, 'USAGE'));
+GRANT SELECT, INSERT, UPDATE, DELETE ON cafe24.kpi TO PUBLIC;
+
+INSERT INTO cafe24.kpi (name, title, formula, query, unit, format, higher_is_better, live, builtin) VALUES
+('revenue', 'Revenue', 'sum(revenue)', NULL, 'KRW', 'currency', true, true, true),
+('orders', 'Orders', 'sum(orders)', NULL, 'orders', 'integer', true, true, true),
+('average_order_value', 'Average order value', 'sum(revenue) / nullif(sum(orders), 0)', NULL, 'KRW', 'currency', true, true, true),
+('units', 'Units sold', 'sum(units)', NULL, 'units', 'integer', true, true, true),
+('gross_margin', 'Gross margin', '100 * sum(gross_profit) / nullif(sum(revenue), 0)', NULL, '%', 'percent', true, true, true),
+('conversion_rate', 'Conversion rate', '100 * sum(converted_sessions)::numeric / nullif(sum(sessions), 0)', NULL, '%', 'percent', true, true, true),
+('repeat_purchase_rate', 'Repeat purchase rate', '100 * sum(repeat_orders)::numeric / nullif(sum(orders), 0)', NULL, '%', 'percent', true, true, true),
+('inventory_value', 'Inventory value at cost', NULL,
+ 'SELECT coalesce(sum(s.on_hand * p.unit_cost), 0) FROM cafe24.inventory_snapshot AS s JOIN cafe24.product AS p USING (product_id) WHERE s.day = (SELECT max(day) FROM cafe24.inventory_snapshot WHERE day < $2)',
+ 'KRW', 'currency', false, false, true),
+('below_reorder_point', 'Products below reorder point', NULL,
+ 'WITH last AS (SELECT max(day) AS day FROM cafe24.inventory_snapshot WHERE day < $2), demand AS (SELECT product_id, sum(sold_units) / 28.0 AS daily FROM cafe24.sales_daily WHERE day >= $2 - 28 AND day < $2 AND ($3 IS NULL OR shop_no = $3) GROUP BY product_id) SELECT count(*) FROM cafe24.inventory_snapshot AS s JOIN last USING (day) JOIN demand AS d USING (product_id) JOIN cafe24.product AS p USING (product_id) WHERE s.on_hand + s.on_order < d.daily * coalesce(p.lead_time_days, current_setting(''cafe24_analytics.default_lead_time_days'')::int)',
+ 'products', 'integer', false, false, true),
+('forecast_accuracy', 'Forecast accuracy (100 - sMAPE, 7 days)', NULL,
+ 'SELECT round(100 - min(smape)::numeric, 1) FROM cafe24.backtest_forecast(horizon => 7, by => ''total'', model => ''auto'')',
+ '%', 'percent', true, false, true);
+
+-- Last announced value of each live KPI per shop and day: NOTIFY fires only on change.
+CREATE TABLE cafe24.kpi_live (
+    kpi         text NOT NULL,
+    shop_no     integer NOT NULL,
+    day         date NOT NULL,
+    value       numeric,
+    updated_at  timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (kpi, shop_no, day)
+);
+COMMENT ON TABLE cafe24.kpi_live IS 'Current value of each live KPI per shop and day, kept by the order_line and behaviour_event triggers; a change sends NOTIFY cafe24_kpi.';
+COMMENT ON COLUMN cafe24.kpi_live.kpi IS 'KPI name.';
+COMMENT ON COLUMN cafe24.kpi_live.shop_no IS 'Shop.';
+COMMENT ON COLUMN cafe24.kpi_live.day IS 'Shop-local day.';
+COMMENT ON COLUMN cafe24.kpi_live.value IS 'Value of the KPI for that shop and day.';
+COMMENT ON COLUMN cafe24.kpi_live.updated_at IS 'When it last changed.';
+GRANT SELECT ON cafe24.kpi_live TO PUBLIC;
+
+-- Recomputes live KPIs for the given shop-days; upserts and notifies those that moved.
+CREATE FUNCTION cafe24._notify_kpis(days date[], shops integer[]) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    k record;
+    r record;
+BEGIN
+    FOR k IN SELECT name, formula FROM cafe24.kpi WHERE live AND formula IS NOT NULL AND builtin ORDER BY name LOOP
+        FOR r IN EXECUTE format($q$
+            WITH v AS (
+                SELECT keys.day, keys.shop_no, (SELECT %s FROM cafe24.kpi_daily_facts AS f
+                                                 WHERE f.day = keys.day AND f.shop_no = keys.shop_no) AS value
+                FROM unnest($2, $3) AS keys(day, shop_no)
+            )
+            INSERT INTO cafe24.kpi_live AS l (kpi, shop_no, day, value)
+            SELECT $1, v.shop_no, v.day, v.value FROM v
+            ON CONFLICT (kpi, shop_no, day) DO UPDATE SET value = excluded.value, updated_at = now()
+                WHERE l.value IS DISTINCT FROM excluded.value
+            RETURNING shop_no, day, value$q$, k.formula) USING k.name, days, shops
+        LOOP
+            PERFORM pg_notify('cafe24_kpi', json_build_object('kpi', k.name, 'shop', r.shop_no, 'day', r.day,
+                                                               'value', round(r.value, 4), 'at', now())::text);
+        END LOOP;
+    END LOOP;
+END $$;
+COMMENT ON FUNCTION cafe24._notify_kpis(date[], integer[]) IS 'Internal: recomputes live KPIs for the touched shop-days and sends NOTIFY cafe24_kpi for each that moved.';
+
+CREATE FUNCTION cafe24.kpi_values(
+    names text[] DEFAULT NULL,
+    period text DEFAULT 'month',
+    as_of date DEFAULT NULL,
+    compare_to text DEFAULT NULL,
+    shop_no integer DEFAULT NULL,
+    sparkline_days integer DEFAULT 30)
+RETURNS TABLE (kpi text, title text, period_start date, period_end date, value numeric, previous_value numeric,
+               change_pct numeric, target numeric, vs_target_pct numeric, unit text, format text,
+               higher_is_better boolean, sparkline numeric[])
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    d date := coalesce(as_of, current_date);
+    lo date;
+    hi date := d + 1;
+    k record;
+    cmp text;
+    plo date;
+    phi date;
+    missing text;
+BEGIN
+    IF period IS NULL OR period NOT IN ('day', 'week', 'month', 'quarter', 'year', 'last_7_days', 'last_28_days', 'last_30_days') THEN
+        RAISE EXCEPTION 'kpi_values: period = % is not supported', coalesce(quote_literal(period), 'NULL')
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Use day, week, month, quarter or year (to date, ending at as_of), or last_7_days, last_28_days, last_30_days.';
+    END IF;
+    IF compare_to IS NOT NULL AND compare_to NOT IN ('previous_period', 'previous_year') THEN
+        RAISE EXCEPTION 'kpi_values: compare_to = % is not supported', quote_literal(compare_to)
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Use previous_period or previous_year, or NULL for each KPI''s own.';
+    END IF;
+    IF sparkline_days IS NULL OR sparkline_days NOT BETWEEN 0 AND 366 THEN
+        RAISE EXCEPTION 'kpi_values: sparkline_days = % is out of range: allowed 0 to 366', sparkline_days
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass how many daily points to return, e.g. 30.';
+    END IF;
+    SELECT string_agg(n, ', ') INTO missing FROM unnest(names) AS n WHERE n NOT IN (SELECT name FROM cafe24.kpi);
+    IF missing IS NOT NULL THEN
+        RAISE EXCEPTION 'kpi_values: unknown KPI %', missing
+            USING ERRCODE = 'undefined_object',
+                  HINT = 'Known KPIs: ' || (SELECT string_agg(name, ', ' ORDER BY name) FROM cafe24.kpi) || '.';
+    END IF;
+    lo := CASE period
+        WHEN 'day' THEN d
+        WHEN 'last_7_days' THEN d - 6
+        WHEN 'last_28_days' THEN d - 27
+        WHEN 'last_30_days' THEN d - 29
+        ELSE date_trunc(period, d::timestamp)::date END;
+    FOR k IN SELECT * FROM cafe24.kpi AS c
+             WHERE names IS NULL OR c.name = ANY (names)
+             ORDER BY coalesce(array_position(names, c.name), 0), c.builtin DESC, c.name LOOP
+        cmp := coalesce(compare_to, k.compare_to);
+        IF cmp = 'previous_year' THEN
+            plo := (lo - interval '1 year')::date; phi := (hi - interval '1 year')::date;
+        ELSIF period IN ('day', 'week', 'last_7_days', 'last_28_days', 'last_30_days') THEN
+            plo := lo - (hi - lo); phi := lo;
+        ELSE  -- the same stretch of the previous month / quarter / year
+            plo := (lo - ('1 ' || period)::interval)::date; phi := (hi - ('1 ' || period)::interval)::date;
+        END IF;
+        kpi := k.name; title := k.title; period_start := lo; period_end := hi - 1;
+        unit := k.unit; format := k.format; target := k.target; higher_is_better := k.higher_is_better;
+        IF k.formula IS NOT NULL THEN
+            EXECUTE format('SELECT (%s)::numeric FROM cafe24.kpi_daily_facts WHERE day >= $1 AND day < $2 AND ($3 IS NULL OR shop_no = $3)', k.formula)
+                INTO value USING lo, hi, shop_no;
+            EXECUTE format('SELECT (%s)::numeric FROM cafe24.kpi_daily_facts WHERE day >= $1 AND day < $2 AND ($3 IS NULL OR shop_no = $3)', k.formula)
+                INTO previous_value USING plo, phi, shop_no;
+            EXECUTE format($q$SELECT array_agg(coalesce(x.v, 0) ORDER BY g.day)
+                FROM generate_series($2 - $1 + 1, $2, interval '1 day') AS g(day)
+                LEFT JOIN (SELECT f.day, (%s)::numeric AS v FROM cafe24.kpi_daily_facts AS f
+                           WHERE f.day > $2 - $1 AND f.day <= $2 AND ($3 IS NULL OR f.shop_no = $3) GROUP BY f.day) AS x
+                       ON x.day = g.day::date$q$, k.formula)
+                INTO sparkline USING sparkline_days, d, shop_no;
+        ELSE
+            EXECUTE format('SELECT (%s)::numeric FROM (%s) AS q(v)', 'v', k.query) INTO value USING lo, hi, shop_no;
+            EXECUTE format('SELECT (%s)::numeric FROM (%s) AS q(v)', 'v', k.query) INTO previous_value USING plo, phi, shop_no;
+            sparkline := NULL;
+        END IF;
+        change_pct := round(100 * (value - previous_value) / nullif(abs(previous_value), 0), 1);
+        vs_target_pct := round(100 * value / nullif(k.target, 0), 1);
+        value := round(value, 4); previous_value := round(previous_value, 4);
+        RETURN NEXT;
+    END LOOP;
+END $$;
+COMMENT ON FUNCTION cafe24.kpi_values(text[], text, date, text, integer, integer) IS
+'KPI values for a period ending at as_of (day, week, month, quarter, year to date, or the last 7/28/30 days): value, the comparison period''s value, '
+'change %, value as % of target, and a daily sparkline of the last sparkline_days days (formula KPIs). Reads only the aggregate tables.';
+
+-- Dashboards: a spec (as given to create_dashboard) and its widgets, one row each.
+CREATE TABLE cafe24.dashboard (
+    name             text PRIMARY KEY CHECK (name ~ '^[a-z][a-z0-9_]{0,62}$'),
+    title            text NOT NULL,
+    spec             jsonb NOT NULL,
+    refresh_seconds  integer NOT NULL DEFAULT 60 CHECK (refresh_seconds > 0),
+    owner            regrole NOT NULL DEFAULT current_user::regrole,
+    readers          regrole[] NOT NULL DEFAULT '{}',
+    builtin          boolean NOT NULL DEFAULT false,
+    created_at       timestamptz NOT NULL DEFAULT now(),
+    updated_at       timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE cafe24.dashboard IS 'Dashboards as checked by create_dashboard. Row-level security: owners see their own; readers and built-in dashboards are shared.';
+COMMENT ON COLUMN cafe24.dashboard.name IS 'Dashboard name (lower-case identifier).';
+COMMENT ON COLUMN cafe24.dashboard.title IS 'Title shown on the page.';
+COMMENT ON COLUMN cafe24.dashboard.spec IS 'The spec given to create_dashboard (see docs/dashboards.md).';
+COMMENT ON COLUMN cafe24.dashboard.refresh_seconds IS 'Default refresh interval for widgets, in seconds.';
+COMMENT ON COLUMN cafe24.dashboard.owner IS 'Role that owns the dashboard.';
+COMMENT ON COLUMN cafe24.dashboard.readers IS 'Roles (and their members) that may also see it: UPDATE cafe24.dashboard SET readers = ''{analyst}'' WHERE name = ...';
+COMMENT ON COLUMN cafe24.dashboard.builtin IS 'Shipped with the extension, visible to every role.';
+COMMENT ON COLUMN cafe24.dashboard.created_at IS 'When it was created.';
+COMMENT ON COLUMN cafe24.dashboard.updated_at IS 'When its spec last changed.';
+ALTER TABLE cafe24.dashboard ENABLE ROW LEVEL SECURITY;
+CREATE POLICY dashboard_read ON cafe24.dashboard FOR SELECT
+    USING (builtin OR pg_has_role(owner, 'USAGE') OR EXISTS (SELECT FROM unnest(readers) AS r WHERE pg_has_role(r, 'USAGE')));
+CREATE POLICY dashboard_write ON cafe24.dashboard FOR ALL USING (pg_has_role(owner, 'USAGE')) WITH CHECK (pg_has_role(owner, 'USAGE'));
+GRANT SELECT, INSERT, UPDATE, DELETE ON cafe24.dashboard TO PUBLIC;
+
+CREATE TABLE cafe24.widget (
+    dashboard        text NOT NULL REFERENCES cafe24.dashboard ON DELETE CASCADE ON UPDATE CASCADE,
+    widget_no        integer NOT NULL,
+    title            text NOT NULL,
+    kind             text NOT NULL CHECK (kind IN ('kpi', 'line', 'bar', 'pie', 'table', 'forecast', 'funnel', 'cohort_heatmap')),
+    kpis             text[],
+    section          jsonb NOT NULL,
+    col              integer NOT NULL CHECK (col BETWEEN 1 AND 12),
+    "row"            integer NOT NULL CHECK ("row" >= 1),
+    width            integer NOT NULL CHECK (width BETWEEN 1 AND 12 AND col + width <= 13),
+    height           integer NOT NULL CHECK (height BETWEEN 1 AND 6),
+    refresh_seconds  integer NOT NULL CHECK (refresh_seconds > 0),
+    PRIMARY KEY (dashboard, widget_no)
+);
+COMMENT ON TABLE cafe24.widget IS 'Widgets of dashboards, written by create_dashboard: kind, its query (as a report section) or KPI names, grid position and size, refresh interval. Visible with their dashboard.';
+COMMENT ON COLUMN cafe24.widget.dashboard IS 'Dashboard the widget belongs to.';
+COMMENT ON COLUMN cafe24.widget.widget_no IS 'Position in the spec''s widget list, from 0.';
+COMMENT ON COLUMN cafe24.widget.title IS 'Widget title.';
+COMMENT ON COLUMN cafe24.widget.kind IS 'kpi, line, bar, pie, table, forecast, funnel or cohort_heatmap.';
+COMMENT ON COLUMN cafe24.widget.kpis IS 'KPI names of a kpi widget (cafe24.kpi).';
+COMMENT ON COLUMN cafe24.widget.section IS 'The widget''s data as a report section: query or analysis, display, columns.';
+COMMENT ON COLUMN cafe24.widget.col IS 'First grid column, 1 to 12.';
+COMMENT ON COLUMN cafe24.widget."row" IS 'First grid row, from 1.';
+COMMENT ON COLUMN cafe24.widget.width IS 'Grid columns spanned.';
+COMMENT ON COLUMN cafe24.widget.height IS 'Grid rows spanned (160 px each).';
+COMMENT ON COLUMN cafe24.widget.refresh_seconds IS 'How often a front end should refresh it, in seconds.';
+ALTER TABLE cafe24.widget ENABLE ROW LEVEL SECURITY;
+CREATE POLICY widget_read ON cafe24.widget FOR SELECT
+    USING (EXISTS (SELECT FROM cafe24.dashboard AS d WHERE d.name = widget.dashboard));
+CREATE POLICY widget_write ON cafe24.widget FOR ALL
+    USING (EXISTS (SELECT FROM cafe24.dashboard AS d WHERE d.name = widget.dashboard AND pg_has_role(d.owner, 'USAGE')))
+    WITH CHECK (EXISTS (SELECT FROM cafe24.dashboard AS d WHERE d.name = widget.dashboard AND pg_has_role(d.owner, 'USAGE')));
+GRANT SELECT, INSERT, UPDATE, DELETE ON cafe24.widget TO PUBLIC;
+
+CREATE FUNCTION cafe24.dashboard_data(name text, params jsonb DEFAULT '{}')
+RETURNS jsonb LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    d record;
+    w record;
+    widgets jsonb := '[]';
+    data jsonb;
+    msg text;
+    state text;
+    bad text;
+BEGIN
+    SELECT * INTO d FROM cafe24.dashboard AS x WHERE x.name = dashboard_data.name;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'dashboard_data: dashboard "%" does not exist', dashboard_data.name
+            USING ERRCODE = 'undefined_object', HINT = 'SELECT name FROM cafe24.dashboard lists the dashboards you can see.';
+    END IF;
+    IF params IS NOT NULL AND jsonb_typeof(params) <> 'object' THEN
+        RAISE EXCEPTION 'dashboard_data: params = % is not a JSON object', params
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass params => ''{"shop_no": 1}''.';
+    END IF;
+    SELECT string_agg(k, ', ') INTO bad FROM jsonb_object_keys(coalesce(params, '{}')) AS k
+    WHERE k NOT IN (SELECT p ->> 'name' FROM jsonb_array_elements(coalesce(d.spec -> 'parameters', '[]')) AS p);
+    IF bad IS NOT NULL THEN
+        RAISE EXCEPTION 'dashboard_data: params.% is not a parameter of this dashboard', bad
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Parameters: ' || coalesce((SELECT string_agg(p ->> 'name', ', ') FROM jsonb_array_elements(d.spec -> 'parameters') AS p), 'none') || '.';
+    END IF;
+    FOR w IN SELECT * FROM cafe24.widget AS x WHERE x.dashboard = d.name ORDER BY x.widget_no LOOP
+        -- Each widget in its own subtransaction: a failing query shows its error, the rest render.
+        BEGIN
+            data := jsonb_build_object('data', cafe24._widget_data(d.name, w.widget_no, params));
+        EXCEPTION WHEN OTHERS THEN
+            GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT, state = RETURNED_SQLSTATE;
+            data := jsonb_build_object('error', jsonb_build_object('message', msg, 'sqlstate', state));
+        END;
+        widgets := widgets || jsonb_build_array(jsonb_build_object(
+            'title', w.title, 'kind', w.kind, 'kpis', w.kpis, 'refresh_seconds', w.refresh_seconds,
+            'position', jsonb_build_object('col', w.col, 'row', w."row", 'width', w.width, 'height', w.height)) || data);
+    END LOOP;
+    RETURN jsonb_build_object('name', d.name, 'title', d.title, 'description', coalesce(d.spec ->> 'description', ''),
+                              'refresh_seconds', d.refresh_seconds, 'params', coalesce(params, '{}'),
+                              'generated_at', to_char(now(), 'YYYY-MM-DD HH24:MI:SS TZ'), 'widgets', widgets);
+END $$;
+COMMENT ON FUNCTION cafe24.dashboard_data(text, jsonb) IS
+'Every widget''s data, ready for a front end: title, kind, grid position, refresh interval, and columns and typed rows (or the error of a widget whose query failed; the other widgets still render).';

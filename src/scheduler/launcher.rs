@@ -1,0 +1,567 @@
+//! The launcher: a static background worker connected to `cafe24_analytics.scheduler_database`.
+//! Each tick it records what its runs' workers reported, then starts the due jobs (at most
+//! `scheduler_max_running_jobs` at once, never a job that is still running), then sleeps on its
+//! latch until the next due time (at most a second, so new jobs are seen). Every tick runs
+//! under an error guard: a failure is logged and the next tick tries again.
+
+use super::shared::{self, Request, Segment};
+use super::{api, plan};
+use crate::gucs;
+use pgrx::bgworkers::{BackgroundWorker, BackgroundWorkerBuilder, BgWorkerStartTime, SignalWakeFlags};
+use pgrx::datum::TimestampWithTimeZone;
+use pgrx::pg_sys;
+use pgrx::prelude::*;
+use std::collections::HashMap;
+use std::time::Duration;
+
+/// `backend_type` of the launcher and of run workers in pg_stat_activity.
+pub const LAUNCHER_TYPE: &str = "cafe24_analytics scheduler";
+pub const RUNNER_TYPE: &str = "cafe24_analytics job";
+/// Seconds before the postmaster restarts a launcher that exited.
+const RESTART_SECS: u64 = 5;
+/// Longest sleep between ticks.
+const MAX_SLEEP: Duration = Duration::from_secs(1);
+/// A run still going this long after its statement timeout is terminated.
+const TIMEOUT_GRACE_US: i64 = 2_000_000;
+
+pub fn register() {
+    BackgroundWorkerBuilder::new(LAUNCHER_TYPE)
+        .set_type(LAUNCHER_TYPE)
+        .set_library("cafe24_analytics")
+        .set_function("cafe24_scheduler_launcher_main")
+        .enable_spi_access()
+        .set_start_time(BgWorkerStartTime::RecoveryFinished)
+        .set_restart_time(Some(Duration::from_secs(RESTART_SECS)))
+        .load();
+}
+
+#[pg_guard]
+#[no_mangle]
+pub extern "C-unwind" fn cafe24_scheduler_launcher_main(_arg: pg_sys::Datum) {
+    BackgroundWorker::attach_signal_handlers(SignalWakeFlags::SIGHUP | SignalWakeFlags::SIGTERM);
+    let database = gucs::SCHEDULER_DATABASE
+        .get()
+        .map(|c| c.to_string_lossy().into_owned())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "postgres".into());
+    BackgroundWorker::connect_worker_to_spi(Some(&database), None);
+    log!("cafe24_analytics scheduler started in database \"{database}\"");
+    let mut launcher = Launcher { zone: api::effective_zone(None), ..Launcher::default() };
+    loop {
+        if BackgroundWorker::sighup_received() {
+            unsafe { pg_sys::ProcessConfigFile(pg_sys::GucContext::PGC_SIGHUP) };
+        }
+        let sleep = match guarded(|| launcher.tick()) {
+            Ok(d) => d,
+            Err(e) => {
+                warning!("cafe24_analytics scheduler: {e}");
+                MAX_SLEEP
+            }
+        };
+        if !BackgroundWorker::wait_latch(Some(sleep)) {
+            break;
+        }
+    }
+    log!(
+        "cafe24_analytics scheduler stopping; {} run(s) in progress continue on their own, {} waiting for a worker slot will be marked failed at restart",
+        launcher.active.len(),
+        launcher.waiting.len()
+    );
+    // Exit code 1: the postmaster restarts the launcher (after RESTART_SECS) unless it is
+    // shutting down, e.g. after pg_terminate_backend.
+    unsafe { pg_sys::proc_exit(1) };
+}
+
+/// A run whose worker the launcher started.
+struct Run {
+    jobid: i64,
+    seg: Segment,
+    handle: *mut pg_sys::BackgroundWorkerHandle,
+    timeout_ms: i64,
+    recorded_running: bool,
+    terminated_for_timeout: bool,
+}
+
+/// A due job claimed in a tick's transaction, to be started after it commits.
+struct Claim {
+    runid: i64,
+    jobid: i64,
+    timeout_ms: i64,
+    database: String,
+    username: String,
+    command: String,
+}
+
+/// What a run's worker reported, to record.
+enum Report {
+    Running { runid: i64, pid: i32, start: i64 },
+    Done { runid: i64, succeeded: bool, message: String, start: Option<i64>, end: i64, pid: Option<i32> },
+}
+
+#[derive(Default)]
+struct Launcher {
+    active: HashMap<i64, Run>,
+    /// Whether the extension existed at the previous tick.
+    extension_seen: bool,
+    /// Whether the launcher has gone through its start-up recovery.
+    recovered: bool,
+    /// `cafe24_analytics.timezone` when next runs were last computed.
+    zone: String,
+    /// Claimed runs waiting for a free background worker slot.
+    waiting: Vec<Claim>,
+}
+
+enum StartError {
+    /// Every max_worker_processes slot is taken: try again later.
+    NoSlot,
+    Other(String),
+}
+
+fn message_of(e: &pg_sys::panic::CaughtError) -> String {
+    use pg_sys::panic::CaughtError;
+    match e {
+        CaughtError::PostgresError(r) | CaughtError::ErrorReport(r) => r.message().to_string(),
+        CaughtError::RustPanic { ereport, .. } => ereport.message().to_string(),
+    }
+}
+
+/// Runs `f`; an ERROR (or panic) inside comes back as Err with its message.
+fn guarded<R>(f: impl FnOnce() -> R) -> Result<R, String> {
+    PgTryBuilder::new(std::panic::AssertUnwindSafe(|| Ok(f()))).catch_others(|e| Err(message_of(&e))).execute()
+}
+
+/// Runs `f` in a transaction with a snapshot; commits, or aborts on error.
+fn transaction<R>(f: impl FnOnce() -> R) -> Result<R, String> {
+    unsafe {
+        pg_sys::SetCurrentStatementStartTimestamp();
+        pg_sys::StartTransactionCommand();
+        pg_sys::PushActiveSnapshot(pg_sys::GetTransactionSnapshot());
+    }
+    let result = guarded(|| {
+        let r = f();
+        unsafe {
+            pg_sys::PopActiveSnapshot();
+            pg_sys::CommitTransactionCommand();
+        }
+        r
+    });
+    if result.is_err() {
+        unsafe { pg_sys::AbortCurrentTransaction() };
+    }
+    result
+}
+
+fn tstz(us: i64) -> Option<TimestampWithTimeZone> {
+    TimestampWithTimeZone::try_from(us).ok()
+}
+
+fn now_us() -> i64 {
+    unsafe { pg_sys::GetCurrentTimestamp() }
+}
+
+impl Launcher {
+    fn tick(&mut self) -> Duration {
+        let reports = self.poll_runs();
+        let free = (gucs::SCHEDULER_MAX_RUNNING_JOBS.get().max(1) as usize).saturating_sub(self.active.len() + self.waiting.len());
+        let active_ids: Vec<i64> = self.active.keys().copied().chain(self.waiting.iter().map(|c| c.runid)).collect();
+        let outcome = transaction(|| {
+            let exists = Spi::get_one::<bool>(
+                "SELECT EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'cafe24_analytics')
+                        AND to_regclass('cafe24.job_run_details') IS NOT NULL AND to_regprocedure('cafe24._record_run(bigint,text,text,timestamptz,timestamptz,integer)') IS NOT NULL",
+            )
+            .ok()
+            .flatten()
+            .unwrap_or(false);
+            if !exists {
+                return None;
+            }
+            self.sweep(&active_ids);
+            self.follow_zone();
+            for r in &reports {
+                record(r);
+            }
+            let claims = if free > 0 { self.claim_due(free) } else { Vec::new() };
+            Some((claims, next_sleep()))
+        });
+        // Reports are consumed whether or not they could be recorded: the sweep of the next
+        // ticks marks a run whose record was lost.
+        self.forget_finished(&reports);
+        match outcome {
+            Ok(None) => {
+                if self.extension_seen {
+                    log!("cafe24_analytics scheduler: extension not installed in this database; waiting for CREATE EXTENSION cafe24_analytics");
+                }
+                self.extension_seen = false;
+                MAX_SLEEP
+            }
+            Ok(Some((claims, sleep))) => {
+                self.extension_seen = true;
+                // Runs waiting for a background worker slot go first, in order; a run that
+                // cannot get one stays `starting` and waits (the postmaster wakes the launcher
+                // when one of its workers exits).
+                let mut queue: Vec<Claim> = std::mem::take(&mut self.waiting);
+                queue.extend(claims);
+                let mut failed: Vec<(i64, String)> = Vec::new();
+                let mut slots_full = false;
+                for c in queue {
+                    if slots_full {
+                        self.waiting.push(c);
+                        continue;
+                    }
+                    match self.start(&c) {
+                        Ok(()) => {}
+                        Err(StartError::NoSlot) => {
+                            slots_full = true;
+                            self.waiting.push(c);
+                        }
+                        Err(StartError::Other(e)) => failed.push((c.runid, e)),
+                    }
+                }
+                if !failed.is_empty() {
+                    let _ = transaction(|| {
+                        for (runid, message) in &failed {
+                            let now = now_us();
+                            record(&Report::Done { runid: *runid, succeeded: false, message: message.clone(), start: None, end: now, pid: None });
+                        }
+                    });
+                }
+                if free == 0 || !self.waiting.is_empty() {
+                    MAX_SLEEP
+                } else {
+                    sleep
+                }
+            }
+            Err(e) => {
+                warning!("cafe24_analytics scheduler: {e}");
+                MAX_SLEEP
+            }
+        }
+    }
+
+    /// Reads each active run's segment and worker; terminates runs past their timeout.
+    fn poll_runs(&mut self) -> Vec<Report> {
+        let mut reports = Vec::new();
+        let now = now_us();
+        for (&runid, run) in self.active.iter_mut() {
+            let h = run.seg.header();
+            let state = h.state();
+            let mut pid = 0;
+            let status = unsafe { pg_sys::GetBackgroundWorkerPid(run.handle, &mut pid) };
+            let start = h.start.load(std::sync::atomic::Ordering::Relaxed);
+            let worker_pid = h.pid.load(std::sync::atomic::Ordering::Relaxed);
+            if state == shared::SUCCEEDED || state == shared::FAILED {
+                reports.push(Report::Done {
+                    runid,
+                    succeeded: state == shared::SUCCEEDED,
+                    message: h.message(),
+                    start: Some(start),
+                    end: h.end.load(std::sync::atomic::Ordering::Relaxed),
+                    pid: Some(worker_pid),
+                });
+            } else if status == pg_sys::BgwHandleStatus::BGWH_STOPPED || status == pg_sys::BgwHandleStatus::BGWH_POSTMASTER_DIED {
+                let message = if run.terminated_for_timeout {
+                    format!("job exceeded its timeout of {} and was terminated", human_ms(run.timeout_ms))
+                } else if state == shared::STARTING {
+                    format!("job worker exited before running the command (could not connect to database \"{}\" as role \"{}\"?); see the server log", unsafe { h.texts() }.0, unsafe { h.texts() }.1)
+                } else {
+                    "job worker exited without a result (terminated or crashed); see the server log".to_string()
+                };
+                reports.push(Report::Done {
+                    runid,
+                    succeeded: false,
+                    message,
+                    start: (state == shared::RUNNING).then_some(start),
+                    end: now,
+                    pid: (worker_pid != 0).then_some(worker_pid),
+                });
+            } else if state == shared::RUNNING {
+                if !run.recorded_running {
+                    reports.push(Report::Running { runid, pid: worker_pid, start });
+                    run.recorded_running = true;
+                }
+                if run.timeout_ms > 0 && !run.terminated_for_timeout && now - start > run.timeout_ms * 1000 + TIMEOUT_GRACE_US {
+                    log!("cafe24_analytics scheduler: job {} run {runid} is past its timeout; terminating its worker", run.jobid);
+                    unsafe { pg_sys::TerminateBackgroundWorker(run.handle) };
+                    run.terminated_for_timeout = true;
+                }
+            }
+        }
+        reports
+    }
+
+    fn forget_finished(&mut self, reports: &[Report]) {
+        for r in reports {
+            if let Report::Done { runid, .. } = r {
+                if let Some(run) = self.active.remove(runid) {
+                    unsafe { pg_sys::pfree(run.handle.cast()) };
+                    run.seg.detach();
+                }
+            }
+        }
+    }
+
+    /// Fails runs left `starting` or `running` that no worker of this launcher is running: at
+    /// start-up, those of a server that crashed or restarted ('server restarted'); later, those
+    /// whose record was lost. A worker of a previous launcher that is still running is stopped.
+    fn sweep(&mut self, active_ids: &[i64]) {
+        let stale: Vec<(i64, Option<i32>)> = Spi::connect(|client| {
+            let rows = client.select(
+                "SELECT r.runid, a.pid FROM cafe24.job_run_details AS r
+                 LEFT JOIN pg_catalog.pg_stat_activity AS a ON a.pid = r.job_pid AND a.backend_type = $2
+                 WHERE r.status IN ('starting', 'running') AND r.runid <> ALL ($1)
+                 ORDER BY r.runid",
+                None,
+                &[active_ids.to_vec().into(), RUNNER_TYPE.into()],
+            )?;
+            let mut out = Vec::new();
+            for row in rows {
+                out.push((row.get::<i64>(1)?.unwrap_or_default(), row.get::<i32>(2)?));
+            }
+            Ok::<_, pgrx::spi::Error>(out)
+        })
+        .unwrap_or_default();
+        let first = !self.recovered;
+        for (runid, live) in stale {
+            let message = match live {
+                Some(pid) => {
+                    let _ = Spi::get_one_with_args::<bool>("SELECT pg_catalog.pg_terminate_backend($1)", &[pid.into()]);
+                    "scheduler restarted while the run was in progress; its worker was stopped".to_string()
+                }
+                None if first => "server restarted".to_string(),
+                None => "the run's worker is gone without a result".to_string(),
+            };
+            record(&Report::Done { runid, succeeded: false, message, start: None, end: now_us(), pid: None });
+        }
+        if first {
+            // @reboot jobs run once when the scheduler starts.
+            let _ = Spi::run(
+                "UPDATE cafe24.job SET run_requested_at = now()
+                 WHERE active AND next_run IS NULL AND run_requested_at IS NULL
+                   AND lower(btrim(schedule)) IN ('@reboot', '@restart')",
+            );
+            self.recovered = true;
+        }
+    }
+
+    /// After a reload that changed `cafe24_analytics.timezone`, recomputes the next runs of
+    /// jobs that read their schedule in it.
+    fn follow_zone(&mut self) {
+        let zone = api::effective_zone(None);
+        if zone == self.zone {
+            return;
+        }
+        log!("cafe24_analytics scheduler: cafe24_analytics.timezone is now \"{zone}\"; recomputing next runs");
+        let jobs: Vec<(i64, String)> = Spi::connect(|client| {
+            let rows = client.select("SELECT jobid, schedule FROM cafe24.job WHERE timezone IS NULL AND next_run IS NOT NULL", None, &[])?;
+            let mut out = Vec::new();
+            for row in rows {
+                out.push((row.get::<i64>(1)?.unwrap_or_default(), row.get::<String>(2)?.unwrap_or_default()));
+            }
+            Ok::<_, pgrx::spi::Error>(out)
+        })
+        .unwrap_or_default();
+        let now = plan::from_pg(now_us()).expect("now converts");
+        for (jobid, text) in jobs {
+            let Ok(schedule) = cafe24_engine::cron::Schedule::parse(&text) else { continue };
+            let next = plan::next_run(&schedule, now, &zone).ok().flatten().and_then(|t| tstz(plan::to_pg(t)));
+            let _ = Spi::run_with_args("UPDATE cafe24.job SET next_run = $2 WHERE jobid = $1", &[jobid.into(), next.into()]);
+        }
+        self.zone = zone;
+    }
+
+    /// Claims up to `limit` due jobs that are not running: inserts their runs as `starting`
+    /// and moves their next run on. Jobs that cannot start (bad schedule, owner cannot log in,
+    /// database gone) get a failed run at once.
+    fn claim_due(&mut self, limit: usize) -> Vec<Claim> {
+        struct Due {
+            jobid: i64,
+            schedule: String,
+            command: String,
+            database: String,
+            username: String,
+            timezone: Option<String>,
+            timeout_ms: i64,
+            kind: String,
+            due: Option<TimestampWithTimeZone>,
+            attempt: i32,
+            problem: Option<String>,
+        }
+        let due: Vec<Due> = Spi::connect(|client| {
+            let rows = client.select(
+                "SELECT j.jobid, j.schedule, j.command, j.database, j.username, j.timezone,
+                        coalesce((extract(epoch FROM j.timeout) * 1000)::bigint, 0),
+                        d.kind, d.due,
+                        CASE d.kind WHEN 'retry' THEN coalesce(j.retry_attempt, 2) ELSE 1 END,
+                        CASE WHEN r.rolname IS NULL THEN format('role \"%s\" does not exist', j.username)
+                             WHEN NOT r.rolcanlogin THEN format('role \"%s\" cannot log in, and a job runs as its owner; ALTER ROLE \"%s\" LOGIN', j.username, j.username)
+                             WHEN db.datname IS NULL THEN format('database \"%s\" does not exist', j.database)
+                             WHEN NOT db.datallowconn THEN format('database \"%s\" does not allow connections', j.database) END
+                 FROM cafe24.job AS j
+                 CROSS JOIN LATERAL (SELECT CASE WHEN j.active AND j.next_run <= now() THEN 'schedule'
+                                                 WHEN j.retry_at <= now() THEN 'retry'
+                                                 ELSE 'request' END AS kind) AS k
+                 CROSS JOIN LATERAL (SELECT k.kind, CASE k.kind WHEN 'schedule' THEN j.next_run WHEN 'retry' THEN j.retry_at
+                                                    ELSE j.run_requested_at END AS due) AS d
+                 LEFT JOIN pg_catalog.pg_roles AS r ON r.rolname = j.username
+                 LEFT JOIN pg_catalog.pg_database AS db ON db.datname = j.database
+                 WHERE ((j.active AND j.next_run <= now()) OR j.retry_at <= now() OR j.run_requested_at <= now())
+                   AND NOT EXISTS (SELECT FROM cafe24.job_run_details AS x WHERE x.jobid = j.jobid AND x.status IN ('starting', 'running'))
+                 ORDER BY d.due, j.jobid
+                 LIMIT $1",
+                None,
+                &[(limit as i64).into()],
+            )?;
+            let mut out = Vec::new();
+            for row in rows {
+                out.push(Due {
+                    jobid: row.get::<i64>(1)?.unwrap_or_default(),
+                    schedule: row.get::<String>(2)?.unwrap_or_default(),
+                    command: row.get::<String>(3)?.unwrap_or_default(),
+                    database: row.get::<String>(4)?.unwrap_or_default(),
+                    username: row.get::<String>(5)?.unwrap_or_default(),
+                    timezone: row.get::<String>(6)?,
+                    timeout_ms: row.get::<i64>(7)?.unwrap_or_default(),
+                    kind: row.get::<String>(8)?.unwrap_or_default(),
+                    due: row.get::<TimestampWithTimeZone>(9)?,
+                    attempt: row.get::<i32>(10)?.unwrap_or(1),
+                    problem: row.get::<String>(11)?,
+                });
+            }
+            Ok::<_, pgrx::spi::Error>(out)
+        })
+        .unwrap_or_else(|e| pgrx::error!("reading due jobs: {e}"));
+        let now_pg = now_us();
+        let now = plan::from_pg(now_pg).expect("now converts");
+        let mut claims = Vec::new();
+        for mut d in due {
+            let zone = api::effective_zone(d.timezone.as_deref());
+            let mut next = None;
+            if d.kind == "schedule" {
+                let due_at = d.due.and_then(|t| plan::from_pg(t.into())).unwrap_or(now);
+                match cafe24_engine::cron::Schedule::parse(&d.schedule) {
+                    Ok(s) => match plan::next_after_dispatch(&s, due_at, now, &zone) {
+                        Ok(n) => next = n.and_then(|t| tstz(plan::to_pg(t))),
+                        Err(e) => d.problem = d.problem.or(Some(e)),
+                    },
+                    Err(e) => d.problem = d.problem.or(Some(format!("invalid schedule: {e}"))),
+                }
+            }
+            let update = match d.kind.as_str() {
+                // A scheduled run also stands for a pending retry or run_job request.
+                "schedule" => "UPDATE cafe24.job SET next_run = $2, retry_at = NULL, retry_attempt = NULL, run_requested_at = NULL WHERE jobid = $1",
+                "retry" => "UPDATE cafe24.job SET retry_at = NULL, retry_attempt = NULL WHERE jobid = $1",
+                _ => "UPDATE cafe24.job SET run_requested_at = NULL WHERE jobid = $1",
+            };
+            Spi::run_with_args(update, &[d.jobid.into(), next.into()]).unwrap_or_else(|e| pgrx::error!("updating job {}: {e}", d.jobid));
+            let runid = Spi::get_one_with_args::<i64>(
+                "INSERT INTO cafe24.job_run_details (jobid, database, username, command, status, scheduled_time, attempt)
+                 VALUES ($1, $2, $3, $4, 'starting', $5, $6) RETURNING runid",
+                &[d.jobid.into(), d.database.as_str().into(), d.username.as_str().into(), d.command.as_str().into(), d.due.into(), d.attempt.into()],
+            )
+            .unwrap_or_else(|e| pgrx::error!("recording a run of job {}: {e}", d.jobid))
+            .unwrap_or_default();
+            match d.problem {
+                Some(problem) => record(&Report::Done { runid, succeeded: false, message: problem, start: None, end: now_pg, pid: None }),
+                None => claims.push(Claim {
+                    runid,
+                    jobid: d.jobid,
+                    timeout_ms: d.timeout_ms,
+                    database: d.database,
+                    username: d.username,
+                    command: d.command,
+                }),
+            }
+        }
+        claims
+    }
+
+    /// Starts a run's worker (outside a transaction).
+    fn start(&mut self, c: &Claim) -> Result<(), StartError> {
+        let seg = guarded(|| {
+            Segment::create(&Request {
+                runid: c.runid,
+                jobid: c.jobid,
+                timeout_ms: c.timeout_ms,
+                database: &c.database,
+                username: &c.username,
+                command: &c.command,
+            })
+        })
+        .map_err(StartError::Other)?;
+        let builder = BackgroundWorkerBuilder::new(&format!("cafe24_analytics job {} run {}", c.jobid, c.runid))
+            .set_type(RUNNER_TYPE)
+            .set_library("cafe24_analytics")
+            .set_function("cafe24_scheduler_run_main")
+            .enable_spi_access()
+            .set_start_time(BgWorkerStartTime::RecoveryFinished)
+            .set_argument(Some(pg_sys::Datum::from(seg.handle())))
+            .set_notify_pid(unsafe { pg_sys::MyProcPid });
+        let mut worker: pg_sys::BackgroundWorker = (&builder).into();
+        let mut handle: *mut pg_sys::BackgroundWorkerHandle = std::ptr::null_mut();
+        let ok = unsafe {
+            let old = pg_sys::MemoryContextSwitchTo(pg_sys::TopMemoryContext);
+            let ok = pg_sys::RegisterDynamicBackgroundWorker(&mut worker, &mut handle);
+            pg_sys::MemoryContextSwitchTo(old);
+            ok
+        };
+        if !ok {
+            seg.detach();
+            return Err(StartError::NoSlot);
+        }
+        self.active.insert(
+            c.runid,
+            Run { jobid: c.jobid, seg, handle, timeout_ms: c.timeout_ms, recorded_running: false, terminated_for_timeout: false },
+        );
+        Ok(())
+    }
+}
+
+/// Writes one report to the tables (inside a transaction).
+fn record(r: &Report) {
+    let result = match r {
+        Report::Running { runid, pid, start } => Spi::run_with_args(
+            "UPDATE cafe24.job_run_details SET status = 'running', job_pid = $2, start_time = $3 WHERE runid = $1 AND status = 'starting'",
+            &[(*runid).into(), (*pid).into(), tstz(*start).into()],
+        ),
+        Report::Done { runid, succeeded, message, start, end, pid } => Spi::run_with_args(
+            "SELECT cafe24._record_run($1, $2, $3, $4, $5, $6)",
+            &[
+                (*runid).into(),
+                (if *succeeded { "succeeded" } else { "failed" }).into(),
+                message.as_str().into(),
+                start.and_then(tstz).into(),
+                tstz(*end).into(),
+                (*pid).into(),
+            ],
+        ),
+    };
+    if let Err(e) = result {
+        pgrx::error!("recording a run: {e}");
+    }
+}
+
+/// Time until the earliest due job, between 0 and MAX_SLEEP.
+fn next_sleep() -> Duration {
+    let secs = Spi::get_one::<f64>(
+        "SELECT extract(epoch FROM least(min(next_run) FILTER (WHERE active), min(retry_at)) - clock_timestamp())::float8 FROM cafe24.job",
+    )
+    .ok()
+    .flatten()
+    .unwrap_or(f64::MAX);
+    if secs.is_nan() || secs >= MAX_SLEEP.as_secs_f64() {
+        MAX_SLEEP
+    } else if secs <= 0.0 {
+        Duration::from_millis(1)
+    } else {
+        // WaitLatch counts whole milliseconds: round up so a job is never woken early.
+        Duration::from_millis((secs * 1000.0).ceil() as u64)
+    }
+}
+
+fn human_ms(ms: i64) -> String {
+    if ms % 1000 == 0 {
+        format!("{} s", ms / 1000)
+    } else {
+        format!("{ms} ms")
+    }
+}

@@ -1,0 +1,36 @@
+//! The in-database scheduler, compatible with pg_cron.
+//!
+//! - `launcher`: one static background worker, registered from `_PG_init` when the library is
+//!   in `shared_preload_libraries`. It connects to `cafe24_analytics.scheduler_database`,
+//!   waits for the extension to exist there, and dispatches due jobs from `cafe24.job`.
+//! - `runner`: each run is its own dynamic background worker, connected to the job's database
+//!   as the job's owner, so a failing, hanging or crashing job cannot take the launcher or
+//!   other jobs with it. It reports through a dynamic shared memory segment (`shared`); the
+//!   launcher records runs in `cafe24.job_run_details`.
+//! - `api`: the SQL functions (`schedule`, `unschedule`, `alter_job`, `run_job`, `cron_next`,
+//!   `schedule_report`, ...). Cron maths is `cafe24_engine::cron`; `plan` holds the rest of the
+//!   pure decisions.
+
+mod api;
+mod launcher;
+mod plan;
+mod runner;
+mod shared;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Set in the postmaster when the library is preloaded; backends inherit it through fork.
+static PRELOADED: AtomicBool = AtomicBool::new(false);
+
+/// Whether the library was loaded by `shared_preload_libraries`, so the launcher exists.
+pub fn preloaded() -> bool {
+    PRELOADED.load(Ordering::Relaxed)
+}
+
+/// Called from `_PG_init`: registers the launcher when preloading.
+pub fn init() {
+    if unsafe { pgrx::pg_sys::process_shared_preload_libraries_in_progress } {
+        PRELOADED.store(true, Ordering::Relaxed);
+        launcher::register();
+    }
+}
