@@ -25,7 +25,7 @@ psql_demo -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '${DB}'" |
 psql_demo -d "${DB}" -c "DROP EXTENSION IF EXISTS cafe24_analytics CASCADE" -c "CREATE EXTENSION cafe24_analytics"
 
 log "generating demo data: ${customers} customers, ${products} products, ${days} days"
-psql_demo -d "${DB}" -c "\\timing on" -c "SELECT * FROM cafe24.generate_demo_data(seed => 42, customers => ${customers}, products => ${products}, days => ${days}, start_date => DATE '2026-11-23' - ${days})"
+psql_demo -d "${DB}" -c "\\timing on" -c "SELECT * FROM cafe24.generate_demo_data(seed => 42, customers => ${customers}, products => ${products}, days => ${days}, start_date => current_date + 1 - ${days})"
 
 mkdir -p out
 chmod 0777 out   # the queries below run as the postgres OS user
@@ -63,7 +63,7 @@ export_csv cohort_retention "SELECT * FROM cafe24.cohort_retention() WHERE perio
 export_csv funnel "SELECT * FROM cafe24.funnel(by => 'shop')"
 export_csv product_affinity_top50 "SELECT * FROM cafe24.product_affinity(min_support => 0.0005) LIMIT 50"
 export_csv inventory_orders_now "SELECT variant_code, name, on_hand, reorder_point, order_qty, abc_class, xyz_class, reason FROM cafe24.optimize_inventory() WHERE order_qty > 0 ORDER BY abc_class, order_qty DESC"
-export_csv inventory_policy_vs_naive "SELECT * FROM cafe24.simulate_inventory_policy(from_date => DATE '2026-11-23' - 120, to_date => DATE '2026-11-22') WHERE variant_code = 'TOTAL'"
+export_csv inventory_policy_vs_naive "SELECT * FROM cafe24.simulate_inventory_policy(from_date => current_date - 120, to_date => current_date) WHERE variant_code = 'TOTAL'"
 export_csv profit_by_category "SELECT * FROM cafe24.profit_margins(by => 'category')"
 render() { # report, format, file: renders a report (bytea) into out/reports/<file>
     psql_demo -d "${DB}" -At -c "SELECT encode(cafe24.render_report('$1', '$2'), 'base64')" | base64 -d >"out/reports/$3"
@@ -80,4 +80,7 @@ render customer_segments pdf customer_segments.pdf
 render customer_segments html customer_segments.html
 render forecast pdf forecast.pdf
 render forecast html forecast.html
+render_dashboard() { psql_demo -d "${DB}" -At -c "SELECT encode(cafe24.render_dashboard('$1', '$2'), 'base64')" | base64 -d >"out/reports/$3"; }
+render_dashboard merchant_overview html merchant_overview.html
+render_dashboard merchant_overview pdf merchant_overview.pdf
 log "wrote $(ls out | tr '\n' ' ')to ./out, reports: $(ls out/reports | tr '\n' ' ')"

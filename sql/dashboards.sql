@@ -45,16 +45,11 @@ COMMENT ON COLUMN cafe24.kpi_daily_facts.repeat_orders IS 'Orders from returning
 COMMENT ON COLUMN cafe24.kpi_daily_facts.sessions IS 'Shopper sessions.';
 COMMENT ON COLUMN cafe24.kpi_daily_facts.converted_sessions IS 'Sessions with a purchase.';
 
--- Recomputes order_daily for the (day, shop_no) keys in keys_sql (a query of day, shop_no).
--- No temporary tables: this runs as the extension owner, so the keys stay in local arrays.
-CREATE FUNCTION cafe24._refresh_order_daily(keys_sql text, orders boolean, sessions boolean)
+-- Recomputes order_daily for the shop-days (days[i], shops[i]). No temporary tables: this
+-- runs as the extension owner, so the keys travel as arrays.
+CREATE FUNCTION cafe24._refresh_order_daily(days date[], shops integer[], orders boolean, sessions boolean)
 RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    days date[];
-    shops integer[];
 BEGIN
-    EXECUTE format('SELECT array_agg(day), array_agg(shop_no) FROM (SELECT DISTINCT day, shop_no FROM (%s) AS k) AS k', keys_sql)
-        INTO days, shops;
     IF days IS NULL THEN
         RETURN;
     END IF;
@@ -109,19 +104,27 @@ BEGIN
     WHERE d.day = k.day AND d.shop_no = k.shop_no AND d.orders = 0 AND d.sessions = 0;
     PERFORM cafe24._notify_kpis(days, shops);
 END $$;
-COMMENT ON FUNCTION cafe24._refresh_order_daily(text, boolean, boolean) IS 'Internal: recomputes order_daily for the touched shop-days, then notifies moved KPIs.';
+COMMENT ON FUNCTION cafe24._refresh_order_daily(date[], integer[], boolean, boolean) IS 'Internal: recomputes order_daily for the touched shop-days, then notifies moved KPIs.';
 
 CREATE FUNCTION cafe24._order_line_kpis() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    keys text := CASE TG_OP
-        WHEN 'INSERT' THEN 'SELECT shop_no, ordered_at FROM new_rows'
-        WHEN 'DELETE' THEN 'SELECT shop_no, ordered_at FROM old_rows'
-        ELSE 'SELECT shop_no, ordered_at FROM new_rows UNION ALL SELECT shop_no, ordered_at FROM old_rows' END;
+    days date[];
+    shops integer[];
 BEGIN
-    PERFORM cafe24._refresh_order_daily(format(
-        'SELECT DISTINCT (r.ordered_at AT TIME ZONE s.timezone)::date AS day, r.shop_no FROM (%s) AS r JOIN cafe24.shop AS s USING (shop_no)', keys),
-        true, false);
+    -- Transition tables are visible only here, so the touched shop-days are collected here.
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        SELECT array_agg(day), array_agg(shop_no) INTO days, shops
+        FROM (SELECT DISTINCT (r.ordered_at AT TIME ZONE s.timezone)::date AS day, r.shop_no
+              FROM new_rows AS r JOIN cafe24.shop AS s USING (shop_no)) AS k;
+        PERFORM cafe24._refresh_order_daily(days, shops, true, false);
+    END IF;
+    IF TG_OP IN ('DELETE', 'UPDATE') THEN
+        SELECT array_agg(day), array_agg(shop_no) INTO days, shops
+        FROM (SELECT DISTINCT (r.ordered_at AT TIME ZONE s.timezone)::date AS day, r.shop_no
+              FROM old_rows AS r JOIN cafe24.shop AS s USING (shop_no)) AS k;
+        PERFORM cafe24._refresh_order_daily(days, shops, true, false);
+    END IF;
     RETURN NULL;
 END $$;
 COMMENT ON FUNCTION cafe24._order_line_kpis() IS 'Internal trigger: refreshes order_daily (orders) for the days an order_line statement touched.';
@@ -129,14 +132,22 @@ COMMENT ON FUNCTION cafe24._order_line_kpis() IS 'Internal trigger: refreshes or
 CREATE FUNCTION cafe24._behaviour_event_kpis() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    keys text := CASE TG_OP
-        WHEN 'INSERT' THEN 'SELECT shop_no, occurred_at FROM new_rows'
-        WHEN 'DELETE' THEN 'SELECT shop_no, occurred_at FROM old_rows'
-        ELSE 'SELECT shop_no, occurred_at FROM new_rows UNION ALL SELECT shop_no, occurred_at FROM old_rows' END;
+    days date[];
+    shops integer[];
 BEGIN
-    PERFORM cafe24._refresh_order_daily(format(
-        'SELECT DISTINCT (r.occurred_at AT TIME ZONE s.timezone)::date AS day, r.shop_no FROM (%s) AS r JOIN cafe24.shop AS s USING (shop_no)', keys),
-        false, true);
+    -- Transition tables are visible only here, so the touched shop-days are collected here.
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        SELECT array_agg(day), array_agg(shop_no) INTO days, shops
+        FROM (SELECT DISTINCT (r.occurred_at AT TIME ZONE s.timezone)::date AS day, r.shop_no
+              FROM new_rows AS r JOIN cafe24.shop AS s USING (shop_no)) AS k;
+        PERFORM cafe24._refresh_order_daily(days, shops, false, true);
+    END IF;
+    IF TG_OP IN ('DELETE', 'UPDATE') THEN
+        SELECT array_agg(day), array_agg(shop_no) INTO days, shops
+        FROM (SELECT DISTINCT (r.occurred_at AT TIME ZONE s.timezone)::date AS day, r.shop_no
+              FROM old_rows AS r JOIN cafe24.shop AS s USING (shop_no)) AS k;
+        PERFORM cafe24._refresh_order_daily(days, shops, false, true);
+    END IF;
     RETURN NULL;
 END $$;
 COMMENT ON FUNCTION cafe24._behaviour_event_kpis() IS 'Internal trigger: refreshes order_daily (sessions) for the days a behaviour_event statement touched.';
@@ -170,13 +181,16 @@ CREATE TRIGGER zz_kpis_truncate AFTER TRUNCATE ON cafe24.behaviour_event FOR EAC
 
 CREATE FUNCTION cafe24.rebuild_kpis() RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-DECLARE n bigint;
+DECLARE
+    days date[];
+    shops integer[];
+    n bigint;
 BEGIN
     TRUNCATE cafe24.order_daily;
-    PERFORM cafe24._refresh_order_daily(
-        'SELECT DISTINCT (l.ordered_at AT TIME ZONE s.timezone)::date AS day, l.shop_no FROM cafe24.order_line AS l JOIN cafe24.shop AS s USING (shop_no)
-         UNION SELECT DISTINCT (e.occurred_at AT TIME ZONE s.timezone)::date, e.shop_no FROM cafe24.behaviour_event AS e JOIN cafe24.shop AS s USING (shop_no)',
-        true, true);
+    SELECT array_agg(day), array_agg(shop_no) INTO days, shops FROM (
+        SELECT (l.ordered_at AT TIME ZONE s.timezone)::date AS day, l.shop_no FROM cafe24.order_line AS l JOIN cafe24.shop AS s USING (shop_no)
+        UNION SELECT (e.occurred_at AT TIME ZONE s.timezone)::date, e.shop_no FROM cafe24.behaviour_event AS e JOIN cafe24.shop AS s USING (shop_no)) AS k;
+    PERFORM cafe24._refresh_order_daily(days, shops, true, true);
     SELECT count(*) INTO n FROM cafe24.order_daily;
     RETURN n;
 END $$;
@@ -359,7 +373,7 @@ BEGIN
         END IF;
         change_pct := round(100 * (value - previous_value) / nullif(abs(previous_value), 0), 1);
         vs_target_pct := round(100 * value / nullif(k.target, 0), 1);
-        value := round(value, 4); previous_value := round(previous_value, 4);
+        value := trim_scale(round(value, 4)); previous_value := trim_scale(round(previous_value, 4));
         RETURN NEXT;
     END LOOP;
 END $$;

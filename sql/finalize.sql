@@ -728,3 +728,48 @@ $json$),
   ]
 }
 $json$);
+
+-- Dashboards ------------------------------------------------------------------------------
+
+COMMENT ON FUNCTION cafe24.create_dashboard(text, jsonb, boolean) IS
+'Checks a dashboard spec (JSON paths in errors; every widget query planned against the database) and stores it in cafe24.dashboard and cafe24.widget; replace => true replaces an existing one.';
+COMMENT ON FUNCTION cafe24.drop_dashboard(text, boolean) IS
+'Deletes a dashboard you own and its widgets; if_exists => true makes a missing one a no-op. Returns whether one was deleted.';
+COMMENT ON FUNCTION cafe24._widget_data(text, integer, jsonb) IS 'Internal: one widget''s columns and rows (called by dashboard_data, one subtransaction per widget).';
+COMMENT ON FUNCTION cafe24.render_dashboard(text, text, jsonb) IS
+'A dashboard as one self-contained responsive HTML page (CSS grid, inline SVG charts, KPI tiles with change and sparkline; one column at phone width) or a PDF snapshot.';
+
+-- The default merchant dashboard, shared with every role.
+SELECT cafe24.create_dashboard('merchant_overview', $json$
+{
+  "title": "Merchant overview",
+  "description": "Today and this month at a glance: sales KPIs as orders arrive, the last 90 days, the next four weeks, the shopper funnel and the best sellers.",
+  "refresh_seconds": 60,
+  "parameters": [{"name": "shop_no", "type": "integer"}],
+  "widgets": [
+    {"title": "Today", "kind": "kpi", "period": "day", "refresh_seconds": 10,
+     "kpis": ["revenue", "orders", "average_order_value", "conversion_rate", "gross_margin", "repeat_purchase_rate"],
+     "position": {"col": 1, "row": 1, "width": 12, "height": 1}},
+    {"title": "This month", "kind": "kpi", "period": "month",
+     "kpis": ["revenue", "orders", "units", "gross_margin", "inventory_value", "below_reorder_point"],
+     "position": {"col": 1, "row": 2, "width": 12, "height": 1}},
+    {"title": "Revenue and gross profit, last 90 days", "kind": "line", "x": "day", "y": ["revenue", "gross_profit"],
+     "query": "SELECT day, sum(revenue) AS revenue, sum(gross_profit) AS gross_profit FROM cafe24.kpi_daily_facts WHERE day > (SELECT max(day) FROM cafe24.sales_daily) - 90 AND ($1 IS NULL OR shop_no = $1) GROUP BY day ORDER BY day",
+     "columns": {"revenue": {"label": "Revenue", "format": "currency"}, "gross_profit": {"label": "Gross profit", "format": "currency"}},
+     "position": {"col": 1, "row": 3, "width": 8, "height": 2}},
+    {"title": "Revenue by category, this month", "kind": "pie", "x": "category", "y": ["revenue"],
+     "query": "SELECT category, sum(net_amount) AS revenue FROM cafe24.sales_monthly WHERE month = (SELECT max(month) FROM cafe24.sales_monthly) AND ($1 IS NULL OR shop_no = $1) GROUP BY category ORDER BY revenue DESC",
+     "columns": {"revenue": {"format": "currency"}},
+     "position": {"col": 9, "row": 3, "width": 4, "height": 2}},
+    {"title": "Revenue forecast, next 4 weeks", "kind": "forecast", "horizon": 28, "history_days": 56, "refresh_seconds": 3600,
+     "position": {"col": 1, "row": 5, "width": 8, "height": 2}},
+    {"title": "Shopper funnel, last day", "kind": "funnel", "days": 1,
+     "position": {"col": 9, "row": 5, "width": 4, "height": 2}},
+    {"title": "Best sellers, last 7 days", "kind": "table",
+     "query": "SELECT p.variant_code, p.name, sum(d.sold_units) AS units, sum(d.net_amount) AS revenue FROM cafe24.sales_daily AS d JOIN cafe24.product AS p USING (product_id) WHERE d.day > (SELECT max(day) FROM cafe24.sales_daily) - 7 AND ($1 IS NULL OR d.shop_no = $1) GROUP BY p.product_id ORDER BY revenue DESC, p.variant_code LIMIT 10",
+     "columns": {"variant_code": {"label": "Variant"}, "name": {"label": "Product"}, "units": {"label": "Units", "format": "integer"}, "revenue": {"label": "Revenue", "format": "currency"}},
+     "position": {"col": 1, "row": 7, "width": 12, "height": 2}}
+  ]
+}
+$json$);
+UPDATE cafe24.dashboard SET builtin = true WHERE name = 'merchant_overview';

@@ -25,6 +25,7 @@ pub enum Feature {
     Forecasting,
     CustomerSegmentation,
     InventoryOptimization,
+    CustomDashboards,
 }
 
 /// Raises a clear error when `feature` is switched off; `function` names the caller.
@@ -33,6 +34,7 @@ pub fn require(feature: Feature, function: &str) {
         Feature::Forecasting => (&ENABLE_FORECASTING, "enable_forecasting"),
         Feature::CustomerSegmentation => (&ENABLE_CUSTOMER_SEGMENTATION, "enable_customer_segmentation"),
         Feature::InventoryOptimization => (&ENABLE_INVENTORY_OPTIMIZATION, "enable_inventory_optimization"),
+        Feature::CustomDashboards => (&ENABLE_CUSTOM_DASHBOARDS, "enable_custom_dashboards"),
     };
     if !setting.get() {
         crate::error::raise(

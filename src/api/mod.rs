@@ -1,6 +1,7 @@
 //! One module per SQL feature: argument checks, a call into the engine, rows out.
 
 pub mod customers;
+pub mod dashboard;
 pub mod demo;
 pub mod forecast;
 pub mod ingest;

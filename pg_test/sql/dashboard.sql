@@ -1,0 +1,86 @@
+-- KPIs (catalog, values, live maintenance and NOTIFY) and dashboards (specs, data with
+-- per-widget errors, HTML and PDF, row-level security).
+SET client_min_messages = warning;
+\set SHOW_CONTEXT never
+DROP EXTENSION IF EXISTS cafe24_analytics CASCADE;
+CREATE EXTENSION cafe24_analytics;
+SET TimeZone = 'Asia/Seoul';
+SELECT table_name, rows > 0 AS loaded FROM cafe24.generate_demo_data(seed => 9, products => 20, customers => 600, days => 90, start_date => '2025-01-01');
+
+-- order_daily is exact: the triggers agree with a recomputation from scratch.
+CREATE TEMP TABLE kept AS SELECT * FROM cafe24.order_daily;
+SELECT cafe24.rebuild_kpis() = (SELECT count(*) FROM kept) AS same_rows;
+SELECT count(*) AS differences FROM (SELECT * FROM kept EXCEPT SELECT * FROM cafe24.order_daily) AS d;
+SELECT sum(orders) = (SELECT count(DISTINCT order_id) FROM cafe24.order_line WHERE status NOT IN ('cancelled', 'returned')) AS orders_match
+FROM cafe24.order_daily;
+
+-- The catalog and a month of values, against the aggregates directly.
+SELECT name, format, live, formula IS NOT NULL AS is_formula FROM cafe24.kpi ORDER BY name;
+SELECT kpi, period_start, period_end, value, previous_value, change_pct, array_length(sparkline, 1) AS points
+FROM cafe24.kpi_values(names => '{revenue,orders,average_order_value,gross_margin,conversion_rate,repeat_purchase_rate}', period => 'month', as_of => '2025-02-28');
+SELECT (SELECT sum(net_amount) FROM cafe24.sales_daily WHERE day BETWEEN '2025-02-01' AND '2025-02-28') =
+       (SELECT value FROM cafe24.kpi_values(names => '{revenue}', period => 'month', as_of => '2025-02-28')) AS revenue_matches;
+SELECT kpi, value IS NOT NULL AS has_value FROM cafe24.kpi_values(names => '{inventory_value,below_reorder_point}', as_of => '2025-03-31');
+SELECT * FROM cafe24.kpi_values(names => '{revenue,profit}');
+SELECT * FROM cafe24.kpi_values(period => 'fortnight');
+
+-- Live KPIs: an order moves the day's values in kpi_live (each change is a NOTIFY cafe24_kpi,
+-- delivered at commit; bench/dashboards.sh measures that).
+CREATE TEMP TABLE kept_live AS SELECT kpi, value FROM cafe24.kpi_live WHERE day = '2025-03-31' AND shop_no = (SELECT min(shop_no) FROM cafe24.shop);
+INSERT INTO cafe24.order_line (order_id, order_item_code, shop_no, ordered_at, customer_id, product_id, quantity, unit_price, unit_cost, status)
+SELECT 'LIVE-1', 'LIVE-1-01', min(shop_no), '2025-03-31 10:00+09', (SELECT min(customer_id) FROM cafe24.customer), (SELECT min(product_id) FROM cafe24.product), 2, 15000, 9000, 'paid'
+FROM cafe24.shop;
+SELECT kpi, value - coalesce(before.v, 0) AS moved_by FROM cafe24.kpi_live
+LEFT JOIN (SELECT kpi AS k, value AS v FROM kept_live) AS before ON before.k = kpi
+WHERE day = '2025-03-31' AND shop_no = (SELECT min(shop_no) FROM cafe24.shop) AND kpi IN ('orders', 'revenue', 'units') ORDER BY kpi;
+
+-- A dashboard: KPI tiles, a chart, a table whose query fails at run time, a heatmap.
+SELECT cafe24.create_dashboard('ops', '{
+  "title": "Operations",
+  "widgets": [
+    {"title": "February", "kind": "kpi", "kpis": ["revenue", "orders"], "period": "month"},
+    {"title": "Daily revenue", "kind": "line", "x": "day", "y": ["revenue"],
+     "query": "SELECT day, sum(revenue) AS revenue FROM cafe24.kpi_daily_facts GROUP BY day ORDER BY day",
+     "position": {"col": 1, "row": 2, "width": 8, "height": 2}},
+    {"title": "Fragile", "kind": "table", "query": "SELECT 1 / (count(*) - count(*)) AS boom FROM cafe24.shop"},
+    {"title": "Cohorts", "kind": "cohort_heatmap", "periods": 2}
+  ]
+}');
+SELECT widget_no, title, kind, kpis, col, "row", width, height, refresh_seconds FROM cafe24.widget WHERE dashboard = 'ops' ORDER BY widget_no;
+SELECT w ->> 'title' AS widget, w -> 'error' ->> 'sqlstate' AS error, jsonb_array_length(w -> 'data' -> 'rows') > 0 AS has_rows
+FROM jsonb_array_elements(cafe24.dashboard_data('ops') -> 'widgets') AS w;
+SELECT position('<svg' IN page) > 0 AS chart, position('division by zero' IN page) > 0 AS widget_error_shown,
+       position('grid-column:1/span 8' IN page) > 0 AS placed, position('http' IN page) = 0 AS self_contained
+FROM (SELECT convert_from(cafe24.render_dashboard('ops', 'html'), 'UTF8') AS page) AS p;
+SELECT substr(cafe24.render_dashboard('ops', 'pdf'), 1, 5) AS pdf_magic;
+
+-- The default dashboard renders.
+SELECT w ->> 'title' AS widget, w ->> 'kind' AS kind, w -> 'error' ->> 'message' AS error
+FROM jsonb_array_elements(cafe24.dashboard_data('merchant_overview') -> 'widgets') AS w;
+
+-- Bad input: precise spec errors, unknown names and parameters.
+SELECT cafe24.create_dashboard('bad', '{"title": "x", "widgets": [{"title": "a", "kind": "gauge"}]}');
+SELECT cafe24.create_dashboard('bad', '{"title": "x", "widgets": [{"title": "a", "kind": "bar", "query": "SELECT 1 AS n", "x": "n", "y": ["m"]}]}');
+SELECT cafe24.create_dashboard('bad', '{"title": "x", "widgets": [{"title": "a", "kind": "table", "query": "SELECT * FROM nowhere"}]}');
+SELECT cafe24.create_dashboard('bad', '{"title": "x", "widgets": [{"title": "a", "kind": "table", "query": "SELECT 1", "position": {"col": 8, "width": 6}}]}');
+SELECT cafe24.dashboard_data('nope');
+SELECT cafe24.dashboard_data('ops', '{"shop": 1}');
+SELECT cafe24.render_dashboard('ops', 'xlsx');
+
+-- Row-level security: a dashboard is its owner's until shared.
+CREATE ROLE dash_carol;
+GRANT USAGE ON SCHEMA cafe24 TO dash_carol;
+SET ROLE dash_carol;
+SELECT name FROM cafe24.dashboard ORDER BY name;
+SELECT count(*) AS widgets_seen FROM cafe24.widget WHERE dashboard = 'ops';
+SELECT cafe24.dashboard_data('ops');
+RESET ROLE;
+UPDATE cafe24.dashboard SET readers = '{dash_carol}' WHERE name = 'ops';
+SET ROLE dash_carol;
+SELECT count(*) AS widgets_seen FROM cafe24.widget WHERE dashboard = 'ops';
+RESET ROLE;
+
+SELECT cafe24.drop_dashboard('ops');
+SELECT count(*) AS widgets_left FROM cafe24.widget WHERE dashboard = 'ops';
+DROP OWNED BY dash_carol;
+DROP ROLE dash_carol;
