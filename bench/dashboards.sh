@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Dashboards and live KPIs at scale: a demo mall of about 10 M order lines (1 M customers,
+# 2 000 products, 730 days; 0.5 sessions per order to keep the event table at ~25 M rows).
+#  1. dashboard_data('merchant_overview') and render_dashboard (html), warm, against the
+#     floor: the bare SQL of its cheapest widget (90 days of kpi_daily_facts).
+#  2. Ingest overhead of live KPI maintenance: 300 single-order transactions (3 lines each)
+#     with the KPI triggers enabled and disabled.
+#  3. Commit-to-notification latency of NOTIFY cafe24_kpi, measured from Python (psycopg2).
+# Usage: bash bench/dashboards.sh [CUSTOMERS]
+source "$(dirname "$0")/../scripts/lib.sh"
+cd "${REPO_ROOT}"
+C="${1:-1000000}"
+bench_database
+q -d cafe24_bench -c "SELECT * FROM cafe24.generate_demo_data(seed => 7, customers => ${C}, products => 2000, days => 730, sessions_per_order => 0.5, start_date => current_date - 729)" -c "ANALYZE"
+echo "== $(q -d cafe24_bench -At -c 'SELECT count(*) FROM cafe24.order_line') order lines, $(q -d cafe24_bench -At -c 'SELECT count(*) FROM cafe24.behaviour_event') events"
+
+orders_sql() { # N transactions of one 3-line order each, for today
+    for i in $(seq 1 "$1"); do
+        echo "INSERT INTO cafe24.order_line (order_id, order_item_code, shop_no, ordered_at, customer_id, product_id, quantity, unit_price, unit_cost, status)
+SELECT 'B$2-$i', 'B$2-$i-' || g, 1, now(), $i, g * 7, 1, 10000, 6000, 'paid' FROM generate_series(1, 3) AS g;"
+    done
+}
+{
+q -d cafe24_bench -c "SELECT cafe24.dashboard_data('merchant_overview')" >/dev/null   # warm the cache
+bench_measure "floor: 90 days of kpi_daily_facts" "SELECT count(*) FROM (SELECT day, sum(revenue), sum(gross_profit) FROM cafe24.kpi_daily_facts WHERE day > current_date - 90 GROUP BY day) s"
+for run in 1 2 3; do
+    bench_measure "dashboard_data merchant_overview #${run}" "SELECT length(cafe24.dashboard_data('merchant_overview')::text)"
+done
+bench_measure "render_dashboard html" "SELECT length(cafe24.render_dashboard('merchant_overview', 'html'))"
+bench_measure "kpi_values, all KPIs, month" "SELECT count(*) FROM cafe24.kpi_values(period => 'month')"
+} | bench_report
+
+echo "== per widget (ms, warm)"
+q -d cafe24_bench -At <<'SQL'
+SELECT format('%-45s %8s ms', w.title, round(extract(epoch FROM clock_timestamp() - t0) * 1000))
+FROM cafe24.widget AS w, LATERAL (SELECT clock_timestamp() AS t0) AS t,
+     LATERAL (SELECT cafe24._widget_data('merchant_overview', w.widget_no, '{}')) AS d
+WHERE w.dashboard = 'merchant_overview' ORDER BY w.widget_no;
+SQL
+
+echo "== ingest: 300 transactions of one 3-line order, KPI triggers on vs off"
+orders_sql 300 on >/tmp/c24-orders-on.sql
+orders_sql 300 off >/tmp/c24-orders-off.sql
+chmod 644 /tmp/c24-orders-*.sql
+t_on=$( { /usr/bin/time -f %e as_postgres psql -X -q -h /tmp -p 54329 -d cafe24_bench -f /tmp/c24-orders-on.sql >/dev/null; } 2>&1 )
+q -d cafe24_bench -c "ALTER TABLE cafe24.order_line DISABLE TRIGGER zz_kpis_insert"
+t_off=$( { /usr/bin/time -f %e as_postgres psql -X -q -h /tmp -p 54329 -d cafe24_bench -f /tmp/c24-orders-off.sql >/dev/null; } 2>&1 )
+q -d cafe24_bench -c "ALTER TABLE cafe24.order_line ENABLE TRIGGER zz_kpis_insert"
+python3 -c "on, off = float('${t_on}'), float('${t_off}'); print('with live KPIs %.2f s, without %.2f s: %.1f ms vs %.1f ms per order, overhead %.0f %%' % (on, off, on / 0.3, off / 0.3, 100 * (on - off) / off))"
+
+venv=/tmp/cafe24-bench-venv
+[ -x "${venv}/bin/python" ] || python3 -m venv "${venv}"
+if "${venv}/bin/pip" install -q psycopg2-binary >/dev/null 2>&1; then
+    echo "== commit-to-notification latency (NOTIFY cafe24_kpi)"
+    "${venv}/bin/python" - <<'PY'
+import select, statistics, time
+import psycopg2
+listen = psycopg2.connect(host="/tmp", port=54329, dbname="cafe24_bench", user="postgres")
+listen.autocommit = True
+listen.cursor().execute("LISTEN cafe24_kpi")
+write = psycopg2.connect(host="/tmp", port=54329, dbname="cafe24_bench", user="postgres")
+lat = []
+for i in range(100):
+    with write.cursor() as c:
+        c.execute("""INSERT INTO cafe24.order_line (order_id, order_item_code, shop_no, ordered_at, customer_id, product_id, quantity, unit_price, unit_cost, status)
+                     VALUES (%s, %s, 1, now(), 5, 11, 1, 12000, 7000, 'paid')""", ("N-%d" % i, "N-%d-1" % i))
+    t0 = time.perf_counter()
+    write.commit()
+    got = False
+    while not got:
+        select.select([listen], [], [], 5)
+        listen.poll()
+        if listen.notifies:
+            got = True
+            lat.append((time.perf_counter() - t0) * 1000)
+            listen.notifies.clear()
+    time.sleep(0.01)
+    listen.poll(); listen.notifies.clear()
+lat.sort()
+print("100 commits: p50 %.2f ms, p95 %.2f ms, max %.2f ms (from commit call to first notification)" % (statistics.median(lat), lat[94], lat[-1]))
+PY
+fi
+q -d postgres -c "DROP DATABASE cafe24_bench"
