@@ -303,14 +303,15 @@ const CSS: &str = r#"main{max-width:1280px}
 .widget h2{font-size:1rem;margin:0 0 .5rem}
 .widget .table-wrap{max-height:320px}
 .tile{border:1px solid var(--line);border-radius:8px;padding:10px 12px;min-width:0}
-.tile .kpi-value{font-size:1.45rem}
+.tile .kpi-value{font-size:clamp(1.05rem,1.7vw,1.45rem);overflow-wrap:normal;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
 .delta{font-size:.85rem;font-variant-numeric:tabular-nums}
 .good{color:#1b7f3b}.bad{color:#b42318}.flat{color:var(--muted)}
 .spark{display:block;width:100%;height:28px;margin-top:4px}
 .target{font-size:.78rem;color:var(--muted)}
 .error{color:#b42318;background:#fff5f5;border:1px solid #f1aeb5;border-radius:6px;padding:.6rem .8rem;font-size:.9rem;overflow-wrap:anywhere}
 .heat td.num{color:#111}
-@media (max-width:700px){.grid{grid-template-columns:1fr}.widget{grid-column:1/-1!important;grid-row:auto!important}}
+.widget .kpis{grid-template-columns:repeat(auto-fit,minmax(150px,1fr))}
+@media (max-width:700px){.tile .kpi-value{font-size:1.1rem}.grid{grid-template-columns:1fr}.widget{grid-column:1/-1!important;grid-row:auto!important}}
 "#;
 
 /// The whole dashboard page from `dashboard_data`'s JSON.
