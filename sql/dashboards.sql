@@ -112,19 +112,23 @@ DECLARE
     days date[];
     shops integer[];
 BEGIN
-    -- Transition tables are visible only here, so the touched shop-days are collected here.
-    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+    -- Transition tables are visible only here, so the touched shop-days are collected here,
+    -- old and new together for an UPDATE (one refresh, one round of notifications).
+    IF TG_OP = 'INSERT' THEN
         SELECT array_agg(day), array_agg(shop_no) INTO days, shops
         FROM (SELECT DISTINCT (r.ordered_at AT TIME ZONE s.timezone)::date AS day, r.shop_no
               FROM new_rows AS r JOIN cafe24.shop AS s USING (shop_no)) AS k;
-        PERFORM cafe24._refresh_order_daily(days, shops, true, false);
-    END IF;
-    IF TG_OP IN ('DELETE', 'UPDATE') THEN
+    ELSIF TG_OP = 'DELETE' THEN
         SELECT array_agg(day), array_agg(shop_no) INTO days, shops
         FROM (SELECT DISTINCT (r.ordered_at AT TIME ZONE s.timezone)::date AS day, r.shop_no
               FROM old_rows AS r JOIN cafe24.shop AS s USING (shop_no)) AS k;
-        PERFORM cafe24._refresh_order_daily(days, shops, true, false);
+    ELSE
+        SELECT array_agg(day), array_agg(shop_no) INTO days, shops
+        FROM (SELECT DISTINCT (r.ordered_at AT TIME ZONE s.timezone)::date AS day, r.shop_no
+              FROM (SELECT shop_no, ordered_at FROM new_rows UNION ALL SELECT shop_no, ordered_at FROM old_rows) AS r
+              JOIN cafe24.shop AS s USING (shop_no)) AS k;
     END IF;
+    PERFORM cafe24._refresh_order_daily(days, shops, true, false);
     RETURN NULL;
 END $$;
 COMMENT ON FUNCTION cafe24._order_line_kpis() IS 'Internal trigger: refreshes order_daily (orders) for the days an order_line statement touched.';
@@ -135,19 +139,23 @@ DECLARE
     days date[];
     shops integer[];
 BEGIN
-    -- Transition tables are visible only here, so the touched shop-days are collected here.
-    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+    -- Transition tables are visible only here, so the touched shop-days are collected here,
+    -- old and new together for an UPDATE (one refresh, one round of notifications).
+    IF TG_OP = 'INSERT' THEN
         SELECT array_agg(day), array_agg(shop_no) INTO days, shops
         FROM (SELECT DISTINCT (r.occurred_at AT TIME ZONE s.timezone)::date AS day, r.shop_no
               FROM new_rows AS r JOIN cafe24.shop AS s USING (shop_no)) AS k;
-        PERFORM cafe24._refresh_order_daily(days, shops, false, true);
-    END IF;
-    IF TG_OP IN ('DELETE', 'UPDATE') THEN
+    ELSIF TG_OP = 'DELETE' THEN
         SELECT array_agg(day), array_agg(shop_no) INTO days, shops
         FROM (SELECT DISTINCT (r.occurred_at AT TIME ZONE s.timezone)::date AS day, r.shop_no
               FROM old_rows AS r JOIN cafe24.shop AS s USING (shop_no)) AS k;
-        PERFORM cafe24._refresh_order_daily(days, shops, false, true);
+    ELSE
+        SELECT array_agg(day), array_agg(shop_no) INTO days, shops
+        FROM (SELECT DISTINCT (r.occurred_at AT TIME ZONE s.timezone)::date AS day, r.shop_no
+              FROM (SELECT shop_no, occurred_at FROM new_rows UNION ALL SELECT shop_no, occurred_at FROM old_rows) AS r
+              JOIN cafe24.shop AS s USING (shop_no)) AS k;
     END IF;
+    PERFORM cafe24._refresh_order_daily(days, shops, false, true);
     RETURN NULL;
 END $$;
 COMMENT ON FUNCTION cafe24._behaviour_event_kpis() IS 'Internal trigger: refreshes order_daily (sessions) for the days a behaviour_event statement touched.';
