@@ -21,10 +21,7 @@ fn parse(function: &str, spec: &Json) -> DashboardSpec {
 fn create_dashboard(name: &str, spec: JsonB, replace: default!(bool, false)) -> String {
     const F: &str = "create_dashboard";
     gucs::require(gucs::Feature::CustomDashboards, F);
-    let ok_name = !name.is_empty() && name.len() <= 63 && name.starts_with(|c: char| c.is_ascii_lowercase()) && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-    if !ok_name {
-        error::invalid_argument(format!("{F}: name = '{name}' is not a lower-case identifier"), "Use letters a-z, digits and _, starting with a letter, e.g. 'overview'.");
-    }
+    report::check_name(F, name, "overview");
     let d = parse(F, &spec.0);
     let as_report = report::parse(F, &d.report_spec());
     report::validate(F, &as_report);

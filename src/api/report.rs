@@ -272,13 +272,18 @@ pub(crate) fn render(function: &str, spec: &ReportSpec, only: Option<usize>, for
     Rendered { rows }
 }
 
+/// Report and dashboard names are lower-case identifiers (the tables' CHECK, said clearly).
+pub(crate) fn check_name(function: &str, name: &str, example: &str) {
+    let ok = !name.is_empty() && name.len() <= 63 && name.starts_with(|c: char| c.is_ascii_lowercase()) && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if !ok {
+        error::invalid_argument(format!("{function}: name = '{name}' is not a lower-case identifier"), format!("Use letters a-z, digits and _, starting with a letter, e.g. '{example}'."));
+    }
+}
+
 #[pg_extern(volatile, parallel_unsafe)]
 fn create_report(name: &str, spec: JsonB, replace: default!(bool, false)) -> String {
     const F: &str = "create_report";
-    let ok_name = !name.is_empty() && name.len() <= 63 && name.starts_with(|c: char| c.is_ascii_lowercase()) && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-    if !ok_name {
-        error::invalid_argument(format!("{F}: name = '{name}' is not a lower-case identifier"), "Use letters a-z, digits and _, starting with a letter, e.g. 'monthly_sales'.");
-    }
+    check_name(F, name, "monthly_sales");
     let parsed = parse(F, &spec.0);
     validate(F, &parsed);
     let exists = Spi::get_one_with_args::<bool>("SELECT EXISTS (SELECT FROM cafe24.report WHERE name = $1)", &[name.into()]).ok().flatten().unwrap_or(false);
