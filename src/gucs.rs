@@ -12,6 +12,7 @@ pub static REPORT_STORAGE_PATH: GucSetting<Option<CString>> = GucSetting::<Optio
 pub static SCHEDULER_DATABASE: GucSetting<Option<CString>> =
     GucSetting::<Option<CString>>::new(Some(c"postgres"));
 pub static TIMEZONE: GucSetting<Option<CString>> = GucSetting::<Option<CString>>::new(Some(c"GMT"));
+pub static REPORT_MAX_SIZE_KB: GucSetting<i32> = GucSetting::<i32>::new(1024 * 1024);
 pub static THREADS: GucSetting<i32> = GucSetting::<i32>::new(0);
 pub static PROGRESS_NOTICES: GucSetting<bool> = GucSetting::<bool>::new(false);
 pub static DEFAULT_LEAD_TIME_DAYS: GucSetting<i32> = GucSetting::<i32>::new(7);
@@ -50,6 +51,11 @@ pub fn report_storage_path() -> Option<String> {
     REPORT_STORAGE_PATH.get().map(|c| c.to_string_lossy().into_owned()).filter(|s| !s.trim().is_empty())
 }
 
+/// Largest report output in bytes (`cafe24_analytics.report_max_size`).
+pub fn report_max_size() -> u64 {
+    REPORT_MAX_SIZE_KB.get().max(1) as u64 * 1024
+}
+
 /// Worker threads for pure computation: the setting, or the machine's cores when 0.
 pub fn threads() -> usize {
     match THREADS.get() {
@@ -75,6 +81,16 @@ pub fn init() {
         &REPORT_STORAGE_PATH,
         GucContext::Suset,
         flags,
+    );
+    GucRegistry::define_int_guc(
+        c"cafe24_analytics.report_max_size",
+        c"Largest output render_report, export_report and render_dashboard may produce.",
+        c"A render that grows past it fails with SQLSTATE 54000 and leaves no file behind.",
+        &REPORT_MAX_SIZE_KB,
+        1,
+        i32::MAX,
+        GucContext::Suset,
+        flags | GucFlags::UNIT_KB,
     );
     GucRegistry::define_string_guc(
         c"cafe24_analytics.scheduler_database",

@@ -95,7 +95,7 @@ fn _widget_data(name: &str, widget_no: i32, params: default!(JsonB, "'{}'")) -> 
     let one = json!({"title": spec["title"], "parameters": spec["parameters"], "sections": [section]});
     let as_report = report::parse(F, &one);
     let buffer = SharedBuffer::default();
-    report::render(F, &as_report, Some(0), OutputFormat::Json, &params.0, Options::default(), Box::new(buffer.clone()));
+    report::render(F, &as_report, Some(0), OutputFormat::Json, &params.0, Options::default(), report::limited(Box::new(buffer.clone()), true));
     let doc: Json = serde_json::from_slice(&buffer.take()).unwrap_or_else(|e| pgrx::error!("{F}: widget data is not JSON: {e}"));
     JsonB(doc["sections"][0].clone())
 }
@@ -131,7 +131,7 @@ fn pdf(function: &str, data: &Json) -> Vec<u8> {
         section_count: widgets.len(),
     };
     let buffer = SharedBuffer::default();
-    let mut r = rep::renderer(OutputFormat::Pdf, Options::default(), Box::new(buffer.clone()));
+    let mut r = rep::renderer(OutputFormat::Pdf, Options::default(), report::limited(Box::new(buffer.clone()), true));
     let fail = |e| report::render_error(function, e);
     r.begin(&meta).unwrap_or_else(fail);
     for w in &widgets {

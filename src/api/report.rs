@@ -217,6 +217,12 @@ pub(crate) struct Rendered {
 pub(crate) fn render_error(function: &str, e: RenderError) -> ! {
     match e {
         RenderError::TooManyPoints { .. } => error::raise(PgSqlErrorCode::ERRCODE_PROGRAM_LIMIT_EXCEEDED, format!("{function}: {e}"), "Aggregate the chart's query to fewer rows, or show it as a table."),
+        RenderError::TooManyPdfRows { .. } => error::raise(PgSqlErrorCode::ERRCODE_PROGRAM_LIMIT_EXCEEDED, format!("{function}: {e}"), "Export large tables as xlsx or csv, or aggregate or LIMIT the section's query."),
+        RenderError::TooLarge { .. } => error::raise(
+            PgSqlErrorCode::ERRCODE_PROGRAM_LIMIT_EXCEEDED,
+            format!("{function}: {e} (cafe24_analytics.report_max_size = {})", pretty_size(gucs::report_max_size())),
+            "Narrow the report with parameters or LIMIT, or ask a superuser to raise cafe24_analytics.report_max_size.",
+        ),
         RenderError::Io(_) => error::raise(PgSqlErrorCode::ERRCODE_IO_ERROR, format!("{function}: {e}"), "Check the storage path's free space and permissions."),
         _ => error::raise(PgSqlErrorCode::ERRCODE_INTERNAL_ERROR, format!("{function}: {e}"), "Please report this with the report's spec."),
     }
@@ -224,6 +230,19 @@ pub(crate) fn render_error(function: &str, e: RenderError) -> ! {
 
 pub(crate) fn output_format(function: &str, format: &str) -> OutputFormat {
     OutputFormat::parse(format).unwrap_or_else(|| error::invalid_argument(format!("{function}: format = '{format}' is not supported"), "Use one of pdf, xlsx, csv, html, json."))
+}
+
+/// `n` bytes as Postgres's pg_size_pretty writes them.
+fn pretty_size(n: u64) -> String {
+    Spi::get_one_with_args::<String>("SELECT pg_size_pretty($1::bigint)", &[(n as i64).into()]).ok().flatten().unwrap_or_else(|| format!("{n} bytes"))
+}
+
+/// `out` capped at `cafe24_analytics.report_max_size`, and below 1 GB when the bytes
+/// become a bytea (`in_memory`).
+pub(crate) fn limited(out: Box<dyn report::Output>, in_memory: bool) -> Box<dyn report::Output> {
+    const MAX_BYTEA: u64 = (1 << 30) - 1 - 4;
+    let limit = gucs::report_max_size();
+    Box::new(report::Limited::new(out, if in_memory { limit.min(MAX_BYTEA) } else { limit }))
 }
 
 /// The spec of report `name`, which the caller must be able to see.
@@ -319,7 +338,7 @@ fn render_report(name: &str, format: default!(&str, "'pdf'"), params: default!(J
     const F: &str = "render_report";
     let fmt = output_format(F, format);
     let buffer = SharedBuffer::default();
-    render(F, &load(F, name), None, fmt, &params.0, Options { csv_bom }, Box::new(buffer.clone()));
+    render(F, &load(F, name), None, fmt, &params.0, Options { csv_bom }, limited(Box::new(buffer.clone()), true));
     buffer.take()
 }
 
@@ -348,7 +367,7 @@ fn export_report(
         ),
         None => {
             let buffer = SharedBuffer::default();
-            let r = render(F, &spec, None, fmt, &params.0, options, Box::new(buffer.clone()));
+            let r = render(F, &spec, None, fmt, &params.0, options, limited(Box::new(buffer.clone()), true));
             let data = buffer.take();
             (None, data.len() as i64, Some(data), r.rows)
         }
@@ -357,7 +376,7 @@ fn export_report(
             let file_name = file_name.unwrap_or(&default_name);
             let pending = storage::create(std::path::Path::new(&root), file_name, overwrite).unwrap_or_else(|e| storage_error(F, &root, e));
             let file = pending.file().try_clone().unwrap_or_else(|e| storage_error(F, &root, e.into()));
-            let r = render(F, &spec, None, fmt, &params.0, options, Box::new(file));
+            let r = render(F, &spec, None, fmt, &params.0, options, limited(Box::new(file), keep_content));
             let data = if keep_content { Some(read_back(pending.file())) } else { None };
             let bytes = pending.file().metadata().map(|m| m.len() as i64).unwrap_or(0);
             let path = pending.publish().unwrap_or_else(|e| storage_error(F, &root, e));

@@ -93,7 +93,7 @@ fn push_field(line: &mut String, text: &str) {
 
 fn zip_error(e: zip::result::ZipError) -> RenderError {
     match e {
-        zip::result::ZipError::Io(e) => RenderError::Io(e),
+        zip::result::ZipError::Io(e) => RenderError::from(e),
         e => RenderError::Writer(format!("zip archive: {e}")),
     }
 }

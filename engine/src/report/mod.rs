@@ -28,6 +28,11 @@ use std::io::{Seek, Write};
 /// [`RenderError::TooManyPoints`] (aggregate in the query instead).
 pub const MAX_CHART_POINTS: usize = 10_000;
 
+/// Most table rows one PDF holds (about 2 000 A4 pages). The PDF library keeps every
+/// finished page until the file is complete, so a PDF's memory grows with its rows; past
+/// this the renderer reports [`RenderError::TooManyPdfRows`] (XLSX and CSV stream any size).
+pub const MAX_PDF_ROWS: usize = 100_000;
+
 /// One cell. Timestamps are already converted to the report's time zone.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
@@ -154,6 +159,10 @@ pub enum RenderError {
     Io(std::io::Error),
     /// A chart section got more rows than [`MAX_CHART_POINTS`].
     TooManyPoints { section: String, limit: usize },
+    /// A PDF got more table rows than [`MAX_PDF_ROWS`].
+    TooManyPdfRows { section: String, limit: usize },
+    /// The output grew past the limit of its [`Limited`] sink (bytes).
+    TooLarge { limit: u64 },
     /// The writer's library refused something (message says what).
     Writer(String),
     /// Calls out of order (a row before any section, …): a bug in the caller.
@@ -168,6 +177,11 @@ impl fmt::Display for RenderError {
                 f,
                 "section \"{section}\" has more than {limit} rows, too many to chart"
             ),
+            RenderError::TooManyPdfRows { section, limit } => write!(
+                f,
+                "section \"{section}\" takes the PDF past {limit} table rows, the most a PDF holds"
+            ),
+            RenderError::TooLarge { limit } => write!(f, "the output grew past the size limit of {limit} bytes"),
             RenderError::Writer(m) => f.write_str(m),
             RenderError::Protocol(m) => write!(f, "renderer used out of order: {m}"),
         }
@@ -178,7 +192,10 @@ impl std::error::Error for RenderError {}
 
 impl From<std::io::Error> for RenderError {
     fn from(e: std::io::Error) -> Self {
-        RenderError::Io(e)
+        match e.get_ref().and_then(|inner| inner.downcast_ref::<TooLarge>()) {
+            Some(TooLarge(limit)) => RenderError::TooLarge { limit: *limit },
+            None => RenderError::Io(e),
+        }
     }
 }
 
@@ -256,6 +273,54 @@ pub struct Options {
 pub trait Output: Write + Seek + Send {}
 impl<T: Write + Seek + Send> Output for T {}
 
+/// An output that refuses to grow past `limit` bytes: the write that would cross it fails
+/// with an I/O error wrapping [`TooLarge`], which every renderer reports as
+/// [`RenderError::TooLarge`]. Seeking back and rewriting (XLSX, zip) does not count twice.
+pub struct Limited<W> {
+    inner: W,
+    position: u64,
+    limit: u64,
+}
+
+impl<W> Limited<W> {
+    pub fn new(inner: W, limit: u64) -> Self {
+        Limited { inner, position: 0, limit }
+    }
+}
+
+/// The error inside the `io::Error` of a [`Limited`] output that is full.
+#[derive(Debug)]
+pub struct TooLarge(pub u64);
+
+impl fmt::Display for TooLarge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "output larger than {} bytes", self.0)
+    }
+}
+
+impl std::error::Error for TooLarge {}
+
+impl<W: Write> Write for Limited<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.position.saturating_add(buf.len() as u64) > self.limit {
+            return Err(std::io::Error::other(TooLarge(self.limit)));
+        }
+        let n = self.inner.write(buf)?;
+        self.position += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+impl<W: Seek> Seek for Limited<W> {
+    fn seek(&mut self, pos: std::io::SeekFrom) -> std::io::Result<u64> {
+        self.position = self.inner.seek(pos)?;
+        Ok(self.position)
+    }
+}
+
 /// An in-memory output whose bytes can be taken back after a renderer consumed a clone.
 #[derive(Clone, Debug, Default)]
 pub struct SharedBuffer(std::sync::Arc<std::sync::Mutex<std::io::Cursor<Vec<u8>>>>);
@@ -283,5 +348,60 @@ impl Write for SharedBuffer {
 impl Seek for SharedBuffer {
     fn seek(&mut self, pos: std::io::SeekFrom) -> std::io::Result<u64> {
         self.lock().seek(pos)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::xlsx::tests::{col, meta};
+    use super::*;
+
+    /// Renders a 200-row table in `format` into an output limited to `limit` bytes.
+    fn render_limited(format: OutputFormat, limit: u64) -> (Result<()>, Vec<u8>) {
+        let buffer = SharedBuffer::default();
+        let mut r = renderer(format, Options::default(), Box::new(Limited::new(buffer.clone(), limit)));
+        let head = SectionHead {
+            title: "rows".into(),
+            display: Display::Table,
+            columns: vec![col("id", ColumnType::Integer, Format::Auto), col("name", ColumnType::Text, Format::Auto)],
+            x: 0,
+            y: vec![],
+        };
+        let result = (|| {
+            r.begin(&meta())?;
+            r.section(&head)?;
+            for i in 0..200 {
+                r.row(&[Value::Int(i), Value::Text(format!("상품 {i} product"))])?;
+            }
+            r.end_section()?;
+            r.finish()
+        })();
+        (result, buffer.take())
+    }
+
+    #[test]
+    fn every_format_stops_at_the_size_limit_and_is_unchanged_below_it() {
+        for format in [OutputFormat::Csv, OutputFormat::Html, OutputFormat::Json, OutputFormat::Xlsx, OutputFormat::Pdf] {
+            let (ok, full) = render_limited(format, u64::MAX);
+            ok.unwrap();
+            let size = full.len() as u64;
+            assert!(size > 1000, "{format:?}");
+            let (ok, exact) = render_limited(format, size);
+            assert!(ok.is_ok(), "{format:?} fits in exactly its size");
+            assert_eq!(exact.len(), full.len(), "{format:?}");
+            match render_limited(format, size - 1) {
+                (Err(e @ RenderError::TooLarge { .. }), partial) => {
+                    assert_eq!(e.to_string(), format!("the output grew past the size limit of {} bytes", size - 1));
+                    assert!(partial.len() as u64 <= size - 1, "{format:?} never writes past the limit");
+                }
+                (other, _) => panic!("{format:?}: expected TooLarge, got {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn other_io_errors_stay_io_errors() {
+        let e = RenderError::from(std::io::Error::other("disk full"));
+        assert!(matches!(e, RenderError::Io(_)));
     }
 }

@@ -6,7 +6,10 @@
 //!   [`Op`]s; when the next row does not fit, the page is drawn into the document and the
 //!   list dropped, so the writer holds at most one page of rows (plus the first
 //!   [`WIDTH_SAMPLE`] rows of a table, held until its column widths are fixed). krilla
-//!   itself keeps the finished, compressed pages until [`Renderer::finish`] writes the file.
+//!   itself keeps the finished, compressed pages until [`Renderer::finish`] writes the file,
+//!   so memory grows with the pages (about 1.3 kB per table row): a PDF holds at most
+//!   [`MAX_PDF_ROWS`] table rows, and the rows past it fail the render with
+//!   [`RenderError::TooManyPdfRows`] rather than exhausting the backend's memory.
 //! * **Page numbers** are "n", not "n / N": krilla finishes each page for good, so the total
 //!   would need either every page kept open (every row in memory) or a second run of the
 //!   queries. PDF viewers show the total themselves.
@@ -25,7 +28,7 @@ use super::chart::{self, Anchor, Rgb, Shape};
 use super::format::{self, display, effective};
 use super::{
     Display, Meta, Options, Output, RenderError, Renderer, Result, SectionHead, Value,
-    MAX_CHART_POINTS,
+    MAX_CHART_POINTS, MAX_PDF_ROWS,
 };
 use krilla::color::rgb;
 use krilla::geom::{PathBuilder, Point, Rect};
@@ -86,6 +89,9 @@ pub struct PdfWriter {
     title: String,
     /// Pages drawn so far.
     pages: usize,
+    /// Table rows taken so far, in all sections, and the most allowed ([`MAX_PDF_ROWS`]).
+    table_rows: usize,
+    row_limit: usize,
     /// The page being filled (`None` before the first op after a page break).
     ops: Vec<Op>,
     /// Where the next block starts on the current page.
@@ -128,6 +134,8 @@ impl PdfWriter {
             fonts: Fonts::new(),
             title: String::new(),
             pages: 0,
+            table_rows: 0,
+            row_limit: MAX_PDF_ROWS,
             ops: Vec::new(),
             y: MARGIN,
             section: None,
@@ -444,7 +452,14 @@ impl Renderer for PdfWriter {
         };
         let mut result = Ok(());
         match &mut sec.body {
+            Body::Table(_) if self.table_rows >= self.row_limit => {
+                result = Err(RenderError::TooManyPdfRows {
+                    section: sec.head.title.clone(),
+                    limit: self.row_limit,
+                });
+            }
             Body::Table(t) => {
+                self.table_rows += 1;
                 let cells = text(&sec.formats);
                 if t.widths.is_some() {
                     self.table_row(t, &cells);
@@ -1045,6 +1060,28 @@ mod tests {
             ]
         });
         (head, rows)
+    }
+
+    #[test]
+    fn rows_past_the_pdf_limit_fail_the_render_counting_every_section() {
+        let mut w = writer();
+        w.row_limit = 50;
+        w.begin(&meta()).unwrap();
+        let (head, rows) = orders(30);
+        w.section(&head).unwrap();
+        rows.for_each(|r| w.row(&r).unwrap());
+        w.end_section().unwrap();
+        let (head, mut rows) = orders(30);
+        w.section(&head).unwrap();
+        for _ in 0..20 {
+            w.row(&rows.next().unwrap()).unwrap();
+        }
+        match w.row(&rows.next().unwrap()) {
+            Err(e @ RenderError::TooManyPdfRows { limit: 50, .. }) => {
+                assert_eq!(e.to_string(), "section \"주문 목록\" takes the PDF past 50 table rows, the most a PDF holds")
+            }
+            other => panic!("expected TooManyPdfRows, got {other:?}"),
+        }
     }
 
     #[test]

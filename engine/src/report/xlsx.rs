@@ -593,7 +593,10 @@ fn unique_captions<'a>(labels: impl Iterator<Item = &'a str>) -> Vec<String> {
 }
 
 fn xl(e: XlsxError) -> RenderError {
-    RenderError::Writer(format!("XLSX: {e}"))
+    match e {
+        XlsxError::IoError(e) | XlsxError::ZipError(zip::result::ZipError::Io(e)) => RenderError::from(e),
+        e => RenderError::Writer(format!("XLSX: {e}")),
+    }
 }
 
 #[cfg(test)]
