@@ -2,7 +2,7 @@
 //! checks, then one SPI statement each. The tables are read with the caller's rights (row-level
 //! security shows a role its own jobs) and written as their owner, as pg_cron's C functions do.
 
-use super::plan;
+use cafe24_engine::cron::plan;
 use crate::{error, gucs};
 use cafe24_engine::cron::Schedule;
 use pgrx::datum::{Interval, TimestampWithTimeZone};

@@ -5,7 +5,8 @@
 //! under an error guard: a failure is logged and the next tick tries again.
 
 use super::shared::{self, Request, Segment};
-use super::{api, plan};
+use super::api;
+use cafe24_engine::cron::plan;
 use crate::gucs;
 use pgrx::bgworkers::{BackgroundWorker, BackgroundWorkerBuilder, BgWorkerStartTime, SignalWakeFlags};
 use pgrx::datum::TimestampWithTimeZone;

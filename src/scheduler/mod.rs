@@ -8,12 +8,11 @@
 //!   other jobs with it. It reports through a dynamic shared memory segment (`shared`); the
 //!   launcher records runs in `cafe24.job_run_details`.
 //! - `api`: the SQL functions (`schedule`, `unschedule`, `alter_job`, `run_job`, `cron_next`,
-//!   `schedule_report`, ...). Cron maths is `cafe24_engine::cron`; `plan` holds the rest of the
-//!   pure decisions.
+//!   `schedule_report`, ...). Cron maths and the other pure decisions (next run after a
+//!   dispatch, file name templates) are `cafe24_engine::cron` and `cafe24_engine::cron::plan`.
 
 mod api;
 mod launcher;
-mod plan;
 mod runner;
 mod shared;
 

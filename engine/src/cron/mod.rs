@@ -521,5 +521,7 @@ impl fmt::Display for Schedule {
     }
 }
 
+pub mod plan;
+
 #[cfg(test)]
 mod tests;
