@@ -1379,7 +1379,7 @@ mod tests {
     /// Every kind of section, in both binary formats: /tmp/report-samples/sample-report.*.
     #[test]
     fn sample_report_with_every_section() {
-        use crate::report::xlsx::{tests::Shared, XlsxWriter};
+        use crate::report::{xlsx::XlsxWriter, SharedBuffer};
         let kpi = SectionHead {
             title: "요약".into(),
             display: Display::Kpi,
@@ -1410,8 +1410,8 @@ mod tests {
             x: 0,
             y: vec![1],
         };
-        let pdf_out = Shared::default();
-        let xlsx_out = Shared::default();
+        let pdf_out = SharedBuffer::default();
+        let xlsx_out = SharedBuffer::default();
         let writers: Vec<Box<dyn Renderer>> = vec![
             Box::new(PdfWriter::new(
                 Box::new(pdf_out.clone()),
@@ -1451,7 +1451,7 @@ mod tests {
             w.end_section().unwrap();
             w.finish().unwrap();
         }
-        let (pdf, xlsx) = (pdf_out.bytes(), xlsx_out.bytes());
+        let (pdf, xlsx) = (pdf_out.take(), xlsx_out.take());
         save("sample-report.pdf", &pdf);
         save("sample-report.xlsx", &xlsx);
         assert!(pdf.starts_with(b"%PDF-") && pages(&pdf) >= 3);

@@ -602,32 +602,8 @@ fn xl(e: XlsxError) -> RenderError {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::report::{Column, ColumnType, Format};
-    use std::io::{Cursor, Read, Seek, SeekFrom, Write};
-    use std::sync::{Arc, Mutex};
-
-    /// An output the test can read back after the writer consumed its box.
-    #[derive(Clone, Default)]
-    pub(crate) struct Shared(pub Arc<Mutex<Cursor<Vec<u8>>>>);
-
-    impl Write for Shared {
-        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().write(b)
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    impl Seek for Shared {
-        fn seek(&mut self, p: SeekFrom) -> std::io::Result<u64> {
-            self.0.lock().unwrap().seek(p)
-        }
-    }
-    impl Shared {
-        pub(crate) fn bytes(&self) -> Vec<u8> {
-            self.0.lock().unwrap().get_ref().clone()
-        }
-    }
+    use crate::report::{Column, ColumnType, Format, SharedBuffer};
+    use std::io::{Cursor, Read};
 
     pub(crate) fn col(label: &str, kind: ColumnType, format: Format) -> Column {
         Column {
@@ -653,7 +629,7 @@ pub(crate) mod tests {
 
     /// A table section, a line chart and a KPI section.
     fn sample() -> Vec<u8> {
-        let out = Shared::default();
+        let out = SharedBuffer::default();
         let mut w = Box::new(XlsxWriter::new(Box::new(out.clone()), Options::default()));
         w.begin(&meta()).unwrap();
         let cols = vec![
@@ -717,7 +693,7 @@ pub(crate) mod tests {
             .unwrap();
         w.end_section().unwrap();
         w.finish().unwrap();
-        out.bytes()
+        out.take()
     }
 
     fn part(zip: &mut zip::ZipArchive<Cursor<Vec<u8>>>, name: &str) -> String {
@@ -887,7 +863,7 @@ pub(crate) mod tests {
 
     #[test]
     fn a_long_table_streams_as_a_filtered_range() {
-        let out = Shared::default();
+        let out = SharedBuffer::default();
         let mut w = Box::new(XlsxWriter::new(Box::new(out.clone()), Options::default()));
         w.begin(&meta()).unwrap();
         let cols = vec![
@@ -918,7 +894,7 @@ pub(crate) mod tests {
         }
         w.end_section().unwrap();
         w.finish().unwrap();
-        let mut zip = zip::ZipArchive::new(Cursor::new(out.bytes())).unwrap();
+        let mut zip = zip::ZipArchive::new(Cursor::new(out.take())).unwrap();
         assert!(
             zip.by_name("xl/tables/table1.xml").is_err(),
             "too long for a native table"
