@@ -1,6 +1,27 @@
-use super::kmeans::{choose_k, kmeans, silhouette, squared_distance};
+use super::kmeans::squared_distance;
 use super::labels::unique_labels;
 use super::*;
+
+/// A cancel flag that is never set.
+fn go() -> AtomicBool {
+    AtomicBool::new(false)
+}
+
+fn kmeans(points: &[[f64; 3]], k: usize, seed: u64) -> Vec<usize> {
+    super::kmeans::kmeans(points, k, seed, KMEANS_SAMPLE, &go()).unwrap()
+}
+
+fn silhouette(points: &[[f64; 3]], groups: &[usize], sample: &[usize]) -> f64 {
+    super::kmeans::silhouette(points, groups, sample, &go()).unwrap()
+}
+
+fn choose_k(points: &[[f64; 3]], distinct: usize, sample: &[usize], seed: u64) -> (Vec<usize>, f64) {
+    super::kmeans::choose_k(points, distinct, sample, seed, KMEANS_SAMPLE, &go(), &AtomicUsize::new(0)).unwrap()
+}
+
+fn segment_customers(customers: &[CustomerSummary], opts: &SegmentOptions) -> Result<Segmentation, ArgError> {
+    super::segment_customers(customers, opts, &go(), &AtomicUsize::new(0))
+}
 
 fn customer(recency: f64, purchases: i64, total: f64) -> CustomerSummary {
     CustomerSummary {
