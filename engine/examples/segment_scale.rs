@@ -93,12 +93,12 @@ fn main() {
     let data: Vec<RepeatSummary> = customers.iter().map(RepeatSummary::from_customer).collect();
     if run("clv") {
         let opts = ClvOptions { horizon_days: 365.0, discount_rate: 0.1, margin: 1.0 };
-        let fit = timed("clv fit + values", || clv::customer_lifetime_value(&data, &opts).unwrap());
+        let fit = timed("clv fit + values", || clv::customer_lifetime_value(&data, &opts, &go, &done).unwrap());
         let total: f64 = fit.customers.iter().map(|c| c.clv).sum();
         println!("  {:?}\n  {:?}\n  total CLV {total:.6e}", fit.bgnbd, fit.gamma_gamma);
     }
     if run("eval") {
-        let e = timed("evaluate (holdout 90 d)", || clv::evaluate(&data, HOLDOUT_DAYS, &holdout).unwrap());
+        let e = timed("evaluate (holdout 90 d)", || clv::evaluate(&data, HOLDOUT_DAYS, &holdout, &go, &done).unwrap());
         println!("  predicted {:.1}, actual {:.1}", e.predicted_total, e.actual_total);
         for b in &e.buckets {
             println!("  x={} n={} predicted {:.4} actual {:.4}", b.repeat_purchases, b.customers, b.mean_predicted, b.mean_actual);

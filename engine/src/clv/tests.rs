@@ -1,5 +1,13 @@
 use super::*;
 
+fn customer_lifetime_value(data: &[RepeatSummary], opts: &ClvOptions) -> Result<ClvFit, ArgError> {
+    super::customer_lifetime_value(data, opts, &AtomicBool::new(false), &AtomicUsize::new(0))
+}
+
+fn evaluate(calibration: &[RepeatSummary], holdout_days: f64, actual: &[i64]) -> Result<Evaluation, ArgError> {
+    super::evaluate(calibration, holdout_days, actual, &AtomicBool::new(false), &AtomicUsize::new(0))
+}
+
 /// `testdata/cdnow.csv`: the CDNOW sample of Fader, Hardie & Lee (2,357 customers who first
 /// bought in Q1 1997), as shipped by the Python `lifetimes` package 0.11.3
 /// (`cdnow_customers_summary_with_transactions.csv`: x, t_x, T in weeks to 1997-09-30, zbar
