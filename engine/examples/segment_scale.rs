@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! CARGO_TARGET_DIR=/tmp/c24-helper-target cargo run --release -p cafe24_engine \
-//!     --example segment_scale -- [customers (default 1000000)] [stages: rfm k6 auto clv eval (default all)]
+//!     --example segment_scale -- [customers (default 1000000)] [stages: rfm k6 auto clv eval cancel (default all)]
 //! ```
 //!
 //! Customers are deterministic (seed 2024): first purchase day uniform over the last two
@@ -10,6 +10,9 @@
 //! on 1–3 days with a long tail; mean order value lognormal (median ≈ 30,000), 1 % with
 //! refunds that exceed their spend. Times are whole days, observation end is fractional
 //! (as `cafe24._customer_summaries` produces them).
+//!
+//! `cancel` sets the cancel flag of each computation from another thread, 10 ms to 3 s
+//! after its start, and reports the longest time it took to return after that.
 
 use cafe24_engine::clv::{self, ClvOptions, RepeatSummary};
 use cafe24_engine::rng::Rng;
@@ -102,6 +105,34 @@ fn main() {
         println!("  predicted {:.1}, actual {:.1}", e.predicted_total, e.actual_total);
         for b in &e.buckets {
             println!("  x={} n={} predicted {:.4} actual {:.4}", b.repeat_purchases, b.customers, b.mean_predicted, b.mean_actual);
+        }
+    }
+    if run("cancel") {
+        let opts = ClvOptions { horizon_days: 365.0, discount_rate: 0.1, margin: 1.0 };
+        let work: [(&str, &(dyn Fn(&AtomicBool) -> bool + Sync)); 4] = [
+            ("segment k=6", &|c| segment::segment_customers(&customers, &kmeans(Some(6)), c, &done).is_err_and(|e| e.is_cancelled())),
+            ("segment automatic k", &|c| segment::segment_customers(&customers, &kmeans(None), c, &done).is_err_and(|e| e.is_cancelled())),
+            ("clv fit + values", &|c| clv::customer_lifetime_value(&data, &opts, c, &done).is_err_and(|e| e.is_cancelled())),
+            ("evaluate", &|c| clv::evaluate(&data, HOLDOUT_DAYS, &holdout, c, &done).is_err_and(|e| e.is_cancelled())),
+        ];
+        for (what, f) in work {
+            let mut worst = (0.0f64, 0u64);
+            for delay in [10, 40, 100, 200, 350, 600, 1000, 1600, 2400, 3000] {
+                let cancel = AtomicBool::new(false);
+                std::thread::scope(|s| {
+                    let h = s.spawn(|| (f(&cancel), Instant::now()));
+                    std::thread::sleep(std::time::Duration::from_millis(delay));
+                    cancel.store(true, std::sync::atomic::Ordering::Relaxed);
+                    let set = Instant::now();
+                    let (cancelled, returned) = h.join().unwrap();
+                    let ms = returned.saturating_duration_since(set).as_secs_f64() * 1e3;
+                    // A run that ended before the flag was set reports Ok: not a latency.
+                    if cancelled && ms > worst.0 {
+                        worst = (ms, delay);
+                    }
+                });
+            }
+            println!("cancel {what:<21} at worst {:>7.2} ms after the flag (set at {} ms)", worst.0, worst.1);
         }
     }
 }

@@ -7,7 +7,7 @@
 
 use super::optimize::minimize;
 use super::{check_all, RepeatSummary, CHUNK};
-use crate::segment::{check_cancel, ArgError};
+use crate::segment::{check_cancel, radix, ArgError};
 use std::sync::atomic::AtomicBool;
 
 /// Fitted BG/NBD parameters, in the time unit of the data they were fitted on.
@@ -43,9 +43,7 @@ struct Prepared {
 /// Distinct values (by bits, ascending in value) and each input's index among them.
 fn index_values(values: impl Iterator<Item = f64>, cancel: &AtomicBool) -> Result<(Vec<f64>, Vec<u32>), ArgError> {
     let mut pairs: Vec<(f64, u32)> = values.zip(0u32..).collect();
-    check_cancel(cancel)?;
-    pairs.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
-    check_cancel(cancel)?;
+    radix::sort_by_key(&mut pairs, |p| radix::f64_key(p.0), cancel)?;
     let mut distinct: Vec<f64> = Vec::new();
     let mut index = vec![0u32; pairs.len()];
     for &(v, i) in &pairs {
@@ -74,9 +72,9 @@ fn prepare(data: &[RepeatSummary], cancel: &AtomicBool) -> Result<Prepared, ArgE
             }
         }
     }
-    check_cancel(cancel)?;
-    keys.sort_unstable();
-    check_cancel(cancel)?;
+    // By (x, T, t_x): stable sorts by the minor key, then by x (x >= 0 was checked).
+    radix::sort_by_key(&mut keys, |k| u64::from(k.1) << 32 | u64::from(k.2), cancel)?;
+    radix::sort_by_key(&mut keys, |k| k.0 as u64, cancel)?;
     let mut groups: Vec<(f64, f64, std::ops::Range<usize>)> = Vec::new();
     let mut triples: Vec<(u32, u32, f64)> = Vec::new();
     let mut i = 0;

@@ -33,6 +33,7 @@
 
 mod kmeans;
 mod labels;
+pub(crate) mod radix;
 
 pub use labels::Label;
 
@@ -206,14 +207,11 @@ pub fn rfm_with_cancel(customers: &[CustomerSummary], cancel: &AtomicBool) -> Re
 }
 
 /// `1 + floor(5 * worse / n)` for each value (see [`rfm`]): values sorted once with their
-/// positions, then scored run by run of equal values.
+/// positions (in `f64::total_cmp` order), then scored run by run of equal values.
 fn quintile_scores(values: &[f64], higher_is_better: bool, cancel: &AtomicBool) -> Result<Vec<u8>, ArgError> {
     let n = values.len();
     let mut sorted: Vec<(f64, u32)> = values.iter().zip(0u32..).map(|(&v, i)| (v, i)).collect();
-    // Sorting 1M values takes tens of milliseconds; look at the flag around it.
-    check_cancel(cancel)?;
-    sorted.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
-    check_cancel(cancel)?;
+    radix::sort_by_key(&mut sorted, |s| radix::f64_key(s.0), cancel)?;
     let mut scores = vec![0u8; n];
     let mut start = 0;
     while start < n {
