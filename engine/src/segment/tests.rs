@@ -334,3 +334,21 @@ fn a_cancel_flag_set_during_a_large_fit_stops_it_promptly() {
         assert!(latency.as_millis() < 500, "returned {latency:?} after the flag was set");
     });
 }
+
+/// At scale: the default 50,000-point sample against the full algorithm on 300,000
+/// customers (slow: `cargo test --release -- --ignored sampled_restarts_at_scale`).
+#[test]
+#[ignore]
+fn sampled_restarts_at_scale_stay_within_one_percent_of_the_full_algorithm() {
+    let c = synthetic(300_000, 12);
+    let points = kmeans::standardize(&rfm(&c).unwrap());
+    for k in [2, 4, 6, 8] {
+        let t = std::time::Instant::now();
+        let full = inertia(&points, &super::kmeans::kmeans(&points, k, 42, points.len(), &go()).unwrap());
+        let t_full = t.elapsed();
+        let t = std::time::Instant::now();
+        let sampled = inertia(&points, &super::kmeans::kmeans(&points, k, 42, KMEANS_SAMPLE, &go()).unwrap());
+        println!("k = {k}: sampled {sampled:.2} ({:?}) vs full {full:.2} ({t_full:?}), ratio {:.5}", t.elapsed(), sampled / full);
+        assert!(sampled <= full * 1.01, "k = {k}: sampled {sampled} vs full {full}");
+    }
+}
