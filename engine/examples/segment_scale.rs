@@ -109,7 +109,8 @@ fn main() {
     }
     if run("cancel") {
         let opts = ClvOptions { horizon_days: 365.0, discount_rate: 0.1, margin: 1.0 };
-        let work: [(&str, &(dyn Fn(&AtomicBool) -> bool + Sync)); 4] = [
+        type Work<'a> = (&'a str, &'a (dyn Fn(&AtomicBool) -> bool + Sync));
+        let work: [Work; 4] = [
             ("segment k=6", &|c| segment::segment_customers(&customers, &kmeans(Some(6)), c, &done).is_err_and(|e| e.is_cancelled())),
             ("segment automatic k", &|c| segment::segment_customers(&customers, &kmeans(None), c, &done).is_err_and(|e| e.is_cancelled())),
             ("clv fit + values", &|c| clv::customer_lifetime_value(&data, &opts, c, &done).is_err_and(|e| e.is_cancelled())),

@@ -175,9 +175,12 @@ fn kmeans_plus_plus(points: &[[f64; 3]], k: usize, rng: &mut Rng, cancel: &Atomi
     Ok(centers)
 }
 
+/// Labels, centroids and inertia of a k-means run.
+type Run = (Vec<u32>, Vec<[f64; 3]>, f64);
+
 /// Lloyd's algorithm from `centers`: labels, centroids and inertia. A cluster left
 /// empty takes the point farthest from its own centre (not yet taken), as in scikit-learn.
-fn lloyd(points: &[[f64; 3]], mut centers: Vec<[f64; 3]>, tol: f64, cancel: &AtomicBool) -> Result<(Vec<u32>, Vec<[f64; 3]>, f64), ArgError> {
+fn lloyd(points: &[[f64; 3]], mut centers: Vec<[f64; 3]>, tol: f64, cancel: &AtomicBool) -> Result<Run, ArgError> {
     let k = centers.len();
     let mut labels = vec![u32::MAX; points.len()];
     let mut dist = vec![0.0; points.len()];
