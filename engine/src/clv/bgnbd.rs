@@ -6,8 +6,9 @@
 //! (x, t_x, T) with Nelder–Mead over the logarithms of (r, α, a, b).
 
 use super::optimize::minimize;
-use super::{check_all, RepeatSummary};
-use crate::segment::ArgError;
+use super::{check_all, RepeatSummary, CHUNK};
+use crate::segment::{check_cancel, radix, ArgError};
+use std::sync::atomic::AtomicBool;
 
 /// Fitted BG/NBD parameters, in the time unit of the data they were fitted on.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -20,60 +21,116 @@ pub struct BgNbd {
     pub log_likelihood: f64,
 }
 
-/// Customers sharing a number of repeat purchases, whose Gamma-function terms are shared.
-struct SameX {
-    x: f64,
-    /// (t_x, T) of each customer.
-    times: Vec<(f64, f64)>,
+/// The data as the likelihood needs it: distinct (x, t_x, T) triples with their
+/// multiplicities (at day granularity they repeat heavily), grouped by x, with the
+/// distinct values of T and of t_x indexed, so that one evaluation takes one logarithm per
+/// distinct T and t_x and one `exp` and `ln_1p` per distinct triple with x ≥ 1.
+struct Prepared {
+    /// Distinct T, ascending.
+    ages: Vec<f64>,
+    /// Distinct t_x of the customers with x ≥ 1, ascending.
+    recencies: Vec<f64>,
+    /// x = 0: (index in `ages`, customers).
+    zero: Vec<(u32, f64)>,
+    /// Customers with x = 0.
+    zero_count: f64,
+    /// x ≥ 1, ascending: (x, customers, range in `triples`).
+    groups: Vec<(f64, f64, std::ops::Range<usize>)>,
+    /// (index in `ages`, index in `recencies`, customers).
+    triples: Vec<(u32, u32, f64)>,
 }
 
-fn group_by_x(data: &[RepeatSummary]) -> Vec<SameX> {
-    let mut sorted: Vec<&RepeatSummary> = data.iter().collect();
-    sorted.sort_by_key(|c| c.x);
-    let mut groups: Vec<SameX> = Vec::new();
-    for c in sorted {
-        match groups.last_mut() {
-            Some(g) if g.x == c.x as f64 => g.times.push((c.t_x, c.age)),
-            _ => groups.push(SameX { x: c.x as f64, times: vec![(c.t_x, c.age)] }),
+/// Distinct values (by bits, ascending in value) and each input's index among them.
+fn index_values(values: impl Iterator<Item = f64>, cancel: &AtomicBool) -> Result<(Vec<f64>, Vec<u32>), ArgError> {
+    let mut pairs: Vec<(f64, u32)> = values.zip(0u32..).collect();
+    radix::sort_by_key(&mut pairs, |p| radix::f64_key(p.0), cancel)?;
+    let mut distinct: Vec<f64> = Vec::new();
+    let mut index = vec![0u32; pairs.len()];
+    for &(v, i) in &pairs {
+        if distinct.last().is_none_or(|d| d.to_bits() != v.to_bits()) {
+            distinct.push(v);
+        }
+        index[i as usize] = (distinct.len() - 1) as u32;
+    }
+    Ok((distinct, index))
+}
+
+fn prepare(data: &[RepeatSummary], cancel: &AtomicBool) -> Result<Prepared, ArgError> {
+    let (ages, age_index) = index_values(data.iter().map(|c| c.age), cancel)?;
+    let (recencies, rec_index) = index_values(data.iter().filter(|c| c.x > 0).map(|c| c.t_x), cancel)?;
+    let mut zero_counts = vec![0usize; ages.len()];
+    let mut keys: Vec<(i64, u32, u32)> = Vec::new();
+    let mut repeaters = rec_index.iter();
+    for (chunk_start, chunk) in (0..data.len()).step_by(CHUNK).zip(data.chunks(CHUNK)) {
+        check_cancel(cancel)?;
+        for (i, c) in (chunk_start..).zip(chunk) {
+            if c.x == 0 {
+                zero_counts[age_index[i] as usize] += 1;
+            } else {
+                let t = *repeaters.next().expect("one index per repeater");
+                keys.push((c.x, age_index[i], t));
+            }
         }
     }
-    groups
+    // By (x, T, t_x): stable sorts by the minor key, then by x (x >= 0 was checked).
+    radix::sort_by_key(&mut keys, |k| u64::from(k.1) << 32 | u64::from(k.2), cancel)?;
+    radix::sort_by_key(&mut keys, |k| k.0 as u64, cancel)?;
+    let mut groups: Vec<(f64, f64, std::ops::Range<usize>)> = Vec::new();
+    let mut triples: Vec<(u32, u32, f64)> = Vec::new();
+    let mut i = 0;
+    while i < keys.len() {
+        let key = keys[i];
+        let run = keys[i..].iter().take_while(|k| **k == key).count();
+        match groups.last_mut() {
+            Some(g) if g.0 == key.0 as f64 => {
+                g.1 += run as f64;
+                g.2.end += 1;
+            }
+            _ => groups.push((key.0 as f64, run as f64, triples.len()..triples.len() + 1)),
+        }
+        triples.push((key.1, key.2, run as f64));
+        i += run;
+    }
+    let zero: Vec<(u32, f64)> =
+        zero_counts.iter().enumerate().filter(|(_, &n)| n > 0).map(|(j, &n)| (j as u32, n as f64)).collect();
+    let zero_count = zero.iter().map(|z| z.1).sum();
+    Ok(Prepared { ages, recencies, zero, zero_count, groups, triples })
 }
 
-/// ln(e^u + e^v) without overflow.
-fn log_add_exp(u: f64, v: f64) -> f64 {
-    let m = u.max(v);
-    m + ((u - m).exp() + (v - m).exp()).ln()
-}
-
-/// Log-likelihood of the grouped data (equation 6 of the paper, in logs).
+/// Log-likelihood of the prepared data (equation 6 of the paper, in logs).
 ///
 /// The Gamma and Beta function ratios are sums of logs, Γ(r + x)/Γ(r) = Π (r + i) and
 /// B(a, b + x)/B(a, b) = Π (b + i)/(a + b + i) over i < x, extended group by group:
 /// differences of `lgamma` would lose all precision when a and b grow large (a likelihood
 /// that favours no dropout), and that loss, times the size of a group, is noise that
 /// stalls the optimizer.
-fn log_likelihood(groups: &[SameX], r: f64, alpha: f64, a: f64, b: f64) -> f64 {
+fn log_likelihood(d: &Prepared, r: f64, alpha: f64, a: f64, b: f64) -> f64 {
     let ln_alpha = alpha.ln();
+    let ln_age: Vec<f64> = d.ages.iter().map(|t| (alpha + t).ln()).collect();
+    let ln_rec: Vec<f64> = d.recencies.iter().map(|t| (alpha + t).ln()).collect();
+    // x = 0: the shared term is r ln α, the customer's own −r ln(α + T).
+    let mut total = d.zero_count * r * ln_alpha - r * d.zero.iter().map(|&(j, n)| n * ln_age[j as usize]).sum::<f64>();
     let (mut i, mut ln_gamma_ratio, mut ln_beta_ratio) = (0.0, 0.0, 0.0);
-    let mut total = 0.0;
-    for g in groups {
-        let x = g.x;
+    for (x, customers, range) in &d.groups {
+        let x = *x;
         while i < x {
             ln_gamma_ratio += (r + i).ln();
             ln_beta_ratio += (-a / (a + b + i)).ln_1p();
             i += 1.0;
         }
         let shared = ln_gamma_ratio + r * ln_alpha + ln_beta_ratio;
-        let dropout = if x > 0.0 { Some(a.ln() - (b + x - 1.0).ln()) } else { None };
-        total += g.times.len() as f64 * shared;
-        for &(t_x, age) in &g.times {
-            let still = -(r + x) * (alpha + age).ln();
-            total += match dropout {
-                Some(d) => log_add_exp(still, d - (r + x) * (alpha + t_x).ln()),
-                None => still,
-            };
+        let dropout = a.ln() - (b + x - 1.0).ln();
+        total += customers * shared;
+        let rx = r + x;
+        let mut own = 0.0;
+        for &(ai, ti, n) in &d.triples[range.clone()] {
+            // ln(e^still + e^gone) = max + ln(1 + e^(min − max)).
+            let still = -rx * ln_age[ai as usize];
+            let gone = dropout - rx * ln_rec[ti as usize];
+            let (hi, lo) = if still >= gone { (still, gone) } else { (gone, still) };
+            own += n * (hi + (lo - hi).exp().ln_1p());
         }
+        total += own;
     }
     total
 }
@@ -82,7 +139,13 @@ impl BgNbd {
     /// Maximum-likelihood fit. Errors: empty or invalid input, or no customer with a
     /// repeat purchase (the model is then not identified).
     pub fn fit(data: &[RepeatSummary]) -> Result<BgNbd, ArgError> {
-        check_all(data)?;
+        BgNbd::fit_with_cancel(data, &AtomicBool::new(false))
+    }
+
+    /// [`BgNbd::fit`], stopped with [`ArgError::cancelled`] once `cancel` is set (polled
+    /// every few thousand customers while preparing the data and at every optimizer step).
+    pub fn fit_with_cancel(data: &[RepeatSummary], cancel: &AtomicBool) -> Result<BgNbd, ArgError> {
+        check_all(data, cancel)?;
         let repeats: i64 = data.iter().map(|c| c.x).sum();
         if repeats == 0 {
             return Err(ArgError::new(
@@ -91,13 +154,14 @@ impl BgNbd {
                 "none has a repeat purchase, so BG/NBD cannot be fitted",
             ));
         }
-        let groups = group_by_x(data);
+        let prepared = prepare(data, cancel)?;
         // Start where the mean purchase rate 1/α matches the data's, with r = a = b = 1.
         let alpha0 = data.iter().map(|c| c.age).sum::<f64>().max(1.0) / repeats as f64;
         let (p, ll) = minimize(
-            |p| -log_likelihood(&groups, p[0].exp(), p[1].exp(), p[2].exp(), p[3].exp()),
+            |p| -log_likelihood(&prepared, p[0].exp(), p[1].exp(), p[2].exp(), p[3].exp()),
             &[0.0, alpha0.ln(), 0.0, 0.0],
-        );
+            cancel,
+        )?;
         Ok(BgNbd { r: p[0].exp(), alpha: p[1].exp(), a: p[2].exp(), b: p[3].exp(), log_likelihood: -ll })
     }
 
@@ -120,8 +184,18 @@ impl BgNbd {
         if t <= 0.0 {
             return 0.0;
         }
-        let (r, a, b, x) = (self.r, self.a, self.b, c.x as f64);
-        let z = t / (self.alpha + c.age + t);
+        self.probability_alive(c) * self.purchases_if_alive(c.x, c.age, t)
+    }
+
+    /// Expected purchases in (T, T + t] of a customer alive at T with x repeat purchases:
+    /// (a + b + x − 1)/(a − 1) · [1 − ((α+T)/(α+T+t))^(r+x) · ₂F₁(…)], the factor of
+    /// [`BgNbd::expected_purchases`] after P(alive); it does not depend on t_x.
+    pub(super) fn purchases_if_alive(&self, x: i64, age: f64, t: f64) -> f64 {
+        if t <= 0.0 {
+            return 0.0;
+        }
+        let (r, a, b, x) = (self.r, self.a, self.b, x as f64);
+        let z = t / (self.alpha + age + t);
         let (p, q, s) = (r + x, b + x, a + b + x - 1.0);
         // (1 − z)^(r+x) · ₂F₁(p, q; s; z), through Euler's transformation when s − p − q < 0,
         // whose series then falls faster: (1 − z)^(s−p−q) ₂F₁(s − p, s − q; s; z).
@@ -130,7 +204,7 @@ impl BgNbd {
         } else {
             (1.0 - z).powf(p) * hyp2f1_series(p, q, s, z)
         };
-        self.probability_alive(c) * (a + b + x - 1.0) / (a - 1.0) * (1.0 - tail)
+        (a + b + x - 1.0) / (a - 1.0) * (1.0 - tail)
     }
 }
 

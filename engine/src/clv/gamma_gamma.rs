@@ -7,8 +7,9 @@
 //! kept above 1 so that the population mean spend p·γ/(q − 1) exists.
 
 use super::optimize::minimize;
-use super::{check_all, RepeatSummary};
-use crate::segment::ArgError;
+use super::{check_all, RepeatSummary, CHUNK};
+use crate::segment::{check_cancel, ArgError};
+use std::sync::atomic::AtomicBool;
 use libm::lgamma;
 
 /// Fitted Gamma-Gamma parameters (γ in the currency of the amounts).
@@ -23,22 +24,67 @@ pub struct GammaGamma {
     pub customers: usize,
 }
 
-/// (x, ln x, mean value, ln mean value) of the customers that inform the fit.
-fn fit_rows(data: &[RepeatSummary]) -> Vec<(f64, f64, f64, f64)> {
-    data.iter()
-        .filter(|c| c.x >= 1 && c.monetary > 0.0)
-        .map(|c| (c.x as f64, (c.x as f64).ln(), c.monetary, c.monetary.ln()))
-        .collect()
+/// The customers that inform the fit, reduced to what one evaluation needs: the
+/// likelihood
+///
+/// ```text
+/// Σ lnΓ(px + q) − lnΓ(px) + q ln γ − lnΓ(q) + (px − 1) ln m + px ln x − (px + q) ln(γ + m x)
+/// ```
+///
+/// takes its Gamma-function terms per distinct x, its `ln m` and `x ln x` terms from
+/// sums made once, and only `ln(γ + m x)` per customer.
+struct Prepared {
+    /// (x, customers) per distinct x.
+    by_x: Vec<(f64, f64)>,
+    customers: f64,
+    /// Σ m (for the starting point).
+    sum_m: f64,
+    /// Σ x ln m, Σ ln m, Σ x ln x.
+    sum_x_ln_m: f64,
+    sum_ln_m: f64,
+    sum_x_ln_x: f64,
+    /// (x, m x) of each customer.
+    rows: Vec<(f64, f64)>,
 }
 
-fn log_likelihood(rows: &[(f64, f64, f64, f64)], p: f64, q: f64, gamma: f64) -> f64 {
-    let constant = q * gamma.ln() - lgamma(q);
-    rows.iter()
-        .map(|&(x, ln_x, m, ln_m)| {
-            lgamma(p * x + q) - lgamma(p * x) + constant + (p * x - 1.0) * ln_m + p * x * ln_x
-                - (p * x + q) * (gamma + m * x).ln()
-        })
-        .sum()
+fn prepare(data: &[RepeatSummary], cancel: &AtomicBool) -> Result<Prepared, ArgError> {
+    let mut rows: Vec<(f64, f64)> = Vec::new();
+    let (mut sum_m, mut sum_x_ln_m, mut sum_ln_m, mut sum_x_ln_x) = (0.0, 0.0, 0.0, 0.0);
+    let mut counts: std::collections::BTreeMap<i64, usize> = Default::default();
+    for chunk in data.chunks(CHUNK) {
+        check_cancel(cancel)?;
+        for c in chunk.iter().filter(|c| c.x >= 1 && c.monetary > 0.0) {
+            let (x, m) = (c.x as f64, c.monetary);
+            sum_m += m;
+            sum_x_ln_m += x * m.ln();
+            sum_ln_m += m.ln();
+            sum_x_ln_x += x * x.ln();
+            *counts.entry(c.x).or_default() += 1;
+            rows.push((x, m * x));
+        }
+    }
+    Ok(Prepared {
+        by_x: counts.iter().map(|(&x, &n)| (x as f64, n as f64)).collect(),
+        customers: rows.len() as f64,
+        sum_m,
+        sum_x_ln_m,
+        sum_ln_m,
+        sum_x_ln_x,
+        rows,
+    })
+}
+
+fn log_likelihood(d: &Prepared, p: f64, q: f64, gamma: f64) -> f64 {
+    let gammas: f64 = d.by_x.iter().map(|&(x, n)| n * (lgamma(p * x + q) - lgamma(p * x))).sum();
+    let (mut sum_x_ln, mut sum_ln) = (0.0, 0.0);
+    for &(x, mx) in &d.rows {
+        let l = (gamma + mx).ln();
+        sum_x_ln += x * l;
+        sum_ln += l;
+    }
+    gammas + d.customers * (q * gamma.ln() - lgamma(q)) + p * d.sum_x_ln_m - d.sum_ln_m + p * d.sum_x_ln_x
+        - p * sum_x_ln
+        - q * sum_ln
 }
 
 impl GammaGamma {
@@ -46,9 +92,15 @@ impl GammaGamma {
     /// amount (refund-only customers carry no information on spend). Errors: empty or
     /// invalid input, or no such customer.
     pub fn fit(data: &[RepeatSummary]) -> Result<GammaGamma, ArgError> {
-        check_all(data)?;
-        let rows = fit_rows(data);
-        if rows.is_empty() {
+        GammaGamma::fit_with_cancel(data, &AtomicBool::new(false))
+    }
+
+    /// [`GammaGamma::fit`], stopped with [`ArgError::cancelled`] once `cancel` is set
+    /// (polled every few thousand customers and at every optimizer step).
+    pub fn fit_with_cancel(data: &[RepeatSummary], cancel: &AtomicBool) -> Result<GammaGamma, ArgError> {
+        check_all(data, cancel)?;
+        let prepared = prepare(data, cancel)?;
+        if prepared.rows.is_empty() {
             return Err(ArgError::new(
                 "customers",
                 format!("{} customers", data.len()),
@@ -56,17 +108,18 @@ impl GammaGamma {
             ));
         }
         // Start at p = 1, q = 2, where the population mean p·γ/(q − 1) is the sample mean.
-        let mean = rows.iter().map(|r| r.2).sum::<f64>() / rows.len() as f64;
+        let mean = prepared.sum_m / prepared.customers;
         let (v, ll) = minimize(
-            |v| -log_likelihood(&rows, v[0].exp(), 1.0 + v[1].exp(), v[2].exp()),
+            |v| -log_likelihood(&prepared, v[0].exp(), 1.0 + v[1].exp(), v[2].exp()),
             &[0.0, 0.0, mean.ln()],
-        );
+            cancel,
+        )?;
         Ok(GammaGamma {
             p: v[0].exp(),
             q: 1.0 + v[1].exp(),
             gamma: v[2].exp(),
             log_likelihood: -ll,
-            customers: rows.len(),
+            customers: prepared.rows.len(),
         })
     }
 

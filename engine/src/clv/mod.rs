@@ -20,6 +20,19 @@
 //! Customers with a single purchase (x = 0) are handled as the models prescribe: they are
 //! alive with probability 1, their expected purchases follow from T alone, they do not
 //! inform the Gamma-Gamma fit and their expected order value is the population mean.
+//!
+//! **Scale.** The BG/NBD likelihood is evaluated over the distinct (x, t_x, T) triples
+//! with their multiplicities (times come from whole purchase days, so they repeat
+//! heavily), the Gamma-Gamma likelihood from sums made once plus one logarithm per
+//! customer; both fits use all customers. Each customer's forecast is P(alive) times a
+//! factor that depends on (x, T) only, computed once per distinct (x, T).
+//!
+//! **Cancellation.** [`customer_lifetime_value`] and [`evaluate`] (and
+//! [`BgNbd::fit_with_cancel`], [`GammaGamma::fit_with_cancel`]) poll a
+//! `cancel: &AtomicBool` every few thousand customers and at every optimizer step, and
+//! return [`ArgError::cancelled`] (argument `cancel`, problem `cancelled`) once it is set.
+//! `done` counts the customers whose forecast is finished (it reaches the number of
+//! customers at the end; it stays 0 while the models are fitted).
 
 mod bgnbd;
 mod gamma_gamma;
@@ -28,7 +41,12 @@ mod optimize;
 pub use bgnbd::BgNbd;
 pub use gamma_gamma::GammaGamma;
 
-use crate::segment::{ArgError, CustomerSummary};
+use crate::segment::{check_cancel, ArgError, CustomerSummary};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+/// Customers between two looks at the cancel flag.
+const CHUNK: usize = 4_096;
 
 /// Days per month in the CLV sum.
 pub const DAYS_PER_MONTH: f64 = 365.25 / 12.0;
@@ -78,11 +96,39 @@ impl RepeatSummary {
 }
 
 /// Checks every customer; an empty input is an error too.
-fn check_all(data: &[RepeatSummary]) -> Result<(), ArgError> {
+fn check_all(data: &[RepeatSummary], cancel: &AtomicBool) -> Result<(), ArgError> {
+    check_cancel(cancel)?;
     if data.is_empty() {
         return Err(ArgError::new("customers", "(empty)", "at least one customer is needed"));
     }
-    data.iter().enumerate().try_for_each(|(i, c)| c.check(i))
+    for (start, chunk) in (0..data.len()).step_by(CHUNK).zip(data.chunks(CHUNK)) {
+        check_cancel(cancel)?;
+        for (i, c) in (start..).zip(chunk) {
+            c.check(i)?;
+        }
+    }
+    Ok(())
+}
+
+/// `f(x, T)` for each customer, computed once per distinct (x, T) (bitwise), polling
+/// `cancel` and counting customers in `done`.
+fn per_x_and_age<V: Copy>(
+    data: &[RepeatSummary],
+    cancel: &AtomicBool,
+    done: &AtomicUsize,
+    mut f: impl FnMut(i64, f64) -> V,
+    mut each: impl FnMut(&RepeatSummary, V),
+) -> Result<(), ArgError> {
+    let mut memo: HashMap<(i64, u64), V> = HashMap::new();
+    for chunk in data.chunks(CHUNK) {
+        check_cancel(cancel)?;
+        for c in chunk {
+            let v = *memo.entry((c.x, c.age.to_bits())).or_insert_with(|| f(c.x, c.age));
+            each(c, v);
+        }
+        done.fetch_add(chunk.len(), Ordering::Relaxed);
+    }
+    Ok(())
 }
 
 /// Options of [`customer_lifetime_value`].
@@ -132,30 +178,52 @@ pub struct ClvFit {
 }
 
 /// Fits BG/NBD and Gamma-Gamma on `data` (times in days) and forecasts every customer.
-pub fn customer_lifetime_value(data: &[RepeatSummary], opts: &ClvOptions) -> Result<ClvFit, ArgError> {
+///
+/// `cancel` stops the work early with [`ArgError::cancelled`]; `done` counts the
+/// customers forecast so far (see the module documentation).
+pub fn customer_lifetime_value(
+    data: &[RepeatSummary],
+    opts: &ClvOptions,
+    cancel: &AtomicBool,
+    done: &AtomicUsize,
+) -> Result<ClvFit, ArgError> {
     opts.check()?;
-    let bgnbd = BgNbd::fit(data)?;
-    let gamma_gamma = GammaGamma::fit(data)?;
+    let bgnbd = BgNbd::fit_with_cancel(data, cancel)?;
+    let gamma_gamma = GammaGamma::fit_with_cancel(data, cancel)?;
     let months = (opts.horizon_days / DAYS_PER_MONTH).ceil() as usize;
-    let customers = data
-        .iter()
-        .map(|c| {
-            let value = gamma_gamma.expected_order_value(c);
-            let (mut before, mut discounted) = (0.0, 0.0);
-            for i in 1..=months {
-                let t = (i as f64 * DAYS_PER_MONTH).min(opts.horizon_days);
-                let upto = bgnbd.expected_purchases(c, t);
-                discounted += (upto - before) * (1.0 + opts.discount_rate).powf(-t / 365.25);
-                before = upto;
-            }
-            CustomerValue {
-                expected_purchases: before,
-                probability_alive: bgnbd.probability_alive(c),
-                expected_order_value: value,
-                clv: opts.margin * value * discounted,
-            }
+    // Month ends and their discount factors.
+    let ends: Vec<(f64, f64)> = (1..=months)
+        .map(|i| {
+            let t = (i as f64 * DAYS_PER_MONTH).min(opts.horizon_days);
+            (t, (1.0 + opts.discount_rate).powf(-t / 365.25))
         })
         .collect();
+    let mut customers = Vec::with_capacity(data.len());
+    per_x_and_age(
+        data,
+        cancel,
+        done,
+        // If alive: expected purchases over the horizon and their discounted sum.
+        |x, age| {
+            let (mut before, mut discounted) = (0.0, 0.0);
+            for &(t, discount) in &ends {
+                let upto = bgnbd.purchases_if_alive(x, age, t);
+                discounted += (upto - before) * discount;
+                before = upto;
+            }
+            (before, discounted)
+        },
+        |c, (if_alive, discounted_if_alive)| {
+            let value = gamma_gamma.expected_order_value(c);
+            let alive = bgnbd.probability_alive(c);
+            customers.push(CustomerValue {
+                expected_purchases: alive * if_alive,
+                probability_alive: alive,
+                expected_order_value: value,
+                clv: opts.margin * value * (alive * discounted_if_alive),
+            });
+        },
+    )?;
     Ok(ClvFit { bgnbd, gamma_gamma, customers })
 }
 
@@ -186,8 +254,15 @@ pub struct Evaluation {
 
 /// Fits BG/NBD on `calibration` (features as of the calibration end) and compares its
 /// expected purchases over the next `holdout_days` with `actual`, each customer's count of
-/// purchases in the holdout, in the same order.
-pub fn evaluate(calibration: &[RepeatSummary], holdout_days: f64, actual: &[i64]) -> Result<Evaluation, ArgError> {
+/// purchases in the holdout, in the same order. `cancel` and `done` as in
+/// [`customer_lifetime_value`].
+pub fn evaluate(
+    calibration: &[RepeatSummary],
+    holdout_days: f64,
+    actual: &[i64],
+    cancel: &AtomicBool,
+    done: &AtomicUsize,
+) -> Result<Evaluation, ArgError> {
     if !(holdout_days > 0.0 && holdout_days.is_finite()) {
         return Err(ArgError::new("holdout_days", holdout_days, "must be a finite number above 0"));
     }
@@ -201,14 +276,21 @@ pub fn evaluate(calibration: &[RepeatSummary], holdout_days: f64, actual: &[i64]
     if let Some(i) = actual.iter().position(|&a| a < 0) {
         return Err(ArgError::new(format!("actual[{i}]"), actual[i], "must not be negative"));
     }
-    let model = BgNbd::fit(calibration)?;
+    let model = BgNbd::fit_with_cancel(calibration, cancel)?;
     let mut sums = [(0usize, 0.0, 0.0); TOP_BUCKET as usize + 1];
-    for (c, &a) in calibration.iter().zip(actual) {
-        let s = &mut sums[c.x.min(TOP_BUCKET) as usize];
-        s.0 += 1;
-        s.1 += model.expected_purchases(c, holdout_days);
-        s.2 += a as f64;
-    }
+    let mut actual = actual.iter();
+    per_x_and_age(
+        calibration,
+        cancel,
+        done,
+        |x, age| model.purchases_if_alive(x, age, holdout_days),
+        |c, if_alive| {
+            let s = &mut sums[c.x.min(TOP_BUCKET) as usize];
+            s.0 += 1;
+            s.1 += model.probability_alive(c) * if_alive;
+            s.2 += *actual.next().expect("one count per customer") as f64;
+        },
+    )?;
     let buckets = (0..=TOP_BUCKET)
         .zip(sums)
         .filter(|(_, s)| s.0 > 0)

@@ -1,5 +1,8 @@
 //! Nelder–Mead minimisation, for the maximum-likelihood fits.
 
+use crate::segment::{check_cancel, ArgError};
+use std::sync::atomic::AtomicBool;
+
 /// Side of the starting simplex along each coordinate (on log-parameters: a factor e^0.5).
 const STEP: f64 = 0.5;
 /// A run stops when the values at the simplex's vertices agree to this relative
@@ -13,15 +16,17 @@ const MAX_RESTARTS: usize = 10;
 /// Minimises `f` from `x0` with the Nelder–Mead simplex (reflection 1, expansion 2,
 /// contraction ½, shrink ½), restarted from the best point with a fresh simplex until a
 /// restart no longer improves it (a collapsed simplex is the method's known failure).
-/// Non-finite values of `f` count as +∞. Returns the best point and its value.
-pub(super) fn minimize(f: impl Fn(&[f64]) -> f64, x0: &[f64]) -> (Vec<f64>, f64) {
+/// Non-finite values of `f` count as +∞. Returns the best point and its value, or
+/// [`ArgError::cancelled`] as soon as `cancel` is seen set (polled before every step).
+pub(super) fn minimize(f: impl Fn(&[f64]) -> f64, x0: &[f64], cancel: &AtomicBool) -> Result<(Vec<f64>, f64), ArgError> {
     let g = |x: &[f64]| {
         let v = f(x);
         if v.is_finite() { v } else { f64::INFINITY }
     };
+    check_cancel(cancel)?;
     let mut best = (x0.to_vec(), g(x0));
     for _ in 0..MAX_RESTARTS {
-        let next = simplex(&g, &best.0);
+        let next = simplex(&g, &best.0, cancel)?;
         let improved = next.1 < best.1 - F_TOL * (1.0 + best.1.abs());
         if next.1 < best.1 {
             best = next;
@@ -30,11 +35,11 @@ pub(super) fn minimize(f: impl Fn(&[f64]) -> f64, x0: &[f64]) -> (Vec<f64>, f64)
             break;
         }
     }
-    best
+    Ok(best)
 }
 
 /// One Nelder–Mead run from a simplex around `x0`.
-fn simplex(f: &impl Fn(&[f64]) -> f64, x0: &[f64]) -> (Vec<f64>, f64) {
+fn simplex(f: &impl Fn(&[f64]) -> f64, x0: &[f64], cancel: &AtomicBool) -> Result<(Vec<f64>, f64), ArgError> {
     let n = x0.len();
     let mut pts: Vec<(Vec<f64>, f64)> = (0..=n)
         .map(|i| {
@@ -48,6 +53,7 @@ fn simplex(f: &impl Fn(&[f64]) -> f64, x0: &[f64]) -> (Vec<f64>, f64) {
         .collect();
     let mut evals = n + 1;
     while evals < MAX_EVALS {
+        check_cancel(cancel)?;
         pts.sort_by(|a, b| a.1.total_cmp(&b.1));
         let (lo, hi) = (pts[0].1, pts[n].1);
         if hi - lo <= F_TOL * (1.0 + lo.abs()) {
@@ -84,5 +90,5 @@ fn simplex(f: &impl Fn(&[f64]) -> f64, x0: &[f64]) -> (Vec<f64>, f64) {
             }
         }
     }
-    pts.into_iter().min_by(|a, b| a.1.total_cmp(&b.1)).expect("a simplex has vertices")
+    Ok(pts.into_iter().min_by(|a, b| a.1.total_cmp(&b.1)).expect("a simplex has vertices"))
 }

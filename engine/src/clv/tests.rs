@@ -1,5 +1,13 @@
 use super::*;
 
+fn customer_lifetime_value(data: &[RepeatSummary], opts: &ClvOptions) -> Result<ClvFit, ArgError> {
+    super::customer_lifetime_value(data, opts, &AtomicBool::new(false), &AtomicUsize::new(0))
+}
+
+fn evaluate(calibration: &[RepeatSummary], holdout_days: f64, actual: &[i64]) -> Result<Evaluation, ArgError> {
+    super::evaluate(calibration, holdout_days, actual, &AtomicBool::new(false), &AtomicUsize::new(0))
+}
+
 /// `testdata/cdnow.csv`: the CDNOW sample of Fader, Hardie & Lee (2,357 customers who first
 /// bought in Q1 1997), as shipped by the Python `lifetimes` package 0.11.3
 /// (`cdnow_customers_summary_with_transactions.csv`: x, t_x, T in weeks to 1997-09-30, zbar
@@ -186,4 +194,69 @@ fn errors_name_the_argument_and_value() {
     assert_eq!(evaluate(&[ok], 30.0, &[1, 2]).unwrap_err().to_string(), "actual = 2 counts: must have one count per customer (1)");
     assert_eq!(evaluate(&[ok], 30.0, &[-1]).unwrap_err().to_string(), "actual[0] = -1: must not be negative");
     assert_eq!(evaluate(&[ok], f64::NAN, &[1]).unwrap_err().to_string(), "holdout_days = NaN: must be a finite number above 0");
+}
+
+/// `copies` jittered copies of the CDNOW customers, times in days with fractions (so
+/// hardly any two customers share (x, t_x, T) and the fit has the most work).
+fn cdnow_many(copies: usize) -> Vec<RepeatSummary> {
+    let base = cdnow_days();
+    let mut rng = crate::rng::Rng::new(5);
+    (0..copies)
+        .flat_map(|_| base.clone())
+        .map(|c| {
+            let shift = rng.f64();
+            RepeatSummary { t_x: if c.x > 0 { c.t_x + shift } else { 0.0 }, age: c.age + shift, ..c }
+        })
+        .collect()
+}
+
+#[test]
+fn a_set_cancel_flag_returns_the_cancel_error_at_once() {
+    let data = cdnow_many(20);
+    let (cancel, done) = (AtomicBool::new(true), AtomicUsize::new(0));
+    let opts = ClvOptions { horizon_days: 365.0, discount_rate: 0.1, margin: 1.0 };
+    let started = std::time::Instant::now();
+    let err = super::customer_lifetime_value(&data, &opts, &cancel, &done).unwrap_err();
+    assert!(err.is_cancelled() && err.to_string() == "cancel = true: cancelled", "{err}");
+    let actual = vec![0; data.len()];
+    assert!(super::evaluate(&data, 30.0, &actual, &cancel, &done).unwrap_err().is_cancelled());
+    assert!(BgNbd::fit_with_cancel(&data, &cancel).unwrap_err().is_cancelled());
+    assert!(GammaGamma::fit_with_cancel(&data, &cancel).unwrap_err().is_cancelled());
+    assert!(started.elapsed().as_millis() < 20, "{:?}", started.elapsed());
+    assert_eq!(done.load(Ordering::Relaxed), 0);
+}
+
+#[test]
+fn a_cancel_flag_set_during_a_large_fit_stops_it_promptly() {
+    let data = cdnow_many(100); // 235,700 customers
+    let opts = ClvOptions { horizon_days: 365.0, discount_rate: 0.1, margin: 1.0 };
+    let actual = vec![1; data.len()];
+    for which in ["clv", "evaluate"] {
+        let (cancel, done) = (AtomicBool::new(false), AtomicUsize::new(0));
+        std::thread::scope(|s| {
+            let fit = s.spawn(|| {
+                let r = match which {
+                    "clv" => super::customer_lifetime_value(&data, &opts, &cancel, &done).map(|_| ()),
+                    _ => super::evaluate(&data, 30.0, &actual, &cancel, &done).map(|_| ()),
+                };
+                (r, std::time::Instant::now())
+            });
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            cancel.store(true, Ordering::Relaxed);
+            let set = std::time::Instant::now();
+            let (r, returned) = fit.join().unwrap();
+            let latency = returned.saturating_duration_since(set);
+            assert!(r.unwrap_err().is_cancelled(), "{which}");
+            assert!(latency.as_millis() < 500, "{which}: returned {latency:?} after the flag was set");
+        });
+    }
+}
+
+#[test]
+fn done_counts_every_customer_forecast() {
+    let data = cdnow_days();
+    let (cancel, done) = (AtomicBool::new(false), AtomicUsize::new(0));
+    let opts = ClvOptions { horizon_days: 365.0, discount_rate: 0.1, margin: 1.0 };
+    super::customer_lifetime_value(&data, &opts, &cancel, &done).unwrap();
+    assert_eq!(done.load(Ordering::Relaxed), data.len());
 }

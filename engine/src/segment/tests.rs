@@ -1,6 +1,27 @@
-use super::kmeans::{choose_k, kmeans, silhouette, squared_distance};
+use super::kmeans::squared_distance;
 use super::labels::unique_labels;
 use super::*;
+
+/// A cancel flag that is never set.
+fn go() -> AtomicBool {
+    AtomicBool::new(false)
+}
+
+fn kmeans(points: &[[f64; 3]], k: usize, seed: u64) -> Vec<usize> {
+    super::kmeans::kmeans(points, k, seed, KMEANS_SAMPLE, &go()).unwrap()
+}
+
+fn silhouette(points: &[[f64; 3]], groups: &[usize], sample: &[usize]) -> f64 {
+    super::kmeans::silhouette(points, groups, sample, &go()).unwrap()
+}
+
+fn choose_k(points: &[[f64; 3]], distinct: usize, sample: &[usize], seed: u64) -> (Vec<usize>, f64) {
+    super::kmeans::choose_k(points, distinct, sample, seed, KMEANS_SAMPLE, &go(), &AtomicUsize::new(0)).unwrap()
+}
+
+fn segment_customers(customers: &[CustomerSummary], opts: &SegmentOptions) -> Result<Segmentation, ArgError> {
+    super::segment_customers(customers, opts, &go(), &AtomicUsize::new(0))
+}
 
 fn customer(recency: f64, purchases: i64, total: f64) -> CustomerSummary {
     CustomerSummary {
@@ -245,4 +266,89 @@ fn errors_name_the_argument_and_value() {
     assert_eq!(err(&early, km(None)), "customers[0].observation_end = 100: is before last_purchase (399)");
     assert_eq!("dbscan".parse::<Method>().unwrap_err().to_string(), "method = 'dbscan': must be 'kmeans' or 'quantile'");
     assert_eq!("quantile".parse::<Method>(), Ok(Method::Quantile));
+}
+
+#[test]
+fn sampled_restarts_stay_within_one_percent_of_the_full_algorithm() {
+    // 20,000 customers; restarts on a 2,000-point sample, then Lloyd on all points,
+    // against all 10 restarts on all points.
+    let c = synthetic(20_000, 21);
+    let points = kmeans::standardize(&rfm(&c).unwrap());
+    for k in [3, 6] {
+        let full = inertia(&points, &super::kmeans::kmeans(&points, k, 7, points.len(), &go()).unwrap());
+        let sampled = inertia(&points, &super::kmeans::kmeans(&points, k, 7, 2_000, &go()).unwrap());
+        assert!(sampled <= full * 1.01, "k = {k}: sampled {sampled} vs full {full}");
+        // Deterministic for a seed.
+        assert_eq!(super::kmeans::kmeans(&points, k, 7, 2_000, &go()).unwrap(), super::kmeans::kmeans(&points, k, 7, 2_000, &go()).unwrap());
+    }
+}
+
+#[test]
+fn sampled_segmentation_is_deterministic_and_counts_progress() {
+    let c = synthetic(6_000, 4);
+    let opts = SegmentOptions { method: Method::KMeans, k: None, seed: 3 };
+    let done = AtomicUsize::new(0);
+    let a = segment_with_sample(&c, &opts, 1_000, &go(), &done).unwrap();
+    assert_eq!(done.load(Ordering::Relaxed), K_CANDIDATES.count());
+    assert_eq!(a, segment_with_sample(&c, &opts, 1_000, &go(), &AtomicUsize::new(0)).unwrap());
+    let done = AtomicUsize::new(0);
+    segment_with_sample(&c, &SegmentOptions { k: Some(4), ..opts }, 1_000, &go(), &done).unwrap();
+    assert_eq!(done.load(Ordering::Relaxed), 1);
+}
+
+#[test]
+fn a_set_cancel_flag_returns_the_cancel_error_at_once() {
+    let c = synthetic(50_000, 2);
+    let cancel = AtomicBool::new(true);
+    for k in [None, Some(5)] {
+        for method in [Method::KMeans, Method::Quantile] {
+            let started = std::time::Instant::now();
+            let err = super::segment_customers(&c, &SegmentOptions { method, k, seed: 1 }, &cancel, &AtomicUsize::new(0)).unwrap_err();
+            assert!(err.is_cancelled(), "{err}");
+            assert_eq!(err.to_string(), "cancel = true: cancelled");
+            assert!(started.elapsed().as_millis() < 20, "{:?}", started.elapsed());
+        }
+    }
+    assert!(rfm_with_cancel(&c, &cancel).unwrap_err().is_cancelled());
+    assert!(!ArgError::new("k", 0, "must be at least 1").is_cancelled());
+}
+
+#[test]
+fn a_cancel_flag_set_during_a_large_fit_stops_it_promptly() {
+    // Automatic k on 300,000 customers takes seconds even in release builds.
+    let c = synthetic(300_000, 3);
+    let cancel = AtomicBool::new(false);
+    let opts = SegmentOptions { method: Method::KMeans, k: None, seed: 1 };
+    std::thread::scope(|s| {
+        let fit = s.spawn(|| {
+            let r = super::segment_customers(&c, &opts, &cancel, &AtomicUsize::new(0));
+            (r, std::time::Instant::now())
+        });
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        cancel.store(true, Ordering::Relaxed);
+        let set = std::time::Instant::now();
+        let (r, returned) = fit.join().unwrap();
+        let latency = returned.saturating_duration_since(set);
+        assert!(r.unwrap_err().is_cancelled());
+        // Unoptimized builds on a shared machine: generous; release returns in milliseconds.
+        assert!(latency.as_millis() < 500, "returned {latency:?} after the flag was set");
+    });
+}
+
+/// At scale: the default 50,000-point sample against the full algorithm on 300,000
+/// customers (slow: `cargo test --release -- --ignored sampled_restarts_at_scale`).
+#[test]
+#[ignore]
+fn sampled_restarts_at_scale_stay_within_one_percent_of_the_full_algorithm() {
+    let c = synthetic(300_000, 12);
+    let points = kmeans::standardize(&rfm(&c).unwrap());
+    for k in [2, 4, 6, 8] {
+        let t = std::time::Instant::now();
+        let full = inertia(&points, &super::kmeans::kmeans(&points, k, 42, points.len(), &go()).unwrap());
+        let t_full = t.elapsed();
+        let t = std::time::Instant::now();
+        let sampled = inertia(&points, &super::kmeans::kmeans(&points, k, 42, KMEANS_SAMPLE, &go()).unwrap());
+        println!("k = {k}: sampled {sampled:.2} ({:?}) vs full {full:.2} ({t_full:?}), ratio {:.5}", t.elapsed(), sampled / full);
+        assert!(sampled <= full * 1.01, "k = {k}: sampled {sampled} vs full {full}");
+    }
 }
