@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Reports at scale.
 #  1. A table of N rows (default 1 000 000; id, Hangul name, KRW amount, date, timestamp)
-#     exported by export_report to CSV, XLSX and PDF, against COPY ... TO (the floor), and
-#     at N/10 rows too, to show whether the backend's peak memory stays flat as rows grow.
+#     exported by export_report to CSV and XLSX, against COPY ... TO (the floor), and at
+#     N/10 rows too, to show that the backend's peak memory stays flat as rows grow. PDF at
+#     N/100 and N/10 rows (a PDF holds at most 100 000 table rows; its memory grows with
+#     its pages), and the refusal past that limit.
 #  2. The monthly_sales template over aggregates the size 10 M order lines make (2 000
 #     products × 730 days in sales_daily, 24 months × 20 categories in sales_monthly),
 #     to PDF, XLSX and HTML, against running its five section queries bare.
@@ -23,8 +25,10 @@ SELECT g AS id, '상품 ' || g || ' product' AS name, (g % 997) * 1000::numeric 
        date '2025-01-01' + g % 365 AS day, timestamptz '2025-01-01 09:00+09' + g * interval '1 minute' AS ordered_at
 FROM generate_series(1, ${N}) AS g;
 CREATE TABLE public.small AS SELECT * FROM public.big WHERE id <= ${SMALL};
+CREATE TABLE public.tiny AS SELECT * FROM public.big WHERE id <= ${SMALL} / 10;
 SELECT cafe24.create_report('big', '{"title": "Big table", "sections": [{"title": "rows", "query": "SELECT * FROM public.big ORDER BY id", "columns": {"amount": {"format": "currency"}}}]}');
 SELECT cafe24.create_report('small', '{"title": "Small table", "sections": [{"title": "rows", "query": "SELECT * FROM public.small ORDER BY id", "columns": {"amount": {"format": "currency"}}}]}');
+SELECT cafe24.create_report('tiny', '{"title": "Tiny table", "sections": [{"title": "rows", "query": "SELECT * FROM public.tiny ORDER BY id", "columns": {"amount": {"format": "currency"}}}]}');
 -- Aggregates as 10 M order lines leave them: 2 000 products × 730 days, 24 months × 20 categories.
 INSERT INTO cafe24.shop (shop_no, name) VALUES (1, 'bench');
 INSERT INTO cafe24.product (product_id, product_code, variant_code, name, category, price, unit_cost)
@@ -49,10 +53,14 @@ sections_bare="DO \$\$ DECLARE s jsonb; n bigint; BEGIN
 {
 as_postgres rm -f "${STORE}/bench-copy.csv"
 bench_measure "floor: COPY TO csv, ${N} rows" "COPY (SELECT * FROM public.big ORDER BY id) TO '${STORE}/bench-copy.csv' WITH (FORMAT csv, HEADER)"
-for f in csv xlsx pdf; do
+for f in csv xlsx; do
     bench_measure "export_report ${f}, ${SMALL} rows" "SELECT bytes FROM cafe24.export_report('small', '${f}', file_name => 'bench-small.${f}', overwrite => true)"
     bench_measure "export_report ${f}, ${N} rows" "SELECT bytes FROM cafe24.export_report('big', '${f}', file_name => 'bench-big.${f}', overwrite => true)"
 done
+bench_measure "export_report pdf, $((SMALL / 10)) rows" "SELECT bytes FROM cafe24.export_report('tiny', 'pdf', file_name => 'bench-tiny.pdf', overwrite => true)"
+bench_measure "export_report pdf, ${SMALL} rows" "SELECT bytes FROM cafe24.export_report('small', 'pdf', file_name => 'bench-small.pdf', overwrite => true)"
+# Past 100 000 table rows a PDF is refused: time and memory until the refusal.
+bench_measure "pdf, ${N} rows: refused at 100000" "DO \$\$ BEGIN PERFORM cafe24.export_report('big', 'pdf', file_name => 'bench-big.pdf', overwrite => true); EXCEPTION WHEN program_limit_exceeded THEN NULL; END \$\$"
 bench_measure "floor: monthly_sales section queries" "${sections_bare}"
 for f in pdf xlsx html; do
     bench_measure "monthly_sales ${f}" "SELECT length(cafe24.render_report('monthly_sales', '${f}', '{\"month\": \"2026-10-01\"}'))"

@@ -106,71 +106,43 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION cafe24._refresh_order_daily(date[], integer[], boolean, boolean) IS 'Internal: recomputes order_daily for the touched shop-days, then notifies moved KPIs.';
 
-CREATE FUNCTION cafe24._order_line_kpis() RETURNS trigger
+CREATE FUNCTION cafe24._kpis_trigger() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
+    orders boolean := TG_TABLE_NAME = 'order_line';
+    at_col text := CASE WHEN orders THEN 'ordered_at' ELSE 'occurred_at' END;
+    touched text;
     days date[];
     shops integer[];
 BEGIN
     -- Transition tables are visible only here, so the touched shop-days are collected here,
     -- old and new together for an UPDATE (one refresh, one round of notifications).
-    IF TG_OP = 'INSERT' THEN
-        SELECT array_agg(day), array_agg(shop_no) INTO days, shops
-        FROM (SELECT DISTINCT (r.ordered_at AT TIME ZONE s.timezone)::date AS day, r.shop_no
-              FROM new_rows AS r JOIN cafe24.shop AS s USING (shop_no)) AS k;
-    ELSIF TG_OP = 'DELETE' THEN
-        SELECT array_agg(day), array_agg(shop_no) INTO days, shops
-        FROM (SELECT DISTINCT (r.ordered_at AT TIME ZONE s.timezone)::date AS day, r.shop_no
-              FROM old_rows AS r JOIN cafe24.shop AS s USING (shop_no)) AS k;
-    ELSE
-        SELECT array_agg(day), array_agg(shop_no) INTO days, shops
-        FROM (SELECT DISTINCT (r.ordered_at AT TIME ZONE s.timezone)::date AS day, r.shop_no
-              FROM (SELECT shop_no, ordered_at FROM new_rows UNION ALL SELECT shop_no, ordered_at FROM old_rows) AS r
-              JOIN cafe24.shop AS s USING (shop_no)) AS k;
-    END IF;
-    PERFORM cafe24._refresh_order_daily(days, shops, true, false);
+    touched := CASE TG_OP
+        WHEN 'INSERT' THEN format('SELECT shop_no, %I AS at FROM new_rows', at_col)
+        WHEN 'DELETE' THEN format('SELECT shop_no, %I AS at FROM old_rows', at_col)
+        ELSE format('SELECT shop_no, %1$I AS at FROM new_rows UNION ALL SELECT shop_no, %1$I FROM old_rows', at_col) END;
+    EXECUTE format('SELECT array_agg(day), array_agg(shop_no)
+                    FROM (SELECT DISTINCT (r.at AT TIME ZONE s.timezone)::date AS day, r.shop_no
+                          FROM (%s) AS r JOIN cafe24.shop AS s USING (shop_no)) AS k', touched)
+        INTO days, shops;
+    PERFORM cafe24._refresh_order_daily(days, shops, orders, NOT orders);
     RETURN NULL;
 END $$;
-COMMENT ON FUNCTION cafe24._order_line_kpis() IS 'Internal trigger: refreshes order_daily (orders) for the days an order_line statement touched.';
-
-CREATE FUNCTION cafe24._behaviour_event_kpis() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    days date[];
-    shops integer[];
-BEGIN
-    -- Transition tables are visible only here, so the touched shop-days are collected here,
-    -- old and new together for an UPDATE (one refresh, one round of notifications).
-    IF TG_OP = 'INSERT' THEN
-        SELECT array_agg(day), array_agg(shop_no) INTO days, shops
-        FROM (SELECT DISTINCT (r.occurred_at AT TIME ZONE s.timezone)::date AS day, r.shop_no
-              FROM new_rows AS r JOIN cafe24.shop AS s USING (shop_no)) AS k;
-    ELSIF TG_OP = 'DELETE' THEN
-        SELECT array_agg(day), array_agg(shop_no) INTO days, shops
-        FROM (SELECT DISTINCT (r.occurred_at AT TIME ZONE s.timezone)::date AS day, r.shop_no
-              FROM old_rows AS r JOIN cafe24.shop AS s USING (shop_no)) AS k;
-    ELSE
-        SELECT array_agg(day), array_agg(shop_no) INTO days, shops
-        FROM (SELECT DISTINCT (r.occurred_at AT TIME ZONE s.timezone)::date AS day, r.shop_no
-              FROM (SELECT shop_no, occurred_at FROM new_rows UNION ALL SELECT shop_no, occurred_at FROM old_rows) AS r
-              JOIN cafe24.shop AS s USING (shop_no)) AS k;
-    END IF;
-    PERFORM cafe24._refresh_order_daily(days, shops, false, true);
-    RETURN NULL;
-END $$;
-COMMENT ON FUNCTION cafe24._behaviour_event_kpis() IS 'Internal trigger: refreshes order_daily (sessions) for the days a behaviour_event statement touched.';
+COMMENT ON FUNCTION cafe24._kpis_trigger() IS 'Internal trigger: refreshes order_daily (orders, or sessions) for the shop-days an order_line or behaviour_event statement touched.';
 
 -- Named zz_ so they fire after the aggregate triggers (same event: alphabetical order).
 CREATE TRIGGER zz_kpis_insert AFTER INSERT ON cafe24.order_line
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cafe24._order_line_kpis();
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cafe24._kpis_trigger();
 CREATE TRIGGER zz_kpis_update AFTER UPDATE ON cafe24.order_line
-    REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cafe24._order_line_kpis();
+    REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cafe24._kpis_trigger();
 CREATE TRIGGER zz_kpis_delete AFTER DELETE ON cafe24.order_line
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cafe24._order_line_kpis();
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cafe24._kpis_trigger();
 CREATE TRIGGER zz_kpis_insert AFTER INSERT ON cafe24.behaviour_event
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cafe24._behaviour_event_kpis();
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cafe24._kpis_trigger();
+CREATE TRIGGER zz_kpis_update AFTER UPDATE ON cafe24.behaviour_event
+    REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cafe24._kpis_trigger();
 CREATE TRIGGER zz_kpis_delete AFTER DELETE ON cafe24.behaviour_event
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cafe24._behaviour_event_kpis();
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cafe24._kpis_trigger();
 
 CREATE FUNCTION cafe24._truncate_order_daily() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$

@@ -344,9 +344,15 @@ RETURNS TABLE (key text, revenue numeric, discounts numeric, cost_of_goods numer
                makes_80_pct boolean)
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
+    -- The key, from the product (p) or from the daily row (b.dk, computed per row below).
     key_expr text := CASE by WHEN 'product' THEN 'p.variant_code' WHEN 'category' THEN 'p.category'
-                             WHEN 'brand' THEN 'coalesce(p.brand, ''(none)'')' WHEN 'shop' THEN 'd.shop_no::text'
-                             WHEN 'month' THEN 'to_char(d.day, ''YYYY-MM'')' END;
+                             WHEN 'brand' THEN 'coalesce(p.brand, ''(none)'')' WHEN 'shop' THEN 'b.dk'
+                             WHEN 'month' THEN 'b.dk' END;
+    -- Per daily row: the shop, or the month a row counts in (a previous-period row counts in
+    -- the month it is compared with, so months line up with their own comparison).
+    row_key text := CASE by WHEN 'shop' THEN 'd.shop_no::text'
+                            WHEN 'month' THEN 'to_char(CASE WHEN cur THEN d.day ELSE (d.day + $3::interval)::date END, ''YYYY-MM'')'
+                            ELSE 'NULL::text' END;
     lo date;
     hi date;
     shift interval;
@@ -367,25 +373,35 @@ BEGIN
         RAISE EXCEPTION 'profit_margins: compare_to: unknown comparison "%"', compare_to
             USING ERRCODE = 'invalid_parameter_value', HINT = 'Use previous_period, previous_year or NULL.';
     END IF;
+    -- One pass over the daily rows of both periods, aggregated by product id (and shop or
+    -- month) before the product is joined: the join and the text key then see one row per
+    -- product, not one per product-day. A day in both periods (previous_year over more
+    -- than a year) counts in each.
     RETURN QUERY EXECUTE format($q$
-        WITH cur AS (
-            SELECT %1$s AS k, sum(d.net_amount) AS revenue, sum(d.discount_amount) AS discounts,
-                   sum(d.cost_amount) AS cogs
-            FROM cafe24.sales_daily AS d JOIN cafe24.product AS p USING (product_id)
-            WHERE d.day BETWEEN $1 AND $2 GROUP BY 1
-        ),
-        prev AS (
-            SELECT %1$s AS k, sum(d.net_amount - d.cost_amount) AS gp
-            FROM cafe24.sales_daily AS d JOIN cafe24.product AS p USING (product_id)
+        WITH days AS (
+            SELECT d.*, true AS cur FROM cafe24.sales_daily AS d WHERE d.day BETWEEN $1 AND $2
+            UNION ALL
+            SELECT d.*, false FROM cafe24.sales_daily AS d
             WHERE $3::interval IS NOT NULL AND d.day BETWEEN ($1 - $3::interval)::date AND ($2 - $3::interval)::date
-            GROUP BY 1
+        ),
+        b AS (
+            SELECT d.product_id, %2$s AS dk,
+                   sum(d.net_amount) FILTER (WHERE cur) AS revenue, sum(d.discount_amount) FILTER (WHERE cur) AS discounts,
+                   sum(d.cost_amount) FILTER (WHERE cur) AS cogs, sum(d.net_amount - d.cost_amount) FILTER (WHERE NOT cur) AS prev_gp
+            FROM days AS d GROUP BY 1, 2
+        ),
+        k AS (
+            SELECT %1$s AS k, sum(b.revenue) AS revenue, sum(b.discounts) AS discounts, sum(b.cogs) AS cogs,
+                   sum(b.prev_gp) AS prev_gp
+            FROM b JOIN cafe24.product AS p USING (product_id)
+            GROUP BY 1 HAVING count(b.revenue) > 0
         ),
         r AS (
-            SELECT cur.*, cur.revenue - cur.cogs AS gp, prev.gp AS prev_gp,
-                   sum(cur.revenue - cur.cogs) OVER () AS total_gp,
-                   row_number() OVER (ORDER BY cur.revenue - cur.cogs DESC, cur.k) AS rnk,
-                   sum(cur.revenue - cur.cogs) OVER (ORDER BY cur.revenue - cur.cogs DESC, cur.k) AS cum_gp
-            FROM cur LEFT JOIN prev USING (k)
+            SELECT k.*, k.revenue - k.cogs AS gp,
+                   sum(k.revenue - k.cogs) OVER () AS total_gp,
+                   row_number() OVER (ORDER BY k.revenue - k.cogs DESC, k.k) AS rnk,
+                   sum(k.revenue - k.cogs) OVER (ORDER BY k.revenue - k.cogs DESC, k.k) AS cum_gp
+            FROM k
         )
         SELECT k, revenue, discounts, cogs, gp,
                round(100 * gp / nullif(revenue, 0), 2),
@@ -395,12 +411,13 @@ BEGIN
                rnk::integer,
                round(100 * cum_gp / nullif(total_gp, 0), 2),
                coalesce(cum_gp - gp < 0.8 * total_gp, false)
-        FROM r ORDER BY rnk$q$, key_expr)
+        FROM r ORDER BY rnk$q$, key_expr, row_key)
     USING lo, hi, shift;
 END $$;
 COMMENT ON FUNCTION cafe24.profit_margins(text, date, date, text) IS
 'Revenue, discounts, cost of goods, gross profit, margin %, share of profit, change versus the previous period or year, '
 'and Pareto rank (makes_80_pct: the fewest keys that make 80 % of gross profit), by product, category, brand, shop or month. '
+'By month, each month is compared with the days it shifts from (the same month a year earlier for previous_year). '
 'Defaults: the last 12 months of data.';
 
 COMMENT ON FUNCTION cafe24.seasonal_trends(text, text, text, text, integer[]) IS
@@ -441,6 +458,21 @@ LANGUAGE plpgsql STABLE AS $$
 DECLARE
     as_of timestamptz := coalesce(p_as_of, now());
 BEGIN
+    IF p_source IS NULL THEN
+        -- The star schema: the lines of an order share its time, so purchase days come
+        -- straight from the lines (one aggregation fewer than through orders), by id.
+        RETURN QUERY
+        WITH d AS (
+            SELECT l.customer_id, date_trunc('day', l.ordered_at) AS day, sum(l.quantity * l.unit_price - l.discount)::float8 AS amount
+            FROM cafe24.order_line AS l
+            WHERE l.customer_id IS NOT NULL AND l.status NOT IN ('cancelled', 'returned') AND l.ordered_at <= as_of
+            GROUP BY 1, 2
+        )
+        SELECT d.customer_id::text, extract(epoch FROM min(d.day))::float8 / 86400, extract(epoch FROM max(d.day))::float8 / 86400,
+               count(*), sum(d.amount), avg(d.amount), extract(epoch FROM as_of)::float8 / 86400
+        FROM d GROUP BY d.customer_id ORDER BY d.customer_id;
+        RETURN;
+    END IF;
     RETURN QUERY EXECUTE format($q$
         WITH d AS (
             SELECT t.customer_key, date_trunc('day', t.ordered_at) AS day, sum(t.amount) AS amount

@@ -34,8 +34,11 @@ SELECT kpi, value - coalesce(before.v, 0) AS moved_by FROM cafe24.kpi_live
 LEFT JOIN (SELECT kpi AS k, value AS v FROM kept_live) AS before ON before.k = kpi
 WHERE day = '2025-03-31' AND shop_no = (SELECT min(shop_no) FROM cafe24.shop) AND kpi IN ('orders', 'revenue', 'units') ORDER BY kpi;
 
--- An UPDATE that moves an order to another day refreshes both days, as a rebuild would.
+-- UPDATEs that move an order and a shopper's events to another day refresh both days, as a
+-- rebuild would.
 UPDATE cafe24.order_line SET ordered_at = '2025-03-30 10:00+09' WHERE order_id = 'LIVE-1';
+UPDATE cafe24.behaviour_event SET occurred_at = occurred_at - interval '1 day'
+WHERE session_id = (SELECT min(session_id) FROM cafe24.behaviour_event WHERE occurred_at >= '2025-03-31');
 CREATE TEMP TABLE kept_moved AS SELECT * FROM cafe24.order_daily;
 SELECT cafe24.rebuild_kpis() = (SELECT count(*) FROM kept_moved) AS same_rows_after_update;
 SELECT count(*) AS differences_after_update FROM (SELECT * FROM kept_moved EXCEPT SELECT * FROM cafe24.order_daily) AS d;

@@ -66,6 +66,16 @@ SELECT sum(profit_share_pct) BETWEEN 99.9 AND 100.1 AS shares_add_up, max(cumula
 FROM cafe24.profit_margins(by => 'product', from_date => '2025-01-01', to_date => '2025-08-28', compare_to => NULL);
 SELECT key, revenue = (SELECT sum(net_amount) FROM cafe24.sales_daily WHERE day BETWEEN '2025-03-01' AND '2025-03-31') AS matches_daily
 FROM cafe24.profit_margins(by => 'month', from_date => '2025-03-01', to_date => '2025-03-31', compare_to => 'previous_year');
+-- Known answers from the daily table: a month against the same month a year earlier, and
+-- every grouping adding up to the same totals.
+SELECT key, gross_profit = (SELECT sum(net_amount - cost_amount) FROM cafe24.sales_daily WHERE day BETWEEN '2025-03-01' AND '2025-03-31') AS current_ok,
+       previous_gross_profit IS NOT DISTINCT FROM (SELECT sum(net_amount - cost_amount) FROM cafe24.sales_daily WHERE day BETWEEN '2024-03-01' AND '2024-03-31') AS previous_ok
+FROM cafe24.profit_margins(by => 'month', from_date => '2025-03-01', to_date => '2025-03-31', compare_to => 'previous_year');
+SELECT g.by, sum(m.revenue) = (SELECT sum(net_amount) FROM cafe24.sales_daily WHERE day BETWEEN '2025-04-01' AND '2025-06-30') AS revenue_ok,
+       sum(m.previous_gross_profit) = (SELECT sum(net_amount - cost_amount) FROM cafe24.sales_daily WHERE day BETWEEN date '2025-04-01' - 91 AND date '2025-06-30' - 91) AS previous_ok
+FROM unnest('{product,category,brand,shop,month}'::text[]) AS g(by),
+     LATERAL cafe24.profit_margins(by => g.by, from_date => '2025-04-01', to_date => '2025-06-30') AS m
+GROUP BY g.by ORDER BY g.by;
 SELECT * FROM cafe24.profit_margins(by => 'colour');
 SELECT * FROM cafe24.profit_margins(from_date => '2025-05-01', to_date => '2025-04-01');
 SELECT * FROM cafe24.profit_margins(compare_to => 'last_decade');

@@ -84,6 +84,11 @@ SELECT * FROM cafe24.export_report('csv_demo', 'csv', file_name => '../escape.cs
 SELECT * FROM cafe24.export_report('csv_demo', 'csv', file_name => '/tmp/escape.csv');
 -- A failing export leaves no file, not even a temporary one.
 SELECT * FROM cafe24.export_report('fails', 'pdf', file_name => 'tests/fails.pdf');
+-- Nor does one that outgrows cafe24_analytics.report_max_size (superuser-only).
+SET cafe24_analytics.report_max_size = '2kB';
+SELECT * FROM cafe24.export_report('category_month', 'xlsx', file_name => 'tests/too_big.xlsx');
+SELECT length(cafe24.render_report('category_month', 'html'));
+RESET cafe24_analytics.report_max_size;
 SELECT f FROM pg_ls_dir(current_setting('cafe24_analytics.report_storage_path') || '/tests') AS f ORDER BY f;
 
 -- Row-level security: a report is its owner's unless shared; sections run with the

@@ -19,7 +19,13 @@ fn segmentation(function: &str, as_of: Option<TimestampWithTimeZone>, k: Option<
     let (keys, summaries) = db::customer_summaries(function, as_of, source);
     let totals: Vec<f64> = summaries.iter().map(|c| c.total_amount).collect();
     let opts = SegmentOptions { method, k: k.map(i64::from), seed: seed as u64 };
-    let seg = segment::segment_customers(&summaries, &opts).unwrap_or_else(|e| fail(function, e));
+    let fits = match (method, k) {
+        (Method::Quantile, _) | (_, Some(1)) => 0,
+        (_, Some(_)) => 1,
+        (_, None) => segment::K_CANDIDATES.count(),
+    };
+    let seg = db::run_parallel(function, fits, |cancel, done| segment::segment_customers(&summaries, &opts, cancel, done))
+        .unwrap_or_else(|e| fail(function, e));
     (keys, totals, seg)
 }
 
@@ -117,7 +123,7 @@ fn customer_lifetime_value(
     let opts = ClvOptions { horizon_days: horizon_days as f64, discount_rate, margin };
     let (keys, summaries) = db::customer_summaries(F, as_of, source);
     let data: Vec<RepeatSummary> = summaries.iter().map(RepeatSummary::from_customer).collect();
-    let fit = clv::customer_lifetime_value(&data, &opts).unwrap_or_else(|e| fail(F, e));
+    let fit = db::run_parallel(F, data.len(), |cancel, done| clv::customer_lifetime_value(&data, &opts, cancel, done)).unwrap_or_else(|e| fail(F, e));
     TableIterator::new(keys.into_iter().zip(data).zip(fit.customers).map(|((key, d), v)| {
         (key, d.x, v.expected_purchases, v.probability_alive, v.expected_order_value, v.clv)
     }))
@@ -145,7 +151,7 @@ fn evaluate_lifetime_value(
     let (keys, summaries) = db::customer_summaries(F, Some(calibration_end), source);
     let actual = db::holdout_purchases(F, &keys, calibration_end, holdout_days, source);
     let data: Vec<RepeatSummary> = summaries.iter().map(RepeatSummary::from_customer).collect();
-    let ev = clv::evaluate(&data, holdout_days as f64, &actual).unwrap_or_else(|e| fail(F, e));
+    let ev = db::run_parallel(F, data.len(), |cancel, done| clv::evaluate(&data, holdout_days as f64, &actual, cancel, done)).unwrap_or_else(|e| fail(F, e));
     let mut rows: Vec<_> = ev
         .buckets
         .iter()

@@ -218,9 +218,14 @@ pub(crate) fn render_error(function: &str, e: RenderError) -> ! {
     match e {
         RenderError::TooManyPoints { .. } => error::raise(PgSqlErrorCode::ERRCODE_PROGRAM_LIMIT_EXCEEDED, format!("{function}: {e}"), "Aggregate the chart's query to fewer rows, or show it as a table."),
         RenderError::TooManyPdfRows { .. } => error::raise(PgSqlErrorCode::ERRCODE_PROGRAM_LIMIT_EXCEEDED, format!("{function}: {e}"), "Export large tables as xlsx or csv, or aggregate or LIMIT the section's query."),
-        RenderError::TooLarge { .. } => error::raise(
+        RenderError::TooLarge { limit } if limit < gucs::report_max_size() => error::raise(
             PgSqlErrorCode::ERRCODE_PROGRAM_LIMIT_EXCEEDED,
-            format!("{function}: {e} (cafe24_analytics.report_max_size = {})", pretty_size(gucs::report_max_size())),
+            format!("{function}: the output grew past {}, the most a bytea result holds", pretty_size(limit)),
+            "Export it to a file with export_report, or narrow the report with parameters or LIMIT.",
+        ),
+        RenderError::TooLarge { limit } => error::raise(
+            PgSqlErrorCode::ERRCODE_PROGRAM_LIMIT_EXCEEDED,
+            format!("{function}: the output grew past cafe24_analytics.report_max_size ({})", pretty_size(limit)),
             "Narrow the report with parameters or LIMIT, or ask a superuser to raise cafe24_analytics.report_max_size.",
         ),
         RenderError::Io(_) => error::raise(PgSqlErrorCode::ERRCODE_IO_ERROR, format!("{function}: {e}"), "Check the storage path's free space and permissions."),
