@@ -559,25 +559,33 @@ fn build_matrix(series: &[SeriesInput], lens: &[usize], spec: &Spec, opts: &Glob
     Ok(Matrix { nf, bins, target, edges })
 }
 
-/// Gradient sums and counts per (feature, bin).
+/// Gradient sums and counts per (feature, bin), interleaved (`[g, count]`) so an update
+/// touches one cache line.
 #[derive(Clone)]
-struct Hist {
-    g: Vec<f64>,
-    c: Vec<u32>,
-}
+struct Hist(Vec<[f64; 2]>);
 
 impl Hist {
     fn zero(nf: usize) -> Self {
-        Hist { g: vec![0.0; nf * STRIDE], c: vec![0; nf * STRIDE] }
+        Hist(vec![[0.0; 2]; nf * STRIDE])
     }
 
     fn add(&mut self, o: &Hist) {
-        self.g.iter_mut().zip(&o.g).for_each(|(a, b)| *a += b);
-        self.c.iter_mut().zip(&o.c).for_each(|(a, b)| *a += b);
+        self.0.iter_mut().zip(&o.0).for_each(|(a, b)| {
+            a[0] += b[0];
+            a[1] += b[1];
+        });
     }
 
     fn minus(&self, o: &Hist) -> Hist {
-        Hist { g: self.g.iter().zip(&o.g).map(|(a, b)| a - b).collect(), c: self.c.iter().zip(&o.c).map(|(a, b)| a - b).collect() }
+        Hist(self.0.iter().zip(&o.0).map(|(a, b)| [a[0] - b[0], a[1] - b[1]]).collect())
+    }
+
+    fn g(&self, k: usize) -> f64 {
+        self.0[k][0]
+    }
+
+    fn c(&self, k: usize) -> u32 {
+        self.0[k][1] as u32
     }
 }
 
@@ -594,9 +602,9 @@ impl Booster<'_> {
         for &r in rows {
             let (row, g) = (&self.m.bins[r as usize * nf..(r as usize + 1) * nf], self.grad[r as usize]);
             for (f, &b) in row.iter().enumerate() {
-                let k = f * STRIDE + b as usize;
-                h.g[k] += g;
-                h.c[k] += 1;
+                let cell = &mut h.0[f * STRIDE + b as usize];
+                cell[0] += g;
+                cell[1] += 1.0;
             }
         }
         h
@@ -636,12 +644,12 @@ impl Booster<'_> {
         let mut best: Option<(f64, usize, u8, bool, f64, u32)> = None;
         for f in 0..self.m.nf {
             let base = f * STRIDE;
-            let (mg, mc) = (h.g[base], h.c[base]);
+            let (mg, mc) = (h.g(base), h.c(base));
             let value_bins = self.m.edges[f].len() + 1;
             let (mut cg, mut cc) = (0.0, 0u32);
             for b in 1..value_bins {
-                cg += h.g[base + b];
-                cc += h.c[base + b];
+                cg += h.g(base + b);
+                cc += h.c(base + b);
                 for missing_left in [false, true] {
                     if missing_left && mc == 0 {
                         continue;
@@ -673,7 +681,7 @@ impl Booster<'_> {
             bin: 0,
         };
         let root = self.hist(rows);
-        let (g, n) = (root.g[..STRIDE].iter().sum::<f64>(), root.c[..STRIDE].iter().sum::<u32>());
+        let (g, n) = ((0..STRIDE).map(|k| root.g(k)).sum::<f64>(), (0..STRIDE).map(|k| root.c(k)).sum::<u32>());
         let mut nodes = vec![leaf(g, n)];
         let mut stack = vec![(0usize, 0usize, rows.len(), root, g, n, 0usize)];
         while let Some((id, lo, hi, h, g, n, depth)) = stack.pop() {
@@ -727,20 +735,19 @@ fn boost(m: &Matrix, opts: &GlobalOptions, cancel: &AtomicBool) -> Result<(f64, 
     let mut rng = Rng::derive(opts.seed, 0xB005);
     let take = ((n as f64 * opts.subsample).round() as usize).clamp(1, n);
     let mut trees = Vec::with_capacity(opts.trees);
-    let mut all: Vec<u32> = (0..n as u32).collect();
+    let mut rows: Vec<u32> = Vec::with_capacity(take);
     for _ in 0..opts.trees {
         if cancel.load(Ordering::Relaxed) {
             return Err(cancelled());
         }
-        // Partial Fisher–Yates: the first `take` rows are a seeded sample without replacement.
-        if take < n {
-            for k in 0..take {
-                let j = k + (rng.next_u64() % (n - k) as u64) as usize;
-                all.swap(k, j);
+        // Selection sampling (Knuth's Algorithm S): `take` rows without replacement, in
+        // memory order for the histogram passes.
+        rows.clear();
+        for r in 0..n {
+            if ((n - r) as f64 * rng.f64()) < (take - rows.len()) as f64 {
+                rows.push(r as u32);
             }
         }
-        let mut rows = all[..take].to_vec();
-        rows.sort_unstable(); // memory order for the histogram passes
         for &r in &rows {
             b.grad[r as usize] = pred[r as usize] - m.target[r as usize];
         }
