@@ -954,6 +954,60 @@ impl GlobalModel {
     }
 }
 
+/// The per-series choice between the global model and the per-series models.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Choice {
+    /// True when the global model should forecast this series.
+    pub global: bool,
+    /// Holdout MASE of the global calibration model and of the per-series model (NaN
+    /// without a holdout or when the series' in-sample seasonal naive error is zero).
+    pub global_mase: f64,
+    pub local_mase: f64,
+    /// What the per-series side ran, e.g. `auto: mstl(7)`, or why it was not compared.
+    pub local_model: String,
+}
+
+/// Chooses, per series, between the global model and `model` fitted on that series alone
+/// (usually [`super::Model::Auto`], itself chosen by rolling-origin backtest among the
+/// per-series candidates), by their errors on the same held-out periods: `holdouts` from
+/// [`GlobalModel::fit_with_holdout`] are the global model's out-of-sample forecasts
+/// there, and the per-series model is fitted on the same training part. Lower mean
+/// absolute error wins; ties go to the per-series model. A series too short to hold
+/// periods out gets the global model (that is what it is for). `opts.horizon` is
+/// replaced by the holdout length. Runs on `threads` threads; `None` if cancelled.
+pub fn choose(
+    series: &[SeriesInput],
+    holdouts: &[Option<Holdout>],
+    model: super::Model,
+    opts: &super::Options,
+    season: Option<usize>,
+    threads: usize,
+    cancel: &AtomicBool,
+) -> Option<Vec<Choice>> {
+    run_parallel(series.len(), threads, cancel, |i| {
+        let Some(Some(ho)) = holdouts.get(i) else {
+            return Choice { global: true, global_mase: f64::NAN, local_mase: f64::NAN, local_model: "not compared: no holdout".into() };
+        };
+        let y = series[i].y;
+        let (train, test) = y.split_at(ho.origin.min(y.len()));
+        let h = test.len().min(ho.point.len());
+        if h == 0 {
+            return Choice { global: true, global_mase: f64::NAN, local_mase: f64::NAN, local_model: "not compared: empty holdout".into() };
+        }
+        let o = super::Options { horizon: h, ..opts.clone() };
+        match super::forecast(train, model, &o) {
+            Ok(f) => {
+                let mae = |p: &[f64]| test[..h].iter().zip(p).map(|(a, p)| (a - p).abs()).sum::<f64>() / h as f64;
+                let (g, l) = (mae(&ho.point[..h]), mae(&f.point));
+                let d = metrics::naive_scale(train, season.unwrap_or(1));
+                let d = if d > 0.0 { d } else { f64::NAN };
+                Choice { global: g < l, global_mase: g / d, local_mase: l / d, local_model: f.model }
+            }
+            Err(e) => Choice { global: true, global_mase: f64::NAN, local_mase: f64::NAN, local_model: format!("not compared: {e}") },
+        }
+    })
+}
+
 fn empty_info() -> FitInfo {
     FitInfo { series: 0, training_rows: 0, calibration_horizon: 0, calibration_series: 0, holdout_mase: f64::NAN, holdout_mase_seasonal_naive: f64::NAN }
 }

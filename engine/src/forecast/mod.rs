@@ -7,7 +7,7 @@
 mod global;
 pub mod metrics;
 mod models;
-pub use global::{FitInfo, GlobalModel, GlobalOptions, Grain, Holdout, SeriesInput};
+pub use global::{choose as choose_global_or_local, Choice, FitInfo, GlobalModel, GlobalOptions, Grain, Holdout, SeriesInput};
 pub mod seasons;
 
 use metrics::{naive_scale, Accuracy, AccuracyAccumulator};

@@ -68,14 +68,18 @@ fn test_opts() -> GlobalOptions {
 
 /// The panel and a model fitted on its training parts, shared by the tests.
 fn fitted() -> &'static (Vec<Product>, GlobalModel, f64) {
-    static F: OnceLock<(Vec<Product>, GlobalModel, f64)> = OnceLock::new();
+    &fitted_with_holdout().0
+}
+
+fn fitted_with_holdout() -> &'static ((Vec<Product>, GlobalModel, f64), Vec<Option<Holdout>>) {
+    static F: OnceLock<((Vec<Product>, GlobalModel, f64), Vec<Option<Holdout>>)> = OnceLock::new();
     F.get_or_init(|| {
         let p = panel(300, 7);
         let inputs: Vec<SeriesInput> = p.iter().map(Product::train).collect();
         let t = Instant::now();
-        let m = GlobalModel::fit(&inputs, &test_opts(), &AtomicBool::new(false)).unwrap();
+        let (m, ho) = GlobalModel::fit_with_holdout(&inputs, &test_opts(), &AtomicBool::new(false)).unwrap();
         let secs = t.elapsed().as_secs_f64();
-        (p, m, secs)
+        ((p, m, secs), ho)
     })
 }
 
@@ -294,4 +298,37 @@ fn bad_arguments_name_themselves() {
     assert_eq!(GlobalModel::fit(&[SeriesInput::new(&y, start)], &GlobalOptions { bins: 300, ..GlobalOptions::daily() }, &never).unwrap_err().argument, "bins");
     let one = m.forecast(&SeriesInput::new(&[3.0], start), 2, &[80.0]).unwrap();
     assert!(one.point.iter().all(|v| v.is_finite() && *v >= 0.0));
+}
+
+#[test]
+fn per_series_choice_between_global_and_auto() {
+    let ((p, m, _), holdouts) = fitted_with_holdout();
+    // Every 10th product (a third of them short), to keep per-series Auto affordable.
+    let picked: Vec<&Product> = p.iter().step_by(10).collect();
+    let inputs: Vec<SeriesInput> = picked.iter().map(|q| q.train()).collect();
+    let ho: Vec<Option<Holdout>> = (0..p.len()).step_by(10).map(|i| holdouts[i].clone()).collect();
+    let o = Options { horizon: H, season_lengths: Some(vec![7]), candidates: vec![7], detect_seasons: false, levels: vec![80.0] };
+    let choices = choose(&inputs, &ho, Model::Auto, &o, Some(7), 2, &AtomicBool::new(false)).unwrap();
+    assert_eq!(choices.len(), picked.len());
+    let (mut chosen, mut local, mut global, mut k) = (0.0, 0.0, 0.0, 0);
+    let mut short_global = (0, 0);
+    for ((q, c), s) in picked.iter().zip(&choices).zip(&inputs) {
+        assert_eq!(c.global, c.global_mase < c.local_mase, "{c:?}");
+        let g = m.forecast(s, H, &[]).unwrap().point;
+        let l = forecast(s.y, Model::Auto, &o).unwrap().point;
+        let d = metrics::naive_scale(s.y, 7);
+        if !(d > 0.0) {
+            continue;
+        }
+        let (eg, el) = (mase(q.test(), &g, s.y), mase(q.test(), &l, s.y));
+        (chosen, local, global, k) = (chosen + if c.global { eg } else { el }, local + el, global + eg, k + 1);
+        if q.short {
+            short_global = (short_global.0 + c.global as usize, short_global.1 + 1);
+        }
+    }
+    let (chosen, local, global) = (chosen / k as f64, local / k as f64, global / k as f64);
+    eprintln!("test-window MASE over {k} series: chosen {chosen:.3}, auto only {local:.3}, global only {global:.3}; global chosen for {}/{} short series, {}/{} overall",
+        short_global.0, short_global.1, choices.iter().filter(|c| c.global).count(), choices.len());
+    assert!(chosen < local, "chosen {chosen} vs auto {local}");
+    assert!(short_global.0 * 10 >= short_global.1 * 7, "global for {short_global:?} short series");
 }
