@@ -43,6 +43,11 @@
 //!   The final model is then retrained on all data. A step beyond the calibration horizon
 //!   uses the last step's quantiles. Non-negative histories get non-negative forecasts and
 //!   bounds, as in [`super::forecast`].
+//! * **Per-series choice.** [`choose`] compares, series by series, the calibration
+//!   model's out-of-sample forecast of the held-out periods with a per-series model
+//!   (e.g. `Auto`, itself picked by rolling-origin backtest) fitted on the same training
+//!   part, and keeps the lower error. One origin only: each further origin would cost
+//!   another global fit.
 //!
 //! The fitted model serializes to a compact, versioned binary ([`GlobalModel::to_bytes`])
 //! ending in a SHA-256 of its content; [`GlobalModel::from_bytes`] rejects anything that
@@ -172,13 +177,14 @@ impl GlobalOptions {
         if self.lags.is_empty() || !self.lags.iter().all(|l| period(*l)) {
             return bad("lags", format!("{:?}: need at least one lag, each 1 to {MAX_PERIOD}", self.lags), "Pass lags in periods, e.g. '{1,2,3,4,5,6,7,14,28}'.");
         }
-        if !self.windows.iter().all(|w| period(*w)) || !self.season.map_or(true, |m| (2..=MAX_PERIOD).contains(&m)) || !period(self.scale_window) {
+        if !self.windows.iter().all(|w| period(*w)) || !self.season.is_none_or(|m| (2..=MAX_PERIOD).contains(&m)) || !period(self.scale_window) {
             return bad("windows", format!("windows {:?}, season {:?}, scale window {}: each must be 1 to {MAX_PERIOD} (a season at least 2)", self.windows, self.season, self.scale_window), "Use periods, e.g. windows '{7,28}' and season 7 for daily data.");
         }
         if self.trees == 0 || self.trees > 100_000 || self.max_depth == 0 || self.max_depth > 16 || self.min_leaf == 0 {
             return bad("trees", format!("{} trees of depth {} with leaves of {}: need 1 to 100000 trees, depth 1 to 16, leaves of at least 1", self.trees, self.max_depth, self.min_leaf), "The defaults (200 trees, depth 6) suit most panels.");
         }
-        if !(self.learning_rate > 0.0 && self.learning_rate <= 1.0) || !(self.lambda >= 0.0 && self.lambda.is_finite()) || !(self.subsample > 0.0 && self.subsample <= 1.0) {
+        let in_unit = |v: f64| v > 0.0 && v <= 1.0;
+        if !(in_unit(self.learning_rate) && in_unit(self.subsample) && self.lambda >= 0.0 && self.lambda.is_finite()) {
             return bad("learning_rate", format!("learning rate {}, lambda {}, subsample {}: need 0 < rate ≤ 1, lambda ≥ 0, 0 < subsample ≤ 1", self.learning_rate, self.lambda, self.subsample), "The defaults are 0.1, 1 and 0.7.");
         }
         if !(2..=255).contains(&self.bins) || self.max_rows < 100 {
@@ -660,7 +666,7 @@ impl Booster<'_> {
                         continue;
                     }
                     let gain = lg * lg / (lc as f64 + lambda) + rg * rg / (rc as f64 + lambda) - parent;
-                    if gain > 1e-12 && best.map_or(true, |bst| gain > bst.0) {
+                    if gain > 1e-12 && best.is_none_or(|bst| gain > bst.0) {
                         best = Some((gain, f, b as u8, missing_left, lg, lc));
                     }
                 }

@@ -71,8 +71,11 @@ fn fitted() -> &'static (Vec<Product>, GlobalModel, f64) {
     &fitted_with_holdout().0
 }
 
-fn fitted_with_holdout() -> &'static ((Vec<Product>, GlobalModel, f64), Vec<Option<Holdout>>) {
-    static F: OnceLock<((Vec<Product>, GlobalModel, f64), Vec<Option<Holdout>>)> = OnceLock::new();
+/// Panel, model, fit seconds; and the calibration holdouts.
+type Fitted = ((Vec<Product>, GlobalModel, f64), Vec<Option<Holdout>>);
+
+fn fitted_with_holdout() -> &'static Fitted {
+    static F: OnceLock<Fitted> = OnceLock::new();
     F.get_or_init(|| {
         let p = panel(300, 7);
         let inputs: Vec<SeriesInput> = p.iter().map(Product::train).collect();
@@ -104,7 +107,7 @@ fn beats_seasonal_naive_on_short_histories_and_covers_as_promised() {
             assert!(iv.lower.iter().zip(&f.point).zip(&iv.upper).all(|((l, p), u)| l <= u && *l >= 0.0 && l <= &(p + 1e-9) && &(p - 1e-9) <= u));
         }
         steps += H;
-        if !(scale > 0.0) {
+        if scale.is_nan() || scale <= 0.0 {
             continue;
         }
         let sn = forecast(train.y, Model::SeasonalNaive, &snaive_opts).unwrap();
@@ -317,7 +320,7 @@ fn per_series_choice_between_global_and_auto() {
         let g = m.forecast(s, H, &[]).unwrap().point;
         let l = forecast(s.y, Model::Auto, &o).unwrap().point;
         let d = metrics::naive_scale(s.y, 7);
-        if !(d > 0.0) {
+        if d.is_nan() || d <= 0.0 {
             continue;
         }
         let (eg, el) = (mase(q.test(), &g, s.y), mase(q.test(), &l, s.y));
@@ -331,4 +334,29 @@ fn per_series_choice_between_global_and_auto() {
         short_global.0, short_global.1, choices.iter().filter(|c| c.global).count(), choices.len());
     assert!(chosen < local, "chosen {chosen} vs auto {local}");
     assert!(short_global.0 * 10 >= short_global.1 * 7, "global for {short_global:?} short series");
+}
+
+#[test]
+fn weekly_and_monthly_grains() {
+    let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+    let spec = |grain| Spec { grain, lags: vec![1], windows: vec![], season: None, scale_window: 4 };
+    assert_eq!(spec(Grain::Day).date(d(2024, 2, 28), 2), Some(d(2024, 3, 1)));
+    assert_eq!(spec(Grain::Week).date(d(2024, 1, 1), 2), Some(d(2024, 1, 15)));
+    assert_eq!(spec(Grain::Month).date(d(2024, 1, 31), 1), Some(d(2024, 2, 29)));
+    assert_eq!(spec(Grain::Day).date(d(2024, 1, 1), usize::MAX), None);
+    // Monthly panel with a shared yearly shape: forecasts follow it.
+    let shape = [0.7, 0.7, 0.9, 1.0, 1.0, 1.1, 1.2, 1.2, 1.0, 0.9, 1.1, 1.6];
+    let mut r = Rng::new(11);
+    let ys: Vec<Vec<f64>> = (0..60).map(|i| {
+        let level = 50.0 + 10.0 * i as f64;
+        (0..48).map(|t| level * shape[t % 12] * (1.0 + 0.05 * r.normal())).collect()
+    }).collect();
+    let inputs: Vec<SeriesInput> = ys.iter().map(|y| SeriesInput::new(y, d(2020, 1, 1))).collect();
+    let m = GlobalModel::fit(&inputs, &GlobalOptions { trees: 60, min_leaf: 10, ..GlobalOptions::monthly() }, &AtomicBool::new(false)).unwrap();
+    let f = m.forecast(&inputs[5], 12, &[90.0]).unwrap();
+    let level = 100.0;
+    for (k, p) in f.point.iter().enumerate() {
+        assert!((p / (level * shape[k]) - 1.0).abs() < 0.2, "month {}: {p} vs {}", k + 1, level * shape[k]);
+    }
+    assert!(f.point[11] > f.point[0] * 1.6, "December above January: {:?}", f.point);
 }
