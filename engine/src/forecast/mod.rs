@@ -4,8 +4,10 @@
 //! Input series are plain `f64` slices, one value per period, oldest first; missing
 //! periods must already be filled (the SQL layer turns days without sales into zeros).
 
+mod global;
 pub mod metrics;
 mod models;
+pub use global::{choose as choose_global_or_local, Choice, FitInfo, GlobalModel, GlobalOptions, Grain, Holdout, SeriesInput};
 pub mod seasons;
 
 use metrics::{naive_scale, Accuracy, AccuracyAccumulator};
