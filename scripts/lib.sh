@@ -68,7 +68,7 @@ bench_measure() {
 SELECT pg_backend_pid();
 SELECT clock_timestamp() AS t0 \gset
 $2;
-SELECT extract(epoch FROM clock_timestamp() - :'t0');
+SELECT 'elapsed ' || extract(epoch FROM clock_timestamp() - :'t0');
 SELECT pg_sleep(1);
 SQL
     bg=$!
@@ -79,7 +79,7 @@ SQL
         [ -n "$v" ] && [ "$v" -gt "$peak" ] && peak=$v
         sleep 0.2
     done
-    secs=$(sed -n 3p "${pid_file}")
+    secs=$(sed -n 's/^elapsed //p' "${pid_file}")
     rm -f "${pid_file}"
     printf '%s|%s|%s\n' "$1" "$secs" "$((peak / 1024))"
 }

@@ -475,11 +475,67 @@ GRANT SELECT, INSERT, DELETE ON cafe24.report_output TO PUBLIC;
 -- pg_dump dumps the rows of these extension tables (and their identity sequences). The
 -- aggregates are left out on purpose: restoring order_line rebuilds them through its
 -- triggers. Built-in report templates come back with CREATE EXTENSION.
+-- Saved forecast models (train_forecast_model): what to forecast, the model chosen per
+-- series with its backtest scores, and the fitted global model. Private to their owner.
+CREATE TABLE cafe24.forecast_model (
+    name          text PRIMARY KEY CHECK (name ~ '^[a-z][a-z0-9_]{0,62}$'),
+    grain         text NOT NULL,
+    by            text NOT NULL,
+    measure       text NOT NULL,
+    source        text,
+    requested     text NOT NULL,
+    horizon       integer NOT NULL,
+    series        integer NOT NULL,
+    global_model  bytea,
+    global_info   jsonb,
+    owner         regrole NOT NULL DEFAULT current_user::regrole,
+    trained_at    timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE cafe24.forecast_model IS 'Saved forecast models from train_forecast_model; forecast_sales(model_name => ...) forecasts from them without model selection or global refit. Row-level security: visible to the owner (and its members).';
+COMMENT ON COLUMN cafe24.forecast_model.name IS 'Model name (lower-case identifier), passed as forecast_sales(model_name => ...).';
+COMMENT ON COLUMN cafe24.forecast_model.grain IS 'day, week or month, as trained.';
+COMMENT ON COLUMN cafe24.forecast_model.by IS 'Series: total, shop, category or product (or the source''s series_key).';
+COMMENT ON COLUMN cafe24.forecast_model.measure IS 'revenue, units or orders, as trained.';
+COMMENT ON COLUMN cafe24.forecast_model.source IS 'The source query or relation, or NULL for the star schema.';
+COMMENT ON COLUMN cafe24.forecast_model.requested IS 'The model asked for at training (auto, global, ets, ...).';
+COMMENT ON COLUMN cafe24.forecast_model.horizon IS 'Horizon the backtests were scored at.';
+COMMENT ON COLUMN cafe24.forecast_model.series IS 'Number of series trained.';
+COMMENT ON COLUMN cafe24.forecast_model.global_model IS 'The fitted global gradient-boosting model (versioned binary with a checksum), when any series uses it.';
+COMMENT ON COLUMN cafe24.forecast_model.global_info IS 'Training facts of the global model: series, rows, holdout MASE against seasonal naive.';
+COMMENT ON COLUMN cafe24.forecast_model.owner IS 'Role that trained the model.';
+COMMENT ON COLUMN cafe24.forecast_model.trained_at IS 'When it was trained.';
+
+CREATE TABLE cafe24.forecast_model_series (
+    model_name  text NOT NULL REFERENCES cafe24.forecast_model ON DELETE CASCADE,
+    series_key  text NOT NULL,
+    model       text NOT NULL,
+    mase        float8,
+    smape       float8,
+    rmse        float8,
+    bias        float8,
+    levels      float8[],
+    coverage    float8[],
+    PRIMARY KEY (model_name, series_key)
+);
+COMMENT ON TABLE cafe24.forecast_model_series IS 'Per series of a saved forecast model: the model chosen and its backtest accuracy (NULL when the history was too short to backtest).';
+COMMENT ON COLUMN cafe24.forecast_model_series.model IS 'seasonal_naive, ets, mstl, croston or global.';
+COMMENT ON COLUMN cafe24.forecast_model_series.mase IS 'Backtest MASE of the chosen model (below 1 beats seasonal naive).';
+COMMENT ON COLUMN cafe24.forecast_model_series.coverage IS 'Share of backtest actuals inside the interval, per level in levels.';
+
+ALTER TABLE cafe24.forecast_model ENABLE ROW LEVEL SECURITY;
+CREATE POLICY forecast_model_owner ON cafe24.forecast_model FOR ALL
+    USING (pg_has_role(owner, 'USAGE')) WITH CHECK (pg_has_role(owner, 'USAGE'));
+ALTER TABLE cafe24.forecast_model_series ENABLE ROW LEVEL SECURITY;
+CREATE POLICY forecast_model_series_owner ON cafe24.forecast_model_series FOR ALL
+    USING (EXISTS (SELECT FROM cafe24.forecast_model AS m WHERE m.name = model_name))
+    WITH CHECK (EXISTS (SELECT FROM cafe24.forecast_model AS m WHERE m.name = model_name));
+GRANT SELECT, INSERT, UPDATE, DELETE ON cafe24.forecast_model, cafe24.forecast_model_series TO PUBLIC;
+
 DO $$
 DECLARE t text; s text;
 BEGIN
     -- One call per statement: each call updates the pg_extension row.
-    FOREACH t IN ARRAY ARRAY['shop', 'product', 'customer', 'order_line', 'behaviour_event', 'inventory_snapshot', 'report_output'] LOOP
+    FOREACH t IN ARRAY ARRAY['shop', 'product', 'customer', 'order_line', 'behaviour_event', 'inventory_snapshot', 'report_output', 'forecast_model', 'forecast_model_series'] LOOP
         PERFORM pg_catalog.pg_extension_config_dump(('cafe24.' || t)::regclass, '');
     END LOOP;
     PERFORM pg_catalog.pg_extension_config_dump('cafe24.report'::regclass, 'WHERE NOT template');

@@ -71,3 +71,44 @@ ORDER BY series_key, model;
 SELECT count(*) FILTER (WHERE model = 'seasonal_naive(7)') AS snaive, count(*) AS models
 FROM cafe24.backtest_forecast(horizon => 7, by => 'category', model => 'seasonal_naive');
 SELECT * FROM cafe24.backtest_forecast(origins => 0);
+
+-- The global model learns across series: 40 series share a weekly shape at different
+-- levels; 10 of them started 35 days ago. 'auto' gives the young ones the global model.
+CREATE TEMP TABLE panel AS
+SELECT 's' || lpad(k::text, 2, '0') AS series_key, d::date AS ds,
+       round((5 + k) * (1 + 0.5 * (extract(isodow FROM d) >= 6)::int) * (1 + 0.1 * sin(k + (d - date '2025-01-01'))))::float8 AS y
+FROM generate_series(1, 40) AS k, generate_series(date '2025-01-01', date '2025-06-30', '1 day') AS d
+WHERE k <= 30 OR d > date '2025-06-30' - 35;
+SELECT CASE WHEN series_key > 's30' THEN 'young' ELSE 'mature' END AS age, split_part(model, ':', 1) AS model, count(DISTINCT series_key) AS series
+FROM cafe24.forecast_sales(horizon => 14, source => 'panel') GROUP BY 1, 2 ORDER BY 1, 2;
+-- It sees the weekend bump of a young series from the others: Saturdays forecast higher.
+SELECT round(avg(yhat) FILTER (WHERE extract(isodow FROM ds) >= 6) / avg(yhat) FILTER (WHERE extract(isodow FROM ds) < 6), 1) AS weekend_ratio,
+       min(model) AS model
+FROM cafe24.forecast_sales(horizon => 14, model => 'global', source => 'panel') WHERE series_key = 's35';
+SELECT * FROM cafe24.forecast('{1,2,3}', horizon => 3, model => 'global');
+
+-- Saved models: the choice per series and the global model are stored with their backtest
+-- scores; forecasting from the model skips the choice and the global fit, same numbers.
+SELECT model, count(*) AS series, count(mase) AS scored, bool_and(cardinality(coverage) = 2) AS coverage_per_level
+FROM cafe24.train_forecast_model('panel_daily', horizon => 14, source => 'panel') GROUP BY 1 ORDER BY 1;
+SELECT name, grain, by, requested, series, global_model IS NOT NULL AS has_global, (global_info ->> 'series')::int AS global_series
+FROM cafe24.forecast_model;
+SELECT count(*) AS rows, min(model) LIKE '% (saved model panel_daily)' AS says_saved,
+       bool_and(s.yhat = f.yhat) FILTER (WHERE s.series_key > 's30') AS young_same_as_fresh_global
+FROM cafe24.forecast_sales(horizon => 14, model_name => 'panel_daily') AS s
+LEFT JOIN cafe24.forecast_sales(horizon => 14, model => 'global', source => 'panel') AS f USING (series_key, step);
+SELECT * FROM cafe24.train_forecast_model('panel_daily', source => 'panel');
+SELECT * FROM cafe24.forecast_sales(model_name => 'nope');
+SELECT * FROM cafe24.forecast_sales(model_name => 'panel_daily', grain => 'week');
+SELECT * FROM cafe24.train_forecast_model('Panel', source => 'panel');
+-- Saved models are private to their owner.
+CREATE ROLE fc_other;
+GRANT USAGE ON SCHEMA cafe24 TO fc_other;
+SET ROLE fc_other;
+SELECT count(*) AS visible_models FROM cafe24.forecast_model;
+SELECT count(*) AS visible_series FROM cafe24.forecast_model_series;
+RESET ROLE;
+SELECT cafe24.drop_forecast_model('panel_daily');
+SELECT count(*) AS series_left FROM cafe24.forecast_model_series;
+DROP OWNED BY fc_other;
+DROP ROLE fc_other;

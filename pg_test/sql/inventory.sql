@@ -56,6 +56,22 @@ SELECT count(*) > 20 AS per_product FROM cafe24.simulate_inventory_policy('2025-
 SELECT * FROM cafe24.simulate_inventory_policy('2025-06-01', '2025-05-01');
 SELECT * FROM cafe24.simulate_inventory_policy('2025-06-01', '2025-08-01', policy => 'magic');
 
+-- Demand from a saved forecast model (units by product per day): the mean forecast over
+-- lead time plus review, and its backtest error. The hand-checked mug stopped selling a
+-- month before the data ends: its history says 10 a day, its forecast much less.
+SELECT count(*) AS series FROM cafe24.train_forecast_model('daily_units', horizon => 14, by => 'product', measure => 'units', model => 'ets');
+SELECT count(*) FILTER (WHERE reason LIKE '%(demand: forecast)') AS from_forecast,
+       count(*) FILTER (WHERE reason LIKE '%(demand: history, no forecast for this product)') AS from_history,
+       bool_and(safety_stock >= 0 AND reorder_point >= 0) AS non_negative
+FROM cafe24.optimize_inventory(as_of => '2025-07-29', demand_model => 'daily_units');
+SELECT h.avg_daily_demand AS from_history, f.avg_daily_demand < h.avg_daily_demand / 2 AS forecast_much_lower
+FROM cafe24.optimize_inventory(as_of => '2025-07-29', history_days => 30) AS h
+JOIN cafe24.optimize_inventory(as_of => '2025-07-29', history_days => 30, demand_model => 'daily_units') AS f USING (variant_code)
+WHERE variant_code = 'HAND-1';
+SELECT count(*) FROM cafe24.train_forecast_model('weekly_revenue', horizon => 4, grain => 'week', by => 'category', model => 'seasonal_naive');
+SELECT * FROM cafe24.optimize_inventory(demand_model => 'weekly_revenue');
+SELECT * FROM cafe24.optimize_inventory(demand_model => 'no_such_model');
+
 -- Profit margins with Pareto ranks and comparison periods.
 SELECT key, gross_profit > 0 AS profitable, margin_pct BETWEEN 0 AND 100 AS sane_margin, pareto_rank,
        previous_gross_profit IS NOT NULL AS compared

@@ -5,7 +5,7 @@ use crate::gucs::{self, Feature};
 use crate::{db, error};
 use cafe24_engine::calendar::Grain;
 use cafe24_engine::chrono;
-use cafe24_engine::forecast::{self as fc, Forecast, ForecastError, Model, Options};
+use cafe24_engine::forecast::{self as fc, Forecast, ForecastError, GlobalModel, GlobalOptions, Model, Options, SeriesInput};
 use pgrx::datum::Date;
 use pgrx::prelude::*;
 
@@ -38,7 +38,89 @@ fn options(function: &str, horizon: i32, season_lengths: Option<Vec<Option<i32>>
 }
 
 fn model(function: &str, name: &str) -> Model {
+    if name.trim().eq_ignore_ascii_case(GLOBAL) {
+        error::invalid_argument(format!("{function}: model: \"global\" learns across many series"), "Use forecast_sales or train_forecast_model for the global model; forecast() takes one series.");
+    }
     Model::parse(name).unwrap_or_else(|e| fail(function, e))
+}
+
+/// The SQL name of the global gradient-boosting model (`engine::forecast::GlobalModel`).
+pub(crate) const GLOBAL: &str = "global";
+
+/// Fewest series for which `auto` considers the global model (it learns across series).
+const MIN_GLOBAL_SERIES: usize = 30;
+
+/// Series with fewer periods of history than this are young: with enough series, `auto`
+/// forecasts them with the global model, which borrows the shape of the others.
+fn young(g: Grain) -> usize {
+    match g {
+        Grain::Day => 84,
+        Grain::Week => 26,
+        Grain::Month => 12,
+    }
+}
+
+/// How one series is forecast.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Plan {
+    Local(Model),
+    Global,
+}
+
+/// `model` as asked of forecast_sales / train_forecast_model: each series' plan.
+pub(crate) fn plans(function: &str, name: &str, g: Grain, series: &[Series]) -> Vec<Plan> {
+    if name.trim().eq_ignore_ascii_case(GLOBAL) {
+        return vec![Plan::Global; series.len()];
+    }
+    let m = Model::parse(name).unwrap_or_else(|e| {
+        error::invalid_argument(format!("{function}: {e}"), "Use one of auto, global, seasonal_naive, ets, mstl, croston.")
+    });
+    let pool = m == Model::Auto && series.len() >= MIN_GLOBAL_SERIES && series.iter().any(|s| s.2.len() >= young(g));
+    series.iter().map(|s| if pool && s.2.len() < young(g) { Plan::Global } else { Plan::Local(m) }).collect()
+}
+
+pub(crate) type Series = (String, Date, Vec<f64>);
+
+fn inputs(g: Grain, series: &[Series]) -> Vec<SeriesInput<'_>> {
+    series.iter().map(|(_, last, y)| SeriesInput::new(y, g.step(to_naive(*last), 1 - y.len() as i64))).collect()
+}
+
+fn global_options(g: Grain) -> GlobalOptions {
+    let mut o = match g {
+        Grain::Day => GlobalOptions::daily(),
+        Grain::Week => GlobalOptions::weekly(),
+        Grain::Month => GlobalOptions::monthly(),
+    };
+    o.threads = gucs::threads();
+    o
+}
+
+/// Forecasts every series by its plan, on worker threads; `global` is required when a plan
+/// says so. Cancel and statement_timeout stop it.
+pub(crate) fn forecast_planned(function: &str, g: Grain, series: &[Series], plans: &[Plan], global: Option<&GlobalModel>, opts: &Options) -> Vec<Forecast> {
+    let threads = gucs::threads(); // settings are read here: never on a worker thread
+    let inputs = inputs(g, series);
+    let results = db::run_parallel(function, series.len(), |cancel, done| {
+        fc::parallel_map(series.len(), threads, cancel, done, |i| match plans[i] {
+            Plan::Local(m) => fc::forecast(&series[i].2, m, opts),
+            Plan::Global => global.expect("a global model for global plans").forecast(&inputs[i], opts.horizon, &opts.levels),
+        })
+    });
+    results
+        .into_iter()
+        .map(|r| {
+            r.unwrap_or_else(|| error::raise(pgrx::PgSqlErrorCode::ERRCODE_QUERY_CANCELED, format!("{function}: interrupted"), "Run it again."))
+                .unwrap_or_else(|e| fail(function, e))
+        })
+        .collect()
+}
+
+/// Fits the global model on every series (worker threads; cancellable), with the holdout
+/// forecasts of its calibration run.
+pub(crate) fn fit_global(function: &str, g: Grain, series: &[Series]) -> (GlobalModel, Vec<Option<fc::Holdout>>) {
+    let inputs = inputs(g, series);
+    let opts = global_options(g);
+    db::run_parallel(function, 0, |cancel, _| GlobalModel::fit_with_holdout(&inputs, &opts, cancel)).unwrap_or_else(|e| fail(function, e))
 }
 
 pub(crate) fn grain(function: &str, name: &str) -> Grain {
@@ -86,11 +168,11 @@ pub(crate) fn sales_series(function: &str, grain: &str, by: &str, measure: &str,
 
 /// The checks shared by the functions over sales series: feature switch, grain, options
 /// with the grain's natural seasons, model.
-fn sales_setup(function: &str, horizon: i32, grain: &str, model: &str, levels: Vec<Option<f64>>) -> (Grain, Options, Model) {
+pub(crate) fn sales_setup(function: &str, horizon: i32, grain: &str, levels: Vec<Option<f64>>) -> (Grain, Options) {
     gucs::require(Feature::Forecasting, function);
     let g = self::grain(function, grain);
     let opts = options(function, horizon, None, levels, g.season_candidates(), false);
-    (g, opts, self::model(function, model))
+    (g, opts)
 }
 
 pub(crate) fn to_naive(d: Date) -> chrono::NaiveDate {
@@ -112,6 +194,7 @@ fn forecast_sales(
     source: default!(Option<&str>, "NULL"),
     measure: default!(&str, "'revenue'"),
     levels: default!(Vec<Option<f64>>, "'{80,95}'"),
+    model_name: default!(Option<&str>, "NULL"),
 ) -> TableIterator<
     'static,
     (
@@ -125,16 +208,28 @@ fn forecast_sales(
     ),
 > {
     const F: &str = "forecast_sales";
-    let (g, opts, m) = sales_setup(F, horizon, grain, model, levels);
-    let series = sales_series(F, grain, by, measure, source);
-    let values: Vec<Vec<f64>> = series.iter().map(|s| s.2.clone()).collect();
-    let threads = gucs::threads(); // settings are read here: never on a worker thread
-    let results = db::run_parallel(F, values.len(), |cancel, done| fc::forecast_many(&values, m, &opts, threads, cancel, done));
+    let (g, opts, series, plans, global) = match model_name {
+        None => {
+            let (g, opts) = sales_setup(F, horizon, grain, levels);
+            let series = sales_series(F, grain, by, measure, source);
+            let plans = plans(F, model, g, &series);
+            let global = plans.contains(&Plan::Global).then(|| fit_global(F, g, &series).0);
+            (g, opts, series, plans, global)
+        }
+        Some(name) => {
+            let saved = super::forecast_model::load(F, name, &[("grain", grain, "day"), ("by", by, "total"), ("model", model, "auto"), ("measure", measure, "revenue")], source);
+            let (g, opts) = sales_setup(F, horizon, &saved.grain, levels);
+            let series = sales_series(F, &saved.grain, &saved.by, &saved.measure, saved.source.as_deref());
+            let plans = series.iter().map(|s| saved.plan(&s.0)).collect();
+            (g, opts, series, plans, saved.global)
+        }
+    };
+    let forecasts = forecast_planned(F, g, &series, &plans, global.as_ref(), &opts);
     let mut out = Vec::with_capacity(series.len() * opts.horizon);
-    for ((key, last, _), r) in series.into_iter().zip(results) {
-        let f = r
-            .unwrap_or_else(|| error::raise(pgrx::PgSqlErrorCode::ERRCODE_QUERY_CANCELED, format!("{F}: interrupted"), "Run it again."))
-            .unwrap_or_else(|e| fail(F, e));
+    for ((key, last, _), mut f) in series.into_iter().zip(forecasts) {
+        if let Some(name) = model_name {
+            f.model = format!("{} (saved model {name})", f.model);
+        }
         let last = to_naive(last);
         out.extend(rows(f).map(|(step, yhat, lo, hi, model)| {
             (key.clone(), from_naive(g.step(last, step as i64)), step, yhat, lo, hi, model)
@@ -170,7 +265,8 @@ fn backtest_forecast(
     ),
 > {
     const F: &str = "backtest_forecast";
-    let (_, opts, m) = sales_setup(F, horizon, grain, model, levels);
+    let (_, opts) = sales_setup(F, horizon, grain, levels);
+    let m = self::model(F, model);
     if !(1..=20).contains(&origins) {
         error::invalid_argument(format!("{F}: origins: {origins} is out of range: allowed 1 to 20"), "Pass how many rolling forecast origins to evaluate, e.g. origins => 3.");
     }

@@ -4,7 +4,7 @@
 use crate::gucs::{self, Feature};
 use crate::{db, error};
 use cafe24_engine::inventory::classify::{abc_classes, xyz_classes, AbcThresholds, XyzThresholds};
-use cafe24_engine::inventory::demand::DemandBasis;
+use cafe24_engine::inventory::demand::{DemandBasis, DemandStats};
 use cafe24_engine::inventory::policy::ServiceTarget;
 use cafe24_engine::inventory::recommend::{recommend, PolicyParams, ProductInput};
 use cafe24_engine::inventory::simulate::{simulate, LeadTime, Policy, SimConfig, SimResult, NAIVE_WINDOW_DAYS};
@@ -41,6 +41,7 @@ fn optimize_inventory(
     history_days: default!(i32, 180),
     fill_rate: default!(Option<f64>, "NULL"),
     lead_time_sd_days: default!(f64, 0.0),
+    demand_model: default!(Option<&str>, "NULL"),
 ) -> TableIterator<
     'static,
     (
@@ -72,6 +73,14 @@ fn optimize_inventory(
     }
     let inputs = db::inventory_inputs(as_of, history_days);
     let default_lead = gucs::DEFAULT_LEAD_TIME_DAYS.get();
+    // Demand from a saved forecast model: the mean over the days an order must cover
+    // (lead time plus review period), and the model's backtest error.
+    let review = review_period_days.unwrap_or(0).max(0) as usize;
+    let cover = |lead: i32| lead.max(0) as usize + review.max(1);
+    let forecasts = demand_model.map(|name| {
+        let days = inputs.iter().map(|i| cover(i.lead_time_days.unwrap_or(default_lead))).max().unwrap_or(1);
+        super::forecast_model::daily_units(F, name, days)
+    });
     let revenue: Vec<f64> = inputs.iter().map(|i| i.revenue).collect();
     let abc = abc_classes(&revenue, AbcThresholds::default()).unwrap_or_else(|e| fail(F, e));
     let mut recs = Vec::with_capacity(inputs.len());
@@ -79,9 +88,21 @@ fn optimize_inventory(
         pgrx::check_for_interrupts!();
         let lead = i.lead_time_days.unwrap_or(default_lead);
         let rec = i.unit_cost.filter(|c| *c > 0.0).map(|unit_cost| {
+            let history = db::dense(history_days as usize, &i.offsets, &i.units);
+            let forecast = forecasts.as_ref().and_then(|f| f.get(&i.variant_code));
+            let basis = match forecast {
+                Some((point, rmse)) => {
+                    let days = cover(lead).min(point.len()).max(1);
+                    let mean_per_day = point[..days].iter().sum::<f64>() / days as f64;
+                    // Without a backtest, the history's day-to-day spread stands in.
+                    let rmse_per_day = rmse.unwrap_or_else(|| DemandStats::from_history(&history).map_or(0.0, |s| s.sd));
+                    DemandBasis::Forecast { mean_per_day, rmse_per_day }
+                }
+                None => DemandBasis::History,
+            };
             let product = ProductInput {
-                history: db::dense(history_days as usize, &i.offsets, &i.units),
-                basis: DemandBasis::History,
+                history,
+                basis,
                 unit_cost,
                 lead_time_days: lead as f64,
                 lead_time_sd_days,
@@ -100,6 +121,11 @@ fn optimize_inventory(
         .zip(abc.into_iter().zip(xyz))
         .map(|((i, (lead, rec)), (a, x))| {
             let default_note = if i.lead_time_days.is_none() { " (default lead time)" } else { "" };
+            let default_note = match (&forecasts, forecasts.as_ref().is_some_and(|f| f.contains_key(&i.variant_code))) {
+                (Some(_), true) => format!("{default_note} (demand: forecast)"),
+                (Some(_), false) => format!("{default_note} (demand: history, no forecast for this product)"),
+                (None, _) => default_note.to_string(),
+            };
             match rec {
                 Some(r) => (
                     i.product_id, i.variant_code, i.name, i.on_hand, i.on_order,

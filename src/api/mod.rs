@@ -4,6 +4,7 @@ pub mod customers;
 pub mod dashboard;
 pub mod demo;
 pub mod forecast;
+pub mod forecast_model;
 pub mod ingest;
 pub mod inventory;
 pub mod report;

@@ -54,18 +54,11 @@
 //! does not check out with an error (never a panic).
 
 use super::{metrics, Forecast, ForecastError, Interval, MAX_HORIZON};
+pub use crate::calendar::Grain;
 use crate::rng::Rng;
 use chrono::{Datelike, Days, Months, NaiveDate};
 use sha2::{Digest, Sha256};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-
-/// Spacing of consecutive observations, for the calendar features.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Grain {
-    Day,
-    Week,
-    Month,
-}
 
 /// One series: history oldest first, the date of its first period, and optional
 /// exogenous regressors aligned with `y`. `price` and `promo` may be longer than `y`:

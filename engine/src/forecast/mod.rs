@@ -30,6 +30,17 @@ pub enum Model {
 pub const MODEL_NAMES: [&str; 5] = ["auto", "seasonal_naive", "ets", "mstl", "croston"];
 
 impl Model {
+    /// The SQL name (the first of [`MODEL_NAMES`] that parses to it).
+    pub fn name(self) -> &'static str {
+        match self {
+            Model::Auto => "auto",
+            Model::SeasonalNaive => "seasonal_naive",
+            Model::Ets => "ets",
+            Model::Mstl => "mstl",
+            Model::Croston => "croston",
+        }
+    }
+
     pub fn parse(name: &str) -> Result<Model, ForecastError> {
         Ok(match name.trim().to_ascii_lowercase().as_str() {
             "auto" => Model::Auto,
@@ -253,6 +264,32 @@ fn origins_for(n: usize, horizon: usize, seasons: &[usize]) -> usize {
     (n.saturating_sub(min_train) / horizon).min(3)
 }
 
+/// The candidate with the lowest backtest MASE, with its accuracy; `None` when the history
+/// is too short to backtest.
+fn best_by_backtest(y: &[f64], seasons: &[usize], h: usize, levels: &[f64]) -> Option<(Model, Accuracy)> {
+    let origins = origins_for(y.len(), h, seasons);
+    if origins == 0 {
+        return None;
+    }
+    auto_candidates(y, seasons)
+        .into_iter()
+        .filter_map(|m| evaluate(y, m, seasons, h, levels, origins).map(|(a, _)| (m, a)))
+        .filter(|(_, a)| a.mase.is_finite())
+        .min_by(|a, b| a.1.mase.total_cmp(&b.1.mase))
+}
+
+/// The concrete model `auto` would fit to `y`, with its backtest accuracy (`None` when the
+/// history is too short to backtest, or all values are equal: `auto` then falls back).
+/// Saved forecast models store this choice, so forecasting from them skips the backtest.
+pub fn auto_choice(y: &[f64], opts: &Options) -> Result<Option<(Model, Accuracy)>, ForecastError> {
+    opts.validate()?;
+    if y.is_empty() || y.iter().all(|v| *v == y[0]) {
+        return Ok(None);
+    }
+    let (seasons, _) = usable_seasons(y, opts);
+    Ok(best_by_backtest(y, &seasons, opts.horizon, &opts.levels))
+}
+
 /// Forecasts one series.
 pub fn forecast(y: &[f64], model: Model, opts: &Options) -> Result<Forecast, ForecastError> {
     opts.validate()?;
@@ -271,17 +308,8 @@ pub fn forecast(y: &[f64], model: Model, opts: &Options) -> Result<Forecast, For
         let (seasons, note) = usable_seasons(y, opts);
         let mut f = match model {
             Model::Auto => {
-                let origins = origins_for(y.len(), h, &seasons);
-                let best = if origins == 0 {
-                    None
-                } else {
-                    auto_candidates(y, &seasons)
-                        .into_iter()
-                        .filter_map(|m| evaluate(y, m, &seasons, h, levels, origins).map(|(a, _)| (m, a.mase)))
-                        .filter(|(_, mase)| mase.is_finite())
-                        .min_by(|a, b| a.1.total_cmp(&b.1))
-                };
-                let chosen = best.map(|b| b.0).unwrap_or(if seasons.is_empty() { Model::Ets } else { Model::Mstl });
+                let best = best_by_backtest(y, &seasons, h, levels);
+                let chosen = best.as_ref().map(|b| b.0).unwrap_or(if seasons.is_empty() { Model::Ets } else { Model::Mstl });
                 let mut f = fit_concrete(y, chosen, &seasons, h, levels).expect("fallbacks always fit");
                 f.model = match best {
                     Some(_) => format!("auto: {}", f.model),
@@ -357,10 +385,20 @@ pub fn forecast_many(
     cancel: &AtomicBool,
     done: &AtomicUsize,
 ) -> Vec<Option<Result<Forecast, ForecastError>>> {
+    parallel_map(series.len(), threads, cancel, done, |i| forecast(&series[i], model, opts))
+}
+
+/// `f(0..n)` on `threads` worker threads, results in order. `cancel` stops the work early
+/// (the remaining results are `None`); `done` counts finished items.
+pub fn parallel_map<T: Send>(
+    n: usize,
+    threads: usize,
+    cancel: &AtomicBool,
+    done: &AtomicUsize,
+    f: impl Fn(usize) -> T + Sync,
+) -> Vec<Option<T>> {
     let next = AtomicUsize::new(0);
-    let mut results: Vec<Option<Result<Forecast, ForecastError>>> = vec![None; series.len()];
-    let slots: Vec<std::sync::Mutex<Option<Result<Forecast, ForecastError>>>> =
-        (0..series.len()).map(|_| std::sync::Mutex::new(None)).collect();
+    let slots: Vec<std::sync::Mutex<Option<T>>> = (0..n).map(|_| std::sync::Mutex::new(None)).collect();
     std::thread::scope(|s| {
         for _ in 0..threads.max(1) {
             s.spawn(|| loop {
@@ -368,19 +406,16 @@ pub fn forecast_many(
                     break;
                 }
                 let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= series.len() {
+                if i >= n {
                     break;
                 }
-                let r = forecast(&series[i], model, opts);
+                let r = f(i);
                 *slots[i].lock().expect("slot lock") = Some(r);
                 done.fetch_add(1, Ordering::Relaxed);
             });
         }
     });
-    for (r, slot) in results.iter_mut().zip(slots) {
-        *r = slot.into_inner().expect("slot lock");
-    }
-    results
+    slots.into_iter().map(|slot| slot.into_inner().expect("slot lock")).collect()
 }
 
 #[cfg(test)]
