@@ -224,3 +224,32 @@ fn many_series_in_threads_match_one_by_one() {
     cancel.store(true, Ordering::Relaxed);
     assert!(forecast_many(&series, Model::Auto, &o, 2, &cancel, &done).iter().all(Option::is_none));
 }
+
+#[test]
+fn auto_choice_is_what_auto_fits_and_scores_the_best_candidate() {
+    let o = opts(14, None);
+    for seed in 0..4 {
+        let y = synthetic(seed, 150, 0.2, 3.0);
+        let (model, acc) = auto_choice(&y, &o).unwrap().expect("long enough to backtest");
+        let auto = forecast(&y, Model::Auto, &o).unwrap();
+        let concrete = forecast(&y, model, &o).unwrap();
+        assert_eq!(auto.point, concrete.point, "seed {seed}: auto fits the model it chose");
+        assert_eq!(auto.model, format!("auto: {}", concrete.model));
+        let scores = backtest(&y, &[Model::Auto], &o, 3).unwrap();
+        let best = scores.iter().map(|s| s.accuracy.mase).fold(f64::INFINITY, f64::min);
+        assert_eq!(acc.mase, best, "seed {seed}: the lowest MASE of the candidates");
+        assert_eq!(Model::parse(model.name()).unwrap(), model);
+    }
+    assert_eq!(auto_choice(&[3.0; 50], &o).unwrap(), None, "constant: nothing to choose");
+    assert_eq!(auto_choice(&synthetic(1, 20, 0.0, 1.0), &o).unwrap(), None, "too short to backtest");
+}
+
+#[test]
+fn parallel_map_keeps_order_and_stops_on_cancel() {
+    let (cancel, done) = (AtomicBool::new(false), AtomicUsize::new(0));
+    let squares = parallel_map(100, 3, &cancel, &done, |i| i * i);
+    assert_eq!(squares, (0..100).map(|i| Some(i * i)).collect::<Vec<_>>());
+    assert_eq!(done.load(Ordering::Relaxed), 100);
+    cancel.store(true, Ordering::Relaxed);
+    assert!(parallel_map(10, 2, &cancel, &done, |i| i).iter().all(Option::is_none));
+}
