@@ -6,7 +6,7 @@
 #  2. Ingest overhead of live KPI maintenance: 300 single-order transactions (3 lines each)
 #     with the KPI triggers enabled and disabled.
 #  3. Commit-to-notification latency of NOTIFY cafe24_kpi, measured from Python (psycopg2).
-# Usage: bash bench/dashboards.sh [CUSTOMERS]
+# Usage: [KEEP=1] bash bench/dashboards.sh [CUSTOMERS]
 source "$(dirname "$0")/../scripts/lib.sh"
 cd "${REPO_ROOT}"
 C="${1:-1000000}"
@@ -32,20 +32,25 @@ bench_measure "kpi_values, all KPIs, month" "SELECT count(*) FROM cafe24.kpi_val
 
 echo "== per widget (ms, warm)"
 q -d cafe24_bench -At <<'SQL'
-SELECT format('%-45s %8s ms', w.title, round(extract(epoch FROM clock_timestamp() - t0) * 1000))
-FROM cafe24.widget AS w, LATERAL (SELECT clock_timestamp() AS t0) AS t,
-     LATERAL (SELECT cafe24._widget_data('merchant_overview', w.widget_no, '{}')) AS d
-WHERE w.dashboard = 'merchant_overview' ORDER BY w.widget_no;
+DO $$
+DECLARE w record; t0 timestamptz;
+BEGIN
+    FOR w IN SELECT widget_no, title FROM cafe24.widget WHERE dashboard = 'merchant_overview' ORDER BY widget_no LOOP
+        t0 := clock_timestamp();
+        PERFORM cafe24._widget_data('merchant_overview', w.widget_no, '{}');
+        RAISE NOTICE '%', format('%-45s %8s ms', w.title, round(extract(epoch FROM clock_timestamp() - t0) * 1000));
+    END LOOP;
+END $$;
 SQL
-
 echo "== ingest: 300 transactions of one 3-line order, KPI triggers on vs off"
 orders_sql 300 on >/tmp/c24-orders-on.sql
 orders_sql 300 off >/tmp/c24-orders-off.sql
 chmod 644 /tmp/c24-orders-*.sql
-t_on=$( { /usr/bin/time -f %e as_postgres psql -X -q -h /tmp -p 54329 -d cafe24_bench -f /tmp/c24-orders-on.sql >/dev/null; } 2>&1 )
-q -d cafe24_bench -c "ALTER TABLE cafe24.order_line DISABLE TRIGGER zz_kpis_insert"
-t_off=$( { /usr/bin/time -f %e as_postgres psql -X -q -h /tmp -p 54329 -d cafe24_bench -f /tmp/c24-orders-off.sql >/dev/null; } 2>&1 )
-q -d cafe24_bench -c "ALTER TABLE cafe24.order_line ENABLE TRIGGER zz_kpis_insert"
+seconds() { local t0; t0=$(date +%s.%N); as_postgres psql -X -q -h /tmp -p 54329 -d cafe24_bench -f "$1" >/dev/null; python3 -c "print($(date +%s.%N) - ${t0})"; }
+t_on=$(seconds /tmp/c24-orders-on.sql)
+q -d cafe24_bench -c "ALTER TABLE cafe24.order_line DISABLE TRIGGER zz_kpis_insert" -c "ALTER TABLE cafe24.sales_daily DISABLE TRIGGER zz_kpis_insert, DISABLE TRIGGER zz_kpis_update"
+t_off=$(seconds /tmp/c24-orders-off.sql)
+q -d cafe24_bench -c "ALTER TABLE cafe24.order_line ENABLE TRIGGER zz_kpis_insert" -c "ALTER TABLE cafe24.sales_daily ENABLE TRIGGER zz_kpis_insert, ENABLE TRIGGER zz_kpis_update"
 python3 -c "on, off = float('${t_on}'), float('${t_off}'); print('with live KPIs %.2f s, without %.2f s: %.1f ms vs %.1f ms per order, overhead %.0f %%' % (on, off, on / 0.3, off / 0.3, 100 * (on - off) / off))"
 
 venv=/tmp/cafe24-bench-venv
@@ -80,4 +85,5 @@ lat.sort()
 print("100 commits: p50 %.2f ms, p95 %.2f ms, max %.2f ms (from commit call to first notification)" % (statistics.median(lat), lat[94], lat[-1]))
 PY
 fi
-q -d postgres -c "DROP DATABASE cafe24_bench"
+# KEEP=1 keeps the database for a closer look.
+[ "${KEEP:-0}" = 1 ] || q -d postgres -c "DROP DATABASE cafe24_bench"

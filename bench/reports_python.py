@@ -20,7 +20,10 @@ def rows(limit):
     cur = conn.cursor(name="bench")
     cur.itersize = 1000
     cur.execute("SELECT * FROM public.big WHERE id <= %s ORDER BY id", (limit,))
+    first = cur.fetchone()  # a named cursor has no description before its first fetch
     yield [d[0] for d in cur.description]
+    if first is not None:
+        yield first
     for r in cur:
         yield r
     conn.close()

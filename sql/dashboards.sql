@@ -2,8 +2,10 @@
 -- kpi_values, live KPI notifications, and dashboard / widget definitions.
 -- Included by src/api/dashboard.rs after the bootstrap schema.
 
--- Daily facts that cannot be summed from the per-product sales_daily: distinct orders,
--- orders from returning customers, shopper sessions and sessions with a purchase.
+-- Daily facts per shop: distinct orders, orders from returning customers, shopper sessions
+-- and sessions with a purchase (which cannot be summed from the per-product sales_daily),
+-- and sales_daily's revenue, units and cost summed over products, so that every KPI reads
+-- one row per shop-day, however many products and order lines there are.
 CREATE TABLE cafe24.order_daily (
     day                 date    NOT NULL,
     shop_no             integer NOT NULL,
@@ -11,29 +13,27 @@ CREATE TABLE cafe24.order_daily (
     repeat_orders       bigint  NOT NULL,
     sessions            bigint  NOT NULL,
     converted_sessions  bigint  NOT NULL,
+    revenue             numeric NOT NULL DEFAULT 0,
+    units               bigint  NOT NULL DEFAULT 0,
+    cost                numeric NOT NULL DEFAULT 0,
     PRIMARY KEY (day, shop_no)
 );
-COMMENT ON TABLE cafe24.order_daily IS 'Per shop-local day: orders, orders from returning customers, sessions and converted sessions; recomputed for the touched days by statement triggers on order_line and behaviour_event.';
+COMMENT ON TABLE cafe24.order_daily IS 'Per shop-local day: orders, orders from returning customers, sessions and converted sessions (recomputed for the touched days by statement triggers on order_line and behaviour_event), and revenue, units and cost (kept by a statement trigger on sales_daily).';
 COMMENT ON COLUMN cafe24.order_daily.day IS 'Day in the shop''s time zone.';
 COMMENT ON COLUMN cafe24.order_daily.shop_no IS 'Shop.';
 COMMENT ON COLUMN cafe24.order_daily.orders IS 'Distinct orders with at least one sold line (not cancelled or returned).';
 COMMENT ON COLUMN cafe24.order_daily.repeat_orders IS 'Of those, orders whose customer had ordered before (exact when orders arrive in time order; rebuild_kpis() recomputes).';
 COMMENT ON COLUMN cafe24.order_daily.sessions IS 'Distinct shopper sessions with any behaviour event that day.';
 COMMENT ON COLUMN cafe24.order_daily.converted_sessions IS 'Of those, sessions with a purchase event.';
+COMMENT ON COLUMN cafe24.order_daily.revenue IS 'sales_daily.net_amount summed over products (kept by a trigger on sales_daily).';
+COMMENT ON COLUMN cafe24.order_daily.units IS 'sales_daily.sold_units summed over products.';
+COMMENT ON COLUMN cafe24.order_daily.cost IS 'sales_daily.cost_amount summed over products.';
 
 -- The daily facts every built-in KPI is a formula over.
 CREATE VIEW cafe24.kpi_daily_facts AS
-SELECT day, shop_no, sum(revenue) AS revenue, sum(units) AS units, sum(cost) AS cost,
-       sum(revenue) - sum(cost) AS gross_profit, sum(orders) AS orders, sum(repeat_orders) AS repeat_orders,
-       sum(sessions) AS sessions, sum(converted_sessions) AS converted_sessions
-FROM (SELECT day, shop_no, net_amount AS revenue, sold_units AS units, cost_amount AS cost,
-             0::bigint AS orders, 0::bigint AS repeat_orders, 0::bigint AS sessions, 0::bigint AS converted_sessions
-      FROM cafe24.sales_daily
-      UNION ALL
-      SELECT day, shop_no, 0, 0, 0, orders, repeat_orders, sessions, converted_sessions
-      FROM cafe24.order_daily) AS u
-GROUP BY day, shop_no;
-COMMENT ON VIEW cafe24.kpi_daily_facts IS 'Per shop-local day: revenue, units, cost, gross profit (from sales_daily) and orders, repeat orders, sessions, converted sessions (from order_daily). KPI formulas aggregate these columns.';
+SELECT day, shop_no, revenue, units, cost, revenue - cost AS gross_profit, orders, repeat_orders, sessions, converted_sessions
+FROM cafe24.order_daily;
+COMMENT ON VIEW cafe24.kpi_daily_facts IS 'Per shop-local day: revenue, units, cost, gross profit (sales_daily summed over products), orders, repeat orders, sessions, converted sessions. KPI formulas aggregate these columns; one row per shop-day.';
 COMMENT ON COLUMN cafe24.kpi_daily_facts.day IS 'Day in the shop''s time zone.';
 COMMENT ON COLUMN cafe24.kpi_daily_facts.shop_no IS 'Shop.';
 COMMENT ON COLUMN cafe24.kpi_daily_facts.revenue IS 'Net revenue.';
@@ -101,10 +101,61 @@ BEGIN
         ON CONFLICT (day, shop_no) DO UPDATE SET sessions = excluded.sessions, converted_sessions = excluded.converted_sessions;
     END IF;
     DELETE FROM cafe24.order_daily AS d USING unnest(days, shops) AS k(day, shop_no)
-    WHERE d.day = k.day AND d.shop_no = k.shop_no AND d.orders = 0 AND d.sessions = 0;
+    WHERE d.day = k.day AND d.shop_no = k.shop_no AND d.orders = 0 AND d.sessions = 0 AND d.revenue = 0 AND d.units = 0 AND d.cost = 0;
     PERFORM cafe24._notify_kpis(days, shops);
 END $$;
 COMMENT ON FUNCTION cafe24._refresh_order_daily(date[], integer[], boolean, boolean) IS 'Internal: recomputes order_daily for the touched shop-days, then notifies moved KPIs.';
+
+-- Sums sales_daily over products into order_daily for the shop-days (days[i], shops[i]).
+CREATE FUNCTION cafe24._refresh_order_daily_sales(days date[], shops integer[])
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF days IS NULL THEN
+        RETURN;
+    END IF;
+    WITH keys AS (SELECT DISTINCT k.day, k.shop_no FROM unnest(days, shops) AS k(day, shop_no)),
+    sums AS (
+        SELECT d.day, d.shop_no, sum(d.net_amount) AS revenue, sum(d.sold_units) AS units, sum(d.cost_amount) AS cost
+        FROM cafe24.sales_daily AS d JOIN keys USING (day, shop_no) GROUP BY 1, 2
+    )
+    INSERT INTO cafe24.order_daily AS o (day, shop_no, orders, repeat_orders, sessions, converted_sessions, revenue, units, cost)
+    SELECT k.day, k.shop_no, 0, 0, 0, 0, coalesce(s.revenue, 0), coalesce(s.units, 0), coalesce(s.cost, 0)
+    FROM keys AS k LEFT JOIN sums AS s USING (day, shop_no)
+    ON CONFLICT (day, shop_no) DO UPDATE SET revenue = excluded.revenue, units = excluded.units, cost = excluded.cost;
+    DELETE FROM cafe24.order_daily AS d USING unnest(days, shops) AS k(day, shop_no)
+    WHERE d.day = k.day AND d.shop_no = k.shop_no AND d.orders = 0 AND d.sessions = 0 AND d.revenue = 0 AND d.units = 0 AND d.cost = 0;
+END $$;
+COMMENT ON FUNCTION cafe24._refresh_order_daily_sales(date[], integer[]) IS 'Internal: sums sales_daily over products into order_daily for the touched shop-days.';
+
+CREATE FUNCTION cafe24._sales_daily_kpis() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    days date[];
+    shops integer[];
+BEGIN
+    IF TG_OP = 'TRUNCATE' THEN
+        UPDATE cafe24.order_daily SET revenue = 0, units = 0, cost = 0;
+        DELETE FROM cafe24.order_daily WHERE orders = 0 AND sessions = 0;
+        RETURN NULL;
+    ELSIF TG_OP = 'INSERT' THEN
+        SELECT array_agg(day), array_agg(shop_no) INTO days, shops FROM (SELECT DISTINCT day, shop_no FROM new_rows) AS k;
+    ELSIF TG_OP = 'DELETE' THEN
+        SELECT array_agg(day), array_agg(shop_no) INTO days, shops FROM (SELECT DISTINCT day, shop_no FROM old_rows) AS k;
+    ELSE
+        SELECT array_agg(day), array_agg(shop_no) INTO days, shops
+        FROM (SELECT day, shop_no FROM new_rows UNION SELECT day, shop_no FROM old_rows) AS k;
+    END IF;
+    PERFORM cafe24._refresh_order_daily_sales(days, shops);
+    RETURN NULL;
+END $$;
+COMMENT ON FUNCTION cafe24._sales_daily_kpis() IS 'Internal trigger: keeps order_daily''s revenue, units and cost equal to sales_daily summed over products.';
+CREATE TRIGGER zz_kpis_insert AFTER INSERT ON cafe24.sales_daily
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cafe24._sales_daily_kpis();
+CREATE TRIGGER zz_kpis_update AFTER UPDATE ON cafe24.sales_daily
+    REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cafe24._sales_daily_kpis();
+CREATE TRIGGER zz_kpis_delete AFTER DELETE ON cafe24.sales_daily
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cafe24._sales_daily_kpis();
+CREATE TRIGGER zz_kpis_truncate AFTER TRUNCATE ON cafe24.sales_daily FOR EACH STATEMENT EXECUTE FUNCTION cafe24._sales_daily_kpis();
 
 CREATE FUNCTION cafe24._kpis_trigger() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
@@ -152,7 +203,7 @@ BEGIN
     ELSE
         UPDATE cafe24.order_daily SET sessions = 0, converted_sessions = 0;
     END IF;
-    DELETE FROM cafe24.order_daily WHERE orders = 0 AND sessions = 0;
+    DELETE FROM cafe24.order_daily WHERE orders = 0 AND sessions = 0 AND revenue = 0 AND units = 0 AND cost = 0;
     RETURN NULL;
 END $$;
 COMMENT ON FUNCTION cafe24._truncate_order_daily() IS 'Internal trigger: clears order_daily facts when order_line or behaviour_event is truncated.';
@@ -167,6 +218,9 @@ DECLARE
     n bigint;
 BEGIN
     TRUNCATE cafe24.order_daily;
+    -- Sales sums first: the order and session pass after it announces the live KPIs.
+    SELECT array_agg(day), array_agg(shop_no) INTO days, shops FROM (SELECT DISTINCT day, shop_no FROM cafe24.sales_daily) AS k;
+    PERFORM cafe24._refresh_order_daily_sales(days, shops);
     SELECT array_agg(day), array_agg(shop_no) INTO days, shops FROM (
         SELECT (l.ordered_at AT TIME ZONE s.timezone)::date AS day, l.shop_no FROM cafe24.order_line AS l JOIN cafe24.shop AS s USING (shop_no)
         UNION SELECT (e.occurred_at AT TIME ZONE s.timezone)::date, e.shop_no FROM cafe24.behaviour_event AS e JOIN cafe24.shop AS s USING (shop_no)) AS k;
@@ -174,7 +228,7 @@ BEGIN
     SELECT count(*) INTO n FROM cafe24.order_daily;
     RETURN n;
 END $$;
-COMMENT ON FUNCTION cafe24.rebuild_kpis() IS 'Recomputes cafe24.order_daily from order_line and behaviour_event (after loads with triggers disabled, or orders that arrived out of time order); returns its rows.';
+COMMENT ON FUNCTION cafe24.rebuild_kpis() IS 'Recomputes cafe24.order_daily from sales_daily, order_line and behaviour_event (after loads with triggers disabled, or orders that arrived out of time order) and the live KPIs from it; returns its rows.';
 REVOKE ALL ON FUNCTION cafe24.rebuild_kpis() FROM PUBLIC;
 
 -- The KPI catalog.
@@ -229,7 +283,7 @@ INSERT INTO cafe24.kpi (name, title, formula, query, unit, format, higher_is_bet
  'WITH last AS (SELECT max(day) AS day FROM cafe24.inventory_snapshot WHERE day < $2), demand AS (SELECT product_id, sum(sold_units) / 28.0 AS daily FROM cafe24.sales_daily WHERE day >= $2 - 28 AND day < $2 AND ($3 IS NULL OR shop_no = $3) GROUP BY product_id) SELECT count(*) FROM cafe24.inventory_snapshot AS s JOIN last USING (day) JOIN demand AS d USING (product_id) JOIN cafe24.product AS p USING (product_id) WHERE s.on_hand + s.on_order < d.daily * coalesce(p.lead_time_days, current_setting(''cafe24_analytics.default_lead_time_days'')::int)',
  'products', 'integer', false, false, true),
 ('forecast_accuracy', 'Forecast accuracy (100 - sMAPE, 7 days)', NULL,
- 'SELECT round(100 - min(smape)::numeric, 1) FROM cafe24.backtest_forecast(horizon => 7, by => ''total'', model => ''auto'')',
+ 'SELECT round(100 - min(smape)::numeric, 1) FROM cafe24.backtest_forecast(horizon => 7, model => ''auto'', source => ''SELECT ''''total'''' AS series_key, day AS ds, sum(revenue) AS y FROM cafe24.kpi_daily_facts WHERE day > (SELECT max(day) FROM cafe24.order_daily) - 400 GROUP BY day'')',
  '%', 'percent', true, false, true);
 
 -- Last announced value of each live KPI per shop and day: NOTIFY fires only on change.

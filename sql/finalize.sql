@@ -274,10 +274,18 @@ COMMENT ON FUNCTION cafe24.forecast(double precision[], integer, integer[], text
 'Forecasts one series given as an array (oldest first): one row per future step with yhat, lower[i]/upper[i] '
 'for levels[i], and the model used. Models: auto (rolling-origin backtest of the candidates, lowest MASE), '
 'seasonal_naive, ets (AutoETS), mstl (MSTL + AutoETS), croston (TSB). season_lengths NULL detects them.';
-COMMENT ON FUNCTION cafe24.forecast_sales(integer, text, text, text, text, text, double precision[]) IS
+COMMENT ON FUNCTION cafe24.forecast_sales(integer, text, text, text, text, text, double precision[], text) IS
 'Forecasts sales per series (by total, shop, category or product; grain day, week or month) from the star '
-'schema, or from a source table/query yielding (series_key, ds, y). Days without sales count as 0; the last '
-'incomplete period is left out. One row per series and future period.';
+'schema, or from a source table/query yielding (series_key, ds, y [, price, promo]). Days without sales count '
+'as 0; the last incomplete period is left out. model_name forecasts from a model saved by train_forecast_model '
+'without refitting. One row per series and future period.';
+COMMENT ON FUNCTION cafe24.train_forecast_model(text, integer, text, text, text, text, text, double precision[], boolean) IS
+'Chooses and scores a model per series now (backtest MASE, sMAPE, RMSE, bias, interval coverage) and saves it '
+'in cafe24.forecast_model / forecast_model_series, the global model as a checksummed binary, so that '
+'forecast_sales(model_name => ...) forecasts without refitting. Private to its owner.';
+COMMENT ON FUNCTION cafe24.drop_forecast_model(text, boolean) IS
+'Deletes a saved forecast model you own and its per-series rows; if_exists => true makes a missing one a no-op. '
+'Returns whether one was deleted.';
 COMMENT ON FUNCTION cafe24.backtest_forecast(integer, text, text, text, text, text, integer, double precision[]) IS
 'Rolling-origin evaluation per series and model: MASE (below 1 beats seasonal naive), sMAPE, RMSE, bias and '
 'the share of actuals inside each interval, so a forecast can be judged before it is trusted.';
@@ -324,10 +332,11 @@ LANGUAGE sql STABLE AS $$
 $$;
 COMMENT ON FUNCTION cafe24._inventory_inputs(date, integer) IS 'Internal: per-product stock and sales history behind optimize_inventory and simulate_inventory_policy.';
 
-COMMENT ON FUNCTION cafe24.optimize_inventory(double precision, integer, double precision, double precision, date, integer, double precision, double precision) IS
+COMMENT ON FUNCTION cafe24.optimize_inventory(double precision, integer, double precision, double precision, date, integer, double precision, double precision, text) IS
 'Per product: demand statistics, safety stock, reorder point, EOQ, quantity to order now, days of cover, stockout risk, '
 'excess stock value, ABC (revenue) and XYZ (demand variability) classes and a reason in words, for a cycle service level '
-'(or a fill rate) under continuous review, or periodic review every review_period_days.';
+'(or a fill rate) under continuous review, or periodic review every review_period_days. demand_model takes lead-time '
+'demand and its error from a saved forecast model (train_forecast_model) instead of the history.';
 COMMENT ON FUNCTION cafe24.simulate_inventory_policy(date, date, text, double precision, integer, double precision, double precision, integer) IS
 'Replays the daily demand between from_date and to_date against a policy (recommended: re-planned weekly from the '
 'history; or naive) and against the naive baseline (reorder the last 30 days of demand when stock falls below it), '
@@ -459,18 +468,19 @@ DECLARE
     as_of timestamptz := coalesce(p_as_of, now());
 BEGIN
     IF p_source IS NULL THEN
-        -- The star schema: the lines of an order share its time, so purchase days come
-        -- straight from the lines (one aggregation fewer than through orders), by id.
+        -- The star schema: the lines of an order share its time, so one pass over the lines
+        -- grouped by customer gives everything (the mean per purchase day is the total over
+        -- the purchase days), sorted by id.
         RETURN QUERY
-        WITH d AS (
-            SELECT l.customer_id, date_trunc('day', l.ordered_at) AS day, sum(l.quantity * l.unit_price - l.discount)::float8 AS amount
-            FROM cafe24.order_line AS l
-            WHERE l.customer_id IS NOT NULL AND l.status NOT IN ('cancelled', 'returned') AND l.ordered_at <= as_of
-            GROUP BY 1, 2
-        )
-        SELECT d.customer_id::text, extract(epoch FROM min(d.day))::float8 / 86400, extract(epoch FROM max(d.day))::float8 / 86400,
-               count(*), sum(d.amount), avg(d.amount), extract(epoch FROM as_of)::float8 / 86400
-        FROM d GROUP BY d.customer_id ORDER BY d.customer_id;
+        SELECT l.customer_id::text, extract(epoch FROM date_trunc('day', min(l.ordered_at)))::float8 / 86400,
+               extract(epoch FROM date_trunc('day', max(l.ordered_at)))::float8 / 86400,
+               count(DISTINCT date_trunc('day', l.ordered_at)),
+               sum(l.quantity * l.unit_price - l.discount)::float8,
+               sum(l.quantity * l.unit_price - l.discount)::float8 / count(DISTINCT date_trunc('day', l.ordered_at)),
+               extract(epoch FROM as_of)::float8 / 86400
+        FROM cafe24.order_line AS l
+        WHERE l.customer_id IS NOT NULL AND l.status NOT IN ('cancelled', 'returned') AND l.ordered_at <= as_of
+        GROUP BY l.customer_id ORDER BY l.customer_id;
         RETURN;
     END IF;
     RETURN QUERY EXECUTE format($q$
@@ -805,3 +815,27 @@ SELECT cafe24.create_dashboard('merchant_overview', $json$
 }
 $json$);
 UPDATE cafe24.dashboard SET builtin = true WHERE name = 'merchant_overview';
+
+-- Progress ----------------------------------------------------------------------------------
+
+COMMENT ON FUNCTION cafe24._progress() IS 'Internal: the shared-memory progress slots of live backends (read through cafe24.progress).';
+CREATE VIEW cafe24.progress AS
+SELECT p.pid, r.rolname AS usename, p.function, p.phase, p.done, p.total,
+       round(100.0 * p.done / nullif(p.total, 0), 1) AS percent,
+       p.started, p.updated,
+       CASE WHEN p.done > 0 AND p.total > p.done THEN (p.updated - p.started) * ((p.total - p.done)::float8 / p.done) END AS remaining
+FROM cafe24._progress() AS p
+LEFT JOIN pg_catalog.pg_roles AS r ON r.oid = p.role_oid
+WHERE pg_catalog.pg_has_role(p.role_oid, 'USAGE') OR pg_catalog.pg_has_role('pg_read_all_stats', 'USAGE');
+GRANT SELECT ON cafe24.progress TO PUBLIC;
+COMMENT ON VIEW cafe24.progress IS 'Long calls in progress (forecasting, segmentation, lifetime value, model training), one row per backend: what is done of how much, since when, and an estimate of the time left. Rows of other roles need pg_read_all_stats. Empty unless the library is in shared_preload_libraries.';
+COMMENT ON COLUMN cafe24.progress.pid IS 'Backend process id (as in pg_stat_activity; pg_cancel_backend(pid) stops the call).';
+COMMENT ON COLUMN cafe24.progress.usename IS 'Role running the call.';
+COMMENT ON COLUMN cafe24.progress.function IS 'SQL function, e.g. forecast_sales.';
+COMMENT ON COLUMN cafe24.progress.phase IS 'reading series, reading customers, or computing.';
+COMMENT ON COLUMN cafe24.progress.done IS 'Items finished in this phase (series, fits, customers).';
+COMMENT ON COLUMN cafe24.progress.total IS 'Items in this phase; NULL when not known in advance.';
+COMMENT ON COLUMN cafe24.progress.percent IS 'done as a percentage of total.';
+COMMENT ON COLUMN cafe24.progress.started IS 'When this phase started.';
+COMMENT ON COLUMN cafe24.progress.updated IS 'When done was last updated (every 100 ms at most).';
+COMMENT ON COLUMN cafe24.progress.remaining IS 'Time left at the rate so far; NULL until something is done.';

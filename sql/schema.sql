@@ -518,8 +518,14 @@ CREATE TABLE cafe24.forecast_model_series (
     PRIMARY KEY (model_name, series_key)
 );
 COMMENT ON TABLE cafe24.forecast_model_series IS 'Per series of a saved forecast model: the model chosen and its backtest accuracy (NULL when the history was too short to backtest).';
+COMMENT ON COLUMN cafe24.forecast_model_series.model_name IS 'The saved model (cafe24.forecast_model.name).';
+COMMENT ON COLUMN cafe24.forecast_model_series.series_key IS 'The series, as forecast_sales names it.';
 COMMENT ON COLUMN cafe24.forecast_model_series.model IS 'seasonal_naive, ets, mstl, croston or global.';
 COMMENT ON COLUMN cafe24.forecast_model_series.mase IS 'Backtest MASE of the chosen model (below 1 beats seasonal naive).';
+COMMENT ON COLUMN cafe24.forecast_model_series.smape IS 'Backtest symmetric MAPE, percent (0 to 200).';
+COMMENT ON COLUMN cafe24.forecast_model_series.rmse IS 'Backtest root mean squared error per period, in the measure''s unit.';
+COMMENT ON COLUMN cafe24.forecast_model_series.bias IS 'Backtest mean of forecast minus actual (positive: over-forecasts).';
+COMMENT ON COLUMN cafe24.forecast_model_series.levels IS 'Interval levels (percent) that coverage refers to.';
 COMMENT ON COLUMN cafe24.forecast_model_series.coverage IS 'Share of backtest actuals inside the interval, per level in levels.';
 
 ALTER TABLE cafe24.forecast_model ENABLE ROW LEVEL SECURITY;

@@ -4,6 +4,7 @@
 //! and reports errors (`error.rs`). Algorithms live in the `cafe24_engine` crate.
 
 use pgrx::prelude::*;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 ::pgrx::pg_module_magic!(name, version);
 
@@ -11,15 +12,29 @@ mod api;
 mod db;
 mod error;
 mod gucs;
+mod progress;
 mod scheduler;
 
 extension_sql_file!("../sql/schema.sql", name = "schema", bootstrap);
 extension_sql_file!("../sql/finalize.sql", name = "finalize", finalize);
 
+/// Set in the postmaster when the library is preloaded; backends inherit it through fork.
+static PRELOADED: AtomicBool = AtomicBool::new(false);
+
+/// Whether the library was loaded by `shared_preload_libraries`, so the scheduler's launcher
+/// and the shared memory behind `cafe24.progress` exist.
+pub fn preloaded() -> bool {
+    PRELOADED.load(Ordering::Relaxed)
+}
+
 #[pg_guard]
 pub extern "C-unwind" fn _PG_init() {
     gucs::init();
-    scheduler::init();
+    if unsafe { pg_sys::process_shared_preload_libraries_in_progress } {
+        PRELOADED.store(true, Ordering::Relaxed);
+        progress::init();
+        scheduler::init();
+    }
 }
 
 #[cfg(any(test, feature = "pg_test"))]

@@ -180,12 +180,14 @@ FROM h FULL JOIN p USING (day) ORDER BY 1")})
             let days = number(o, path, "days", 1, 3660)?.unwrap_or(7);
             json!({"title": title, "display": "bar", "x": "event_type", "y": ["entered"],
                    "columns": {"entered": {"format": "integer"}, "converted": {"format": "integer"}, "conversion_pct": {"format": "percent"}},
-                   "query": format!("SELECT event_type, entered, converted, conversion_pct FROM cafe24.funnel(from_time => (SELECT max(occurred_at) FROM cafe24.behaviour_event) - interval '{days} days') ORDER BY step")})
+                   // The last day with sessions comes from the daily facts (one row per shop-day), not
+                   // from max(occurred_at) over every event.
+                   "query": format!("SELECT event_type, entered, converted, conversion_pct FROM cafe24.funnel(from_time => (SELECT (max(day) + 1 - {days})::timestamptz FROM cafe24.order_daily WHERE sessions > 0)) ORDER BY step")})
         }
         "cohort_heatmap" => {
             let periods = number(o, path, "periods", 1, 60)?.unwrap_or(12);
             json!({"title": title, "columns": {"retention_pct": {"format": "percent"}},
-                   "query": format!("SELECT cohort, period, retention_pct FROM cafe24.cohort_retention() WHERE period <= {periods} AND cohort >= (SELECT max(cohort) FROM cafe24.cohort_retention()) - interval '{periods} months' ORDER BY 1, 2")})
+                   "query": format!("WITH c AS MATERIALIZED (SELECT cohort, period, retention_pct FROM cafe24.cohort_retention()) SELECT cohort, period, retention_pct FROM c WHERE period <= {periods} AND cohort >= (SELECT max(cohort) FROM c) - interval '{periods} months' ORDER BY 1, 2")})
         }
         _ => {
             let mut s = Map::new();

@@ -75,14 +75,14 @@ SELECT * FROM cafe24.backtest_forecast(origins => 0);
 -- The global model learns across series: 40 series share a weekly shape at different
 -- levels; 10 of them started 35 days ago. 'auto' gives the young ones the global model.
 CREATE TEMP TABLE panel AS
-SELECT 's' || lpad(k::text, 2, '0') AS series_key, d::date AS ds,
+SELECT 's' || lpad(k::text, 2, '0') AS series_key, d AS ds,
        round((5 + k) * (1 + 0.5 * (extract(isodow FROM d) >= 6)::int) * (1 + 0.1 * sin(k + (d - date '2025-01-01'))))::float8 AS y
-FROM generate_series(1, 40) AS k, generate_series(date '2025-01-01', date '2025-06-30', '1 day') AS d
+FROM generate_series(1, 40) AS k, generate_series(0, 180) AS i, LATERAL (SELECT date '2025-01-01' + i AS d) AS x
 WHERE k <= 30 OR d > date '2025-06-30' - 35;
 SELECT CASE WHEN series_key > 's30' THEN 'young' ELSE 'mature' END AS age, split_part(model, ':', 1) AS model, count(DISTINCT series_key) AS series
 FROM cafe24.forecast_sales(horizon => 14, source => 'panel') GROUP BY 1, 2 ORDER BY 1, 2;
 -- It sees the weekend bump of a young series from the others: Saturdays forecast higher.
-SELECT round(avg(yhat) FILTER (WHERE extract(isodow FROM ds) >= 6) / avg(yhat) FILTER (WHERE extract(isodow FROM ds) < 6), 1) AS weekend_ratio,
+SELECT round((avg(yhat) FILTER (WHERE extract(isodow FROM ds) >= 6) / avg(yhat) FILTER (WHERE extract(isodow FROM ds) < 6))::numeric, 1) AS weekend_ratio,
        min(model) AS model
 FROM cafe24.forecast_sales(horizon => 14, model => 'global', source => 'panel') WHERE series_key = 's35';
 SELECT * FROM cafe24.forecast('{1,2,3}', horizon => 3, model => 'global');
@@ -93,7 +93,7 @@ SELECT model, count(*) AS series, count(mase) AS scored, bool_and(cardinality(co
 FROM cafe24.train_forecast_model('panel_daily', horizon => 14, source => 'panel') GROUP BY 1 ORDER BY 1;
 SELECT name, grain, by, requested, series, global_model IS NOT NULL AS has_global, (global_info ->> 'series')::int AS global_series
 FROM cafe24.forecast_model;
-SELECT count(*) AS rows, min(model) LIKE '% (saved model panel_daily)' AS says_saved,
+SELECT count(*) AS rows, min(s.model) LIKE '% (saved model panel_daily)' AS says_saved,
        bool_and(s.yhat = f.yhat) FILTER (WHERE s.series_key > 's30') AS young_same_as_fresh_global
 FROM cafe24.forecast_sales(horizon => 14, model_name => 'panel_daily') AS s
 LEFT JOIN cafe24.forecast_sales(horizon => 14, model => 'global', source => 'panel') AS f USING (series_key, step);

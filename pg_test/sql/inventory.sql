@@ -58,16 +58,19 @@ SELECT * FROM cafe24.simulate_inventory_policy('2025-06-01', '2025-08-01', polic
 
 -- Demand from a saved forecast model (units by product per day): the mean forecast over
 -- lead time plus review, and its backtest error. The hand-checked mug stopped selling a
--- month before the data ends: its history says 10 a day, its forecast much less.
+-- month before the data ends: its last 60 days say 5 a day, its forecast much less.
+UPDATE cafe24.product SET unit_cost = 1000, lead_time_days = 7 WHERE variant_code = 'HAND-1';
 SELECT count(*) AS series FROM cafe24.train_forecast_model('daily_units', horizon => 14, by => 'product', measure => 'units', model => 'ets');
 SELECT count(*) FILTER (WHERE reason LIKE '%(demand: forecast)') AS from_forecast,
        count(*) FILTER (WHERE reason LIKE '%(demand: history, no forecast for this product)') AS from_history,
        bool_and(safety_stock >= 0 AND reorder_point >= 0) AS non_negative
-FROM cafe24.optimize_inventory(as_of => '2025-07-29', demand_model => 'daily_units');
+FROM cafe24.optimize_inventory(demand_model => 'daily_units');
 SELECT h.avg_daily_demand AS from_history, f.avg_daily_demand < h.avg_daily_demand / 2 AS forecast_much_lower
-FROM cafe24.optimize_inventory(as_of => '2025-07-29', history_days => 30) AS h
-JOIN cafe24.optimize_inventory(as_of => '2025-07-29', history_days => 30, demand_model => 'daily_units') AS f USING (variant_code)
+FROM cafe24.optimize_inventory(history_days => 60) AS h
+JOIN cafe24.optimize_inventory(history_days => 60, demand_model => 'daily_units') AS f USING (variant_code)
 WHERE variant_code = 'HAND-1';
+-- The forecast starts after the history: planning an earlier day with it is refused.
+SELECT * FROM cafe24.optimize_inventory(as_of => '2025-07-29', demand_model => 'daily_units');
 SELECT count(*) FROM cafe24.train_forecast_model('weekly_revenue', horizon => 4, grain => 'week', by => 'category', model => 'seasonal_naive');
 SELECT * FROM cafe24.optimize_inventory(demand_model => 'weekly_revenue');
 SELECT * FROM cafe24.optimize_inventory(demand_model => 'no_such_model');

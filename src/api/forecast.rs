@@ -162,6 +162,7 @@ fn forecast(
 
 /// Reads the series of a sales source: (series_key, start of the last complete period, values).
 pub(crate) fn sales_series(function: &str, grain: &str, by: &str, measure: &str, source: Option<&str>) -> Vec<(String, Date, Vec<f64>)> {
+    let _tracker = crate::progress::Tracker::start(function, "reading series", 0);
     db::series(grain, by, measure, source)
         .unwrap_or_else(|e| error::invalid_argument(format!("{function}: {e}"), "See the HINT above."))
 }

@@ -40,7 +40,8 @@ impl Saved {
 /// that is neither the default nor what the model was trained with is an error.
 pub(crate) fn load(function: &str, name: &str, args: &[(&str, &str, &str)], source: Option<&str>) -> Saved {
     let row = Spi::get_one_with_args::<JsonB>(
-        "SELECT jsonb_build_object('grain', grain, 'by', by, 'measure', measure, 'source', source, 'model', requested) FROM cafe24.forecast_model WHERE name = $1",
+        // An aggregate, so a missing model is one NULL row rather than no row.
+        "SELECT max(jsonb_build_object('grain', grain, 'by', by, 'measure', measure, 'source', source, 'model', requested)::text)::jsonb FROM cafe24.forecast_model WHERE name = $1",
         &[name.into()],
     )
     .unwrap_or_else(|e| pgrx::error!("{function}: {e}"));
@@ -80,8 +81,9 @@ pub(crate) fn load(function: &str, name: &str, args: &[(&str, &str, &str)], sour
 
 /// Daily unit forecasts per product (variant code) for the next `days` days from saved model
 /// `name`, which must forecast units by product per day, with the series' backtest RMSE
-/// per day (`None` when it could not be backtested).
-pub(crate) fn daily_units(function: &str, name: &str, days: usize) -> HashMap<String, (Vec<f64>, Option<f64>)> {
+/// per day (`None` when it could not be backtested). Forecasts start after the sales history
+/// ends, so a stock position `as_of` an earlier day is an error.
+pub(crate) fn daily_units(function: &str, name: &str, days: usize, as_of: Option<pgrx::datum::Date>) -> HashMap<String, (Vec<f64>, Option<f64>)> {
     let saved = load(function, name, &[], None);
     if (saved.grain.as_str(), saved.by.as_str(), saved.measure.as_str()) != ("day", "product", "units") {
         error::invalid_argument(
@@ -91,6 +93,14 @@ pub(crate) fn daily_units(function: &str, name: &str, days: usize) -> HashMap<St
     }
     let (g, opts) = f::sales_setup(function, days.clamp(1, fc::MAX_HORIZON) as i32, "day", vec![Some(80.0)]);
     let series = f::sales_series(function, "day", "product", "units", saved.source.as_deref());
+    if let (Some(as_of), Some(last)) = (as_of, series.iter().map(|s| s.1).max()) {
+        if as_of < last {
+            error::invalid_argument(
+                format!("{function}: as_of = {as_of} is before the end of the sales history ({last}), where demand_model's forecasts start"),
+                "Leave as_of out to plan from the latest stock with the forecast, or leave demand_model out to plan a past day from the history.",
+            );
+        }
+    }
     let plans: Vec<Plan> = series.iter().map(|s| saved.plan(&s.0)).collect();
     let forecasts = f::forecast_planned(function, g, &series, &plans, saved.global.as_ref(), &opts);
     series
@@ -191,8 +201,9 @@ fn train_forecast_model(
             json!({"series_key": s.0, "model": m,
                    "mase": a.as_ref().and_then(|a| finite(a.mase)), "smape": a.as_ref().and_then(|a| finite(a.smape)),
                    "rmse": a.as_ref().and_then(|a| finite(a.rmse)), "bias": a.as_ref().and_then(|a| finite(a.bias)),
-                   "levels": a.as_ref().map(|a| a.coverage.iter().map(|c| c.0).collect::<Vec<_>>()),
-                   "coverage": a.as_ref().map(|a| a.coverage.iter().map(|c| c.1).collect::<Vec<_>>())})
+                   // None for the global model: its intervals are calibrated on that same holdout.
+                   "levels": a.as_ref().filter(|a| !a.coverage.is_empty()).map(|a| a.coverage.iter().map(|c| c.0).collect::<Vec<_>>()),
+                   "coverage": a.as_ref().filter(|a| !a.coverage.is_empty()).map(|a| a.coverage.iter().map(|c| c.1).collect::<Vec<_>>())})
         })
         .collect();
     let info = global.as_ref().map(|m| {
@@ -211,7 +222,8 @@ fn train_forecast_model(
     Spi::run_with_args(
         "INSERT INTO cafe24.forecast_model_series (model_name, series_key, model, mase, smape, rmse, bias, levels, coverage)
          SELECT $1, r.series_key, r.model, r.mase, r.smape, r.rmse, r.bias,
-                ARRAY(SELECT jsonb_array_elements_text(r.levels))::float8[], ARRAY(SELECT jsonb_array_elements_text(r.coverage))::float8[]
+                CASE WHEN jsonb_typeof(r.levels) = 'array' THEN ARRAY(SELECT jsonb_array_elements_text(r.levels))::float8[] END,
+                CASE WHEN jsonb_typeof(r.coverage) = 'array' THEN ARRAY(SELECT jsonb_array_elements_text(r.coverage))::float8[] END
          FROM jsonb_to_recordset($2) AS r(series_key text, model text, mase float8, smape float8, rmse float8, bias float8, levels jsonb, coverage jsonb)",
         &[name.into(), JsonB(serde_json::Value::Array(rows)).into()],
     )
@@ -219,7 +231,7 @@ fn train_forecast_model(
     TableIterator::new(series.into_iter().zip(choices).map(move |(s, (m, a))| {
         let a = a.as_ref();
         (s.0, m, a.and_then(|a| finite(a.mase)), a.and_then(|a| finite(a.smape)), a.and_then(|a| finite(a.rmse)), a.and_then(|a| finite(a.bias)),
-         a.map(|a| a.coverage.iter().map(|c| c.1).collect()))
+         a.filter(|a| !a.coverage.is_empty()).map(|a| a.coverage.iter().map(|c| c.1).collect()))
     }))
 }
 

@@ -79,7 +79,7 @@ fn optimize_inventory(
     let cover = |lead: i32| lead.max(0) as usize + review.max(1);
     let forecasts = demand_model.map(|name| {
         let days = inputs.iter().map(|i| cover(i.lead_time_days.unwrap_or(default_lead))).max().unwrap_or(1);
-        super::forecast_model::daily_units(F, name, days)
+        super::forecast_model::daily_units(F, name, days, as_of)
     });
     let revenue: Vec<f64> = inputs.iter().map(|i| i.revenue).collect();
     let abc = abc_classes(&revenue, AbcThresholds::default()).unwrap_or_else(|e| fail(F, e));

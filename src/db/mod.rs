@@ -94,6 +94,7 @@ pub fn inventory_inputs(as_of: Option<Date>, days: i32) -> Vec<InventoryInput> {
 /// Per customer (key order): first and last purchase day, purchase days, total and mean
 /// amount, all as of `as_of` (NULL: now), from `cafe24._customer_summaries`.
 pub fn customer_summaries(function: &str, as_of: Option<TimestampWithTimeZone>, source: Option<&str>) -> (Vec<String>, Vec<cafe24_engine::segment::CustomerSummary>) {
+    let _tracker = crate::progress::Tracker::start(function, "reading customers", 0);
     Spi::connect(|client| {
         let table = client.select("SELECT * FROM cafe24._customer_summaries($1, $2)", None, &[as_of.into(), source.into()])?;
         let mut keys = Vec::with_capacity(table.len());
@@ -130,12 +131,14 @@ pub fn holdout_purchases(function: &str, keys: &[String], start: TimestampWithTi
 
 /// Runs `work` on a helper thread (which may start more threads for pure computation)
 /// while this, the backend's thread, watches for cancel requests and
-/// `statement_timeout`, and reports progress when `cafe24_analytics.progress_notices` is on.
+/// `statement_timeout`, and reports progress in `cafe24.progress` (and as NOTICE lines when
+/// `cafe24_analytics.progress_notices` is on).
 /// `work` gets a cancel flag to poll and a counter of finished items.
 pub fn run_parallel<T: Send>(function: &str, total: usize, work: impl FnOnce(&AtomicBool, &AtomicUsize) -> T + Send) -> T {
     let cancel = AtomicBool::new(false);
     let done = AtomicUsize::new(0);
     let started = Instant::now();
+    let mut tracker = crate::progress::Tracker::start(function, "computing", total);
     let mut last_notice = Instant::now();
     let result = std::thread::scope(|s| {
         let handle = s.spawn(|| work(&cancel, &done));
@@ -145,6 +148,7 @@ pub fn run_parallel<T: Send>(function: &str, total: usize, work: impl FnOnce(&At
             if unsafe { std::ptr::read_volatile(&raw const pg_sys::InterruptPending) } != 0 {
                 cancel.store(true, Ordering::Relaxed);
             }
+            tracker.set(done.load(Ordering::Relaxed));
             if crate::gucs::PROGRESS_NOTICES.get() && last_notice.elapsed() >= Duration::from_secs(3) {
                 last_notice = Instant::now();
                 pgrx::notice!(

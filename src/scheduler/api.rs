@@ -61,7 +61,7 @@ fn first_run(function: &str, schedule: &Schedule, tz: &str) -> Option<TimestampW
 
 /// Raises a clear error unless the library was preloaded (the launcher exists only then).
 fn require_preloaded(function: &str) {
-    if !super::preloaded() {
+    if !crate::preloaded() {
         error::raise(
             PgSqlErrorCode::ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
             format!("{function}: the scheduler is not running because cafe24_analytics is not in shared_preload_libraries"),

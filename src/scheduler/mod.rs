@@ -16,20 +16,7 @@ mod launcher;
 mod runner;
 mod shared;
 
-use std::sync::atomic::{AtomicBool, Ordering};
-
-/// Set in the postmaster when the library is preloaded; backends inherit it through fork.
-static PRELOADED: AtomicBool = AtomicBool::new(false);
-
-/// Whether the library was loaded by `shared_preload_libraries`, so the launcher exists.
-pub fn preloaded() -> bool {
-    PRELOADED.load(Ordering::Relaxed)
-}
-
-/// Called from `_PG_init`: registers the launcher when preloading.
+/// Called from `_PG_init` while preloading: registers the launcher.
 pub fn init() {
-    if unsafe { pgrx::pg_sys::process_shared_preload_libraries_in_progress } {
-        PRELOADED.store(true, Ordering::Relaxed);
-        launcher::register();
-    }
+    launcher::register();
 }
