@@ -4,20 +4,36 @@
 #  1. dashboard_data('merchant_overview') and render_dashboard (html), warm, against the
 #     floor: the bare SQL of its cheapest widget (90 days of kpi_daily_facts).
 #  2. Ingest overhead of live KPI maintenance: 300 single-order transactions (3 lines each)
-#     with the KPI triggers enabled and disabled.
+#     and 300 single-event transactions (a shopper's view), with the KPI triggers enabled
+#     and disabled (the sales aggregates stay on in both).
 #  3. Commit-to-notification latency of NOTIFY cafe24_kpi, measured from Python (psycopg2).
-# Usage: [KEEP=1] bash bench/dashboards.sh [CUSTOMERS]
+# Usage: [KEEP=1] [REUSE=1] bash bench/dashboards.sh [CUSTOMERS]
+#   KEEP=1 keeps database cafe24_bench afterwards; REUSE=1 measures a kept one again (after
+#   a new build is installed, without the 15 minutes of data generation).
 source "$(dirname "$0")/../scripts/lib.sh"
 cd "${REPO_ROOT}"
 C="${1:-1000000}"
-bench_database
-q -d cafe24_bench -c "SELECT * FROM cafe24.generate_demo_data(seed => 7, customers => ${C}, products => 2000, days => 730, sessions_per_order => 0.5, start_date => current_date - 729)" -c "ANALYZE"
+if [ "${REUSE:-0}" = 1 ]; then
+    "${REPO_ROOT}/scripts/install.sh"
+    start_cluster /tmp/cafe24_analytics-demo 54329
+    restart_cluster /tmp/cafe24_analytics-demo
+    q() { as_postgres psql -X -q -v ON_ERROR_STOP=1 -h /tmp -p 54329 "$@"; }
+else
+    bench_database
+    q -d cafe24_bench -c "SELECT * FROM cafe24.generate_demo_data(seed => 7, customers => ${C}, products => 2000, days => 730, sessions_per_order => 0.5, start_date => current_date - 729)" -c "ANALYZE"
+fi
 echo "== $(q -d cafe24_bench -At -c 'SELECT count(*) FROM cafe24.order_line') order lines, $(q -d cafe24_bench -At -c 'SELECT count(*) FROM cafe24.behaviour_event') events"
 
+run=$(date +%s)  # keeps order codes unique when a kept database is measured again
 orders_sql() { # N transactions of one 3-line order each, for today
     for i in $(seq 1 "$1"); do
         echo "INSERT INTO cafe24.order_line (order_id, order_item_code, shop_no, ordered_at, customer_id, product_id, quantity, unit_price, unit_cost, status)
-SELECT 'B$2-$i', 'B$2-$i-' || g, 1, now(), $i, g * 7, 1, 10000, 6000, 'paid' FROM generate_series(1, 3) AS g;"
+SELECT 'B${run}$2-$i', 'B${run}$2-$i-' || g, 1, now(), $i, g * 7, 1, 10000, 6000, 'paid' FROM generate_series(1, 3) AS g;"
+    done
+}
+events_sql() { # N transactions of one view event each, in new sessions, for today
+    for i in $(seq 1 "$1"); do
+        echo "INSERT INTO cafe24.behaviour_event (session_id, customer_id, shop_no, product_id, event_type, occurred_at) VALUES (${run}000 + $i, $i, 1, 7, 'view', now());"
     done
 }
 {
@@ -42,16 +58,22 @@ BEGIN
     END LOOP;
 END $$;
 SQL
-echo "== ingest: 300 transactions of one 3-line order, KPI triggers on vs off"
-orders_sql 300 on >/tmp/c24-orders-on.sql
-orders_sql 300 off >/tmp/c24-orders-off.sql
-chmod 644 /tmp/c24-orders-*.sql
 seconds() { local t0; t0=$(date +%s.%N); as_postgres psql -X -q -h /tmp -p 54329 -d cafe24_bench -f "$1" >/dev/null; python3 -c "print($(date +%s.%N) - ${t0})"; }
-t_on=$(seconds /tmp/c24-orders-on.sql)
-q -d cafe24_bench -c "ALTER TABLE cafe24.order_line DISABLE TRIGGER zz_kpis_insert" -c "ALTER TABLE cafe24.sales_daily DISABLE TRIGGER zz_kpis_insert, DISABLE TRIGGER zz_kpis_update"
-t_off=$(seconds /tmp/c24-orders-off.sql)
-q -d cafe24_bench -c "ALTER TABLE cafe24.order_line ENABLE TRIGGER zz_kpis_insert" -c "ALTER TABLE cafe24.sales_daily ENABLE TRIGGER zz_kpis_insert, ENABLE TRIGGER zz_kpis_update"
-python3 -c "on, off = float('${t_on}'), float('${t_off}'); print('with live KPIs %.2f s, without %.2f s: %.1f ms vs %.1f ms per order, overhead %.0f %%' % (on, off, on / 0.3, off / 0.3, 100 * (on - off) / off))"
+kpi_triggers() { # ENABLE or DISABLE the live KPI triggers (the sales aggregates stay on)
+    q -d cafe24_bench -c "ALTER TABLE cafe24.order_line $1 TRIGGER zz_kpis_insert" -c "ALTER TABLE cafe24.behaviour_event $1 TRIGGER zz_kpis_insert" \
+      -c "ALTER TABLE cafe24.sales_daily $1 TRIGGER zz_kpis_insert, $1 TRIGGER zz_kpis_update"
+}
+for kind in orders events; do
+    echo "== ingest: 300 transactions of one ${kind%s} each, live KPI triggers on vs off"
+    "${kind}_sql" 300 on >/tmp/c24-${kind}-on.sql
+    "${kind}_sql" 300 off >/tmp/c24-${kind}-off.sql
+    chmod 644 /tmp/c24-${kind}-*.sql
+    t_on=$(seconds /tmp/c24-${kind}-on.sql)
+    kpi_triggers DISABLE
+    t_off=$(seconds /tmp/c24-${kind}-off.sql)
+    kpi_triggers ENABLE
+    python3 -c "on, off = float('${t_on}'), float('${t_off}'); print('with live KPIs %.2f s, without %.2f s: %.1f ms vs %.1f ms per ${kind%s}, overhead %.0f %%' % (on, off, on / 0.3, off / 0.3, 100 * (on - off) / off))"
+done
 
 venv=/tmp/cafe24-bench-venv
 [ -x "${venv}/bin/python" ] || python3 -m venv "${venv}"
@@ -60,6 +82,7 @@ if "${venv}/bin/pip" install -q psycopg2-binary >/dev/null 2>&1; then
     "${venv}/bin/python" - <<'PY'
 import select, statistics, time
 import psycopg2
+run = int(time.time())
 listen = psycopg2.connect(host="/tmp", port=54329, dbname="cafe24_bench", user="postgres")
 listen.autocommit = True
 listen.cursor().execute("LISTEN cafe24_kpi")
@@ -68,7 +91,7 @@ lat = []
 for i in range(100):
     with write.cursor() as c:
         c.execute("""INSERT INTO cafe24.order_line (order_id, order_item_code, shop_no, ordered_at, customer_id, product_id, quantity, unit_price, unit_cost, status)
-                     VALUES (%s, %s, 1, now(), 5, 11, 1, 12000, 7000, 'paid')""", ("N-%d" % i, "N-%d-1" % i))
+                     VALUES (%s, %s, 1, now(), 5, 11, 1, 12000, 7000, 'paid')""", ("N%d-%d" % (run, i), "N%d-%d-1" % (run, i)))
     t0 = time.perf_counter()
     write.commit()
     got = False

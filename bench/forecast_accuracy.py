@@ -84,5 +84,56 @@ def main():
     print("auto worse than seasonal naive on:", ", ".join(worse) or "none")
 
 
+def product_panel(cur, h=28):
+    """The demo's products as one panel: the last h days held out, every product forecast from
+    the rest by forecast_sales with the global model, auto, and seasonal naive. Products
+    that started selling within the last 120 days are 'young' (where the global model is
+    meant to help). Returns per model the mean MASE ratio to seasonal naive, overall and young."""
+    cur.execute("SELECT max(day) FROM cafe24.sales_daily")
+    last = cur.fetchone()[0]
+    source = (f"SELECT p.variant_code AS series_key, d.day AS ds, d.sold_units AS y FROM cafe24.sales_daily AS d "
+              f"JOIN cafe24.product AS p USING (product_id) WHERE d.day <= date '{last}' - {h}")
+    cur.execute(f"""SELECT p.variant_code, array_agg(coalesce(d.sold_units, 0) ORDER BY g.day)
+                    FROM cafe24.product AS p CROSS JOIN generate_series(date '{last}' - {h - 1}, date '{last}', '1 day') AS g(day)
+                    LEFT JOIN (SELECT product_id, day, sum(sold_units) AS sold_units FROM cafe24.sales_daily GROUP BY 1, 2) AS d
+                           ON d.product_id = p.product_id AND d.day = g.day::date
+                    GROUP BY 1""")
+    actual = {k: np.asarray(v, dtype=float) for k, v in cur.fetchall()}
+    cur.execute(f"SELECT series_key, periods, offsets, y FROM cafe24._sales_series('day', NULL, NULL, %s)", (source,))
+    history = {}
+    for key, periods, offsets, values in cur.fetchall():
+        y = np.zeros(periods)
+        y[offsets] = values
+        history[key] = y
+    out = {}
+    for model in ["seasonal_naive", "auto", "global"]:
+        cur.execute("SELECT series_key, array_agg(yhat ORDER BY step) FROM cafe24.forecast_sales(horizon => %s, model => %s, source => %s) GROUP BY 1",
+                    (h, model, source))
+        out[model] = dict(cur.fetchall())
+    scores = {m: [] for m in out}
+    young = {m: [] for m in out}
+    for key, y in history.items():
+        if key not in actual or len(y) < 21 or not all(key in out[m] for m in out):
+            continue
+        scale = np.mean(np.abs(y[7:] - y[:-7]))
+        if scale == 0:
+            continue
+        s = {m: float(np.mean(np.abs(np.asarray(out[m][key]) - actual[key])) / scale) for m in out}
+        if s["seasonal_naive"] == 0:
+            continue
+        for m in out:
+            scores[m].append(s[m] / s["seasonal_naive"])
+            if len(y) < 120:
+                young[m].append(s[m] / s["seasonal_naive"])
+    print(f"\ndemo products as a panel ({len(scores['auto'])} products with sales, last {h} days held out; "
+          f"{len(young['auto'])} young, under 120 days of history):")
+    print("  mean MASE relative to seasonal naive (geometric mean in brackets):")
+    for m in out:
+        g = lambda v: np.exp(np.mean(np.log(np.maximum(v, 1e-9)))) if v else float("nan")
+        print(f"  {m:<16} all {np.mean(scores[m]):.3f} ({g(scores[m]):.3f})   young {np.mean(young[m]) if young[m] else float('nan'):.3f} ({g(young[m]):.3f})")
+
+
 if __name__ == "__main__":
     main()
+    conn = psycopg2.connect(host="/tmp", port=PORT, user="postgres", dbname=DATABASE)
+    product_panel(conn.cursor())

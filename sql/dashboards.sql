@@ -129,23 +129,25 @@ COMMENT ON FUNCTION cafe24._refresh_order_daily_sales(date[], integer[]) IS 'Int
 
 CREATE FUNCTION cafe24._sales_daily_kpis() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    days date[];
-    shops integer[];
 BEGIN
     IF TG_OP = 'TRUNCATE' THEN
         UPDATE cafe24.order_daily SET revenue = 0, units = 0, cost = 0;
         DELETE FROM cafe24.order_daily WHERE orders = 0 AND sessions = 0;
         RETURN NULL;
-    ELSIF TG_OP = 'INSERT' THEN
-        SELECT array_agg(day), array_agg(shop_no) INTO days, shops FROM (SELECT DISTINCT day, shop_no FROM new_rows) AS k;
-    ELSIF TG_OP = 'DELETE' THEN
-        SELECT array_agg(day), array_agg(shop_no) INTO days, shops FROM (SELECT DISTINCT day, shop_no FROM old_rows) AS k;
-    ELSE
-        SELECT array_agg(day), array_agg(shop_no) INTO days, shops
-        FROM (SELECT day, shop_no FROM new_rows UNION SELECT day, shop_no FROM old_rows) AS k;
     END IF;
-    PERFORM cafe24._refresh_order_daily_sales(days, shops);
+    -- By difference: what the statement added minus what it took away, per shop-day.
+    EXECUTE format($q$
+        WITH d AS (
+            SELECT day, shop_no, sum(revenue) AS revenue, sum(units) AS units, sum(cost) AS cost FROM (%s) AS c GROUP BY 1, 2
+        )
+        INSERT INTO cafe24.order_daily AS t (day, shop_no, orders, repeat_orders, sessions, converted_sessions, revenue, units, cost)
+        SELECT day, shop_no, 0, 0, 0, 0, revenue, units, cost FROM d
+        ON CONFLICT (day, shop_no) DO UPDATE SET revenue = t.revenue + excluded.revenue, units = t.units + excluded.units, cost = t.cost + excluded.cost
+        $q$, CASE TG_OP
+            WHEN 'INSERT' THEN 'SELECT day, shop_no, net_amount AS revenue, sold_units AS units, cost_amount AS cost FROM new_rows'
+            WHEN 'DELETE' THEN 'SELECT day, shop_no, -net_amount AS revenue, -sold_units AS units, -cost_amount AS cost FROM old_rows'
+            ELSE 'SELECT day, shop_no, net_amount AS revenue, sold_units AS units, cost_amount AS cost FROM new_rows
+                  UNION ALL SELECT day, shop_no, -net_amount, -sold_units, -cost_amount FROM old_rows' END);
     RETURN NULL;
 END $$;
 COMMENT ON FUNCTION cafe24._sales_daily_kpis() IS 'Internal trigger: keeps order_daily''s revenue, units and cost equal to sales_daily summed over products.';
@@ -157,29 +159,118 @@ CREATE TRIGGER zz_kpis_delete AFTER DELETE ON cafe24.sales_daily
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cafe24._sales_daily_kpis();
 CREATE TRIGGER zz_kpis_truncate AFTER TRUNCATE ON cafe24.sales_daily FOR EACH STATEMENT EXECUTE FUNCTION cafe24._sales_daily_kpis();
 
+-- The triggers maintain order_daily by difference: for the orders (sessions) a statement
+-- touched, their contribution now minus their contribution before the statement, added to
+-- the touched shop-days. The rows before are today's rows of those orders (sessions)
+-- without the statement's new rows, plus its old rows. So an order costs index lookups of
+-- its own lines and its customer's, never a recount of its day.
 CREATE FUNCTION cafe24._kpis_trigger() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     orders boolean := TG_TABLE_NAME = 'order_line';
     at_col text := CASE WHEN orders THEN 'ordered_at' ELSE 'occurred_at' END;
-    touched text;
+    -- Transition tables are visible only here (and in the statements it EXECUTEs).
+    changed text := CASE TG_OP
+        WHEN 'INSERT' THEN 'SELECT * FROM new_rows'
+        WHEN 'DELETE' THEN 'SELECT * FROM old_rows'
+        ELSE 'SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows' END;
+    -- %1$s: rows as they are now; %2$s: the table's key column.
+    was text := CASE TG_OP
+        WHEN 'INSERT' THEN 'SELECT * FROM %1$s AS x WHERE NOT EXISTS (SELECT FROM new_rows AS n WHERE n.%2$I = x.%2$I)'
+        WHEN 'DELETE' THEN 'SELECT * FROM %1$s UNION ALL SELECT * FROM old_rows'
+        ELSE 'SELECT * FROM %1$s AS x WHERE NOT EXISTS (SELECT FROM new_rows AS n WHERE n.%2$I = x.%2$I) UNION ALL SELECT * FROM old_rows' END;
     days date[];
     shops integer[];
 BEGIN
-    -- Transition tables are visible only here, so the touched shop-days are collected here,
-    -- old and new together for an UPDATE (one refresh, one round of notifications).
-    touched := CASE TG_OP
-        WHEN 'INSERT' THEN format('SELECT shop_no, %I AS at FROM new_rows', at_col)
-        WHEN 'DELETE' THEN format('SELECT shop_no, %I AS at FROM old_rows', at_col)
-        ELSE format('SELECT shop_no, %1$I AS at FROM new_rows UNION ALL SELECT shop_no, %1$I FROM old_rows', at_col) END;
+    IF orders THEN
+        EXECUTE format($q$
+            WITH ids AS (SELECT DISTINCT order_id FROM (%1$s) AS c),
+            now_lines AS (SELECT l.* FROM cafe24.order_line AS l WHERE l.order_id IN (SELECT order_id FROM ids)),
+            lines AS (SELECT 1 AS side, * FROM now_lines UNION ALL SELECT -1, * FROM (%2$s) AS w),
+            o AS (
+                SELECT x.side, (x.ordered_at AT TIME ZONE s.timezone)::date AS day, x.shop_no, x.order_id,
+                       min(x.customer_id) AS customer_id, min(x.ordered_at) AS first_at
+                FROM lines AS x JOIN cafe24.shop AS s USING (shop_no)
+                WHERE x.status NOT IN ('cancelled', 'returned')
+                GROUP BY 1, 2, 3, 4
+            ),
+            customer_lines AS (SELECT l.* FROM cafe24.order_line AS l WHERE l.customer_id IN (SELECT customer_id FROM o)),
+            firsts AS (
+                SELECT 1 AS side, customer_id, min(ordered_at) AS first_ever FROM customer_lines GROUP BY 2
+                UNION ALL
+                SELECT -1, customer_id, min(ordered_at) FROM (%3$s) AS w GROUP BY 2
+            ),
+            d AS (
+                SELECT o.day, o.shop_no, sum(o.side) AS orders,
+                       coalesce(sum(o.side) FILTER (WHERE o.first_at > f.first_ever), 0) AS repeat_orders
+                FROM o LEFT JOIN firsts AS f USING (side, customer_id)
+                GROUP BY 1, 2
+            )
+            INSERT INTO cafe24.order_daily AS t (day, shop_no, orders, repeat_orders, sessions, converted_sessions)
+            SELECT day, shop_no, orders, repeat_orders, 0, 0 FROM d WHERE orders <> 0 OR repeat_orders <> 0
+            ON CONFLICT (day, shop_no) DO UPDATE SET orders = t.orders + excluded.orders, repeat_orders = t.repeat_orders + excluded.repeat_orders
+            $q$, changed, format(was, 'now_lines', 'line_id'), format(was, 'customer_lines', 'line_id'));
+    ELSE
+        EXECUTE format($q$
+            WITH ids AS (SELECT DISTINCT session_id FROM (%1$s) AS c),
+            now_events AS (SELECT e.* FROM cafe24.behaviour_event AS e WHERE e.session_id IN (SELECT session_id FROM ids)),
+            events AS (SELECT 1 AS side, * FROM now_events UNION ALL SELECT -1, * FROM (%2$s) AS w),
+            v AS (
+                SELECT x.side, (x.occurred_at AT TIME ZONE s.timezone)::date AS day, x.shop_no, x.session_id,
+                       bool_or(x.event_type = 'purchase') AS converted
+                FROM events AS x JOIN cafe24.shop AS s USING (shop_no)
+                GROUP BY 1, 2, 3, 4
+            ),
+            d AS (
+                SELECT day, shop_no, sum(side) AS sessions, coalesce(sum(side) FILTER (WHERE converted), 0) AS converted
+                FROM v GROUP BY 1, 2
+            )
+            INSERT INTO cafe24.order_daily AS t (day, shop_no, orders, repeat_orders, sessions, converted_sessions)
+            SELECT day, shop_no, 0, 0, sessions, converted FROM d WHERE sessions <> 0 OR converted <> 0
+            ON CONFLICT (day, shop_no) DO UPDATE SET sessions = t.sessions + excluded.sessions,
+                                                     converted_sessions = t.converted_sessions + excluded.converted_sessions
+            $q$, changed, format(was, 'now_events', 'event_id'));
+    END IF;
+    -- The touched shop-days: empty rows go, and the live KPIs that moved are announced.
     EXECUTE format('SELECT array_agg(day), array_agg(shop_no)
-                    FROM (SELECT DISTINCT (r.at AT TIME ZONE s.timezone)::date AS day, r.shop_no
-                          FROM (%s) AS r JOIN cafe24.shop AS s USING (shop_no)) AS k', touched)
+                    FROM (SELECT DISTINCT (r.%I AT TIME ZONE s.timezone)::date AS day, r.shop_no
+                          FROM (%s) AS r JOIN cafe24.shop AS s USING (shop_no)) AS k', at_col, changed)
         INTO days, shops;
-    PERFORM cafe24._refresh_order_daily(days, shops, orders, NOT orders);
+    IF days IS NOT NULL THEN
+        DELETE FROM cafe24.order_daily AS d USING unnest(days, shops) AS k(day, shop_no)
+        WHERE d.day = k.day AND d.shop_no = k.shop_no
+          AND d.orders = 0 AND d.sessions = 0 AND d.revenue = 0 AND d.units = 0 AND d.cost = 0;
+        PERFORM cafe24._notify_kpis(days, shops);
+    END IF;
     RETURN NULL;
 END $$;
-COMMENT ON FUNCTION cafe24._kpis_trigger() IS 'Internal trigger: refreshes order_daily (orders, or sessions) for the shop-days an order_line or behaviour_event statement touched.';
+COMMENT ON FUNCTION cafe24._kpis_trigger() IS 'Internal trigger: adds the difference an order_line or behaviour_event statement made to the orders or sessions of order_daily, then announces the live KPIs that moved.';
+
+-- A shop moving to another time zone re-cuts its days: its order and session counts are
+-- recounted (its sales follow through sales_daily, which the aggregates re-cut).
+CREATE FUNCTION cafe24._shop_kpis() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    moved integer[];
+    days date[];
+    shops integer[];
+BEGIN
+    SELECT array_agg(n.shop_no) INTO moved FROM new_rows AS n JOIN old_rows AS o USING (shop_no)
+    WHERE n.timezone IS DISTINCT FROM o.timezone;
+    IF moved IS NULL THEN
+        RETURN NULL;
+    END IF;
+    UPDATE cafe24.order_daily SET orders = 0, repeat_orders = 0, sessions = 0, converted_sessions = 0 WHERE shop_no = ANY (moved);
+    SELECT array_agg(day), array_agg(shop_no) INTO days, shops FROM (
+        SELECT (l.ordered_at AT TIME ZONE s.timezone)::date AS day, l.shop_no FROM cafe24.order_line AS l JOIN cafe24.shop AS s USING (shop_no) WHERE l.shop_no = ANY (moved)
+        UNION SELECT (e.occurred_at AT TIME ZONE s.timezone)::date, e.shop_no FROM cafe24.behaviour_event AS e JOIN cafe24.shop AS s USING (shop_no) WHERE e.shop_no = ANY (moved)) AS k;
+    PERFORM cafe24._refresh_order_daily(days, shops, true, true);
+    DELETE FROM cafe24.order_daily WHERE shop_no = ANY (moved) AND orders = 0 AND sessions = 0 AND revenue = 0 AND units = 0 AND cost = 0;
+    RETURN NULL;
+END $$;
+COMMENT ON FUNCTION cafe24._shop_kpis() IS 'Internal trigger: recounts the orders and sessions of a shop whose time zone changed.';
+CREATE TRIGGER zz_kpis_timezone AFTER UPDATE ON cafe24.shop
+    REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cafe24._shop_kpis();
 
 -- Named zz_ so they fire after the aggregate triggers (same event: alphabetical order).
 CREATE TRIGGER zz_kpis_insert AFTER INSERT ON cafe24.order_line
@@ -308,25 +399,35 @@ CREATE FUNCTION cafe24._notify_kpis(days date[], shops integer[]) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     k record;
-    r record;
 BEGIN
-    FOR k IN SELECT name, formula FROM cafe24.kpi WHERE live AND formula IS NOT NULL AND builtin ORDER BY name LOOP
-        FOR r IN EXECUTE format($q$
-            WITH v AS (
-                SELECT keys.day, keys.shop_no, (SELECT %s FROM cafe24.kpi_daily_facts AS f
-                                                 WHERE f.day = keys.day AND f.shop_no = keys.shop_no) AS value
-                FROM unnest($2, $3) AS keys(day, shop_no)
-            )
+    -- Every live KPI of every touched shop-day in one statement: the formulas side by side
+    -- over each shop-day's row of facts, upserted where the value moved, then announced.
+    SELECT string_agg(format('(%s)::numeric', formula), ', ' ORDER BY name) AS formulas,
+           string_agg(format('(%L, f.a[%s])', name, n), ', ' ORDER BY name) AS pairs
+    INTO k
+    FROM (SELECT name, formula, row_number() OVER (ORDER BY name) AS n FROM cafe24.kpi WHERE kpi.live AND kpi.formula IS NOT NULL AND kpi.builtin) AS x;
+    IF k.formulas IS NULL OR days IS NULL THEN
+        RETURN;
+    END IF;
+    EXECUTE format($q$
+        WITH keys AS (SELECT DISTINCT day, shop_no FROM unnest($1, $2) AS k(day, shop_no)),
+        v AS (
+            SELECT keys.day, keys.shop_no, x.kpi, x.value
+            FROM keys
+            CROSS JOIN LATERAL (SELECT ARRAY[%s] AS a FROM cafe24.kpi_daily_facts AS f WHERE f.day = keys.day AND f.shop_no = keys.shop_no) AS f
+            CROSS JOIN LATERAL (VALUES %s) AS x(kpi, value)
+        ),
+        moved AS (
             INSERT INTO cafe24.kpi_live AS l (kpi, shop_no, day, value)
-            SELECT $1, v.shop_no, v.day, v.value FROM v
+            SELECT kpi, shop_no, day, value FROM v
             ON CONFLICT (kpi, shop_no, day) DO UPDATE SET value = excluded.value, updated_at = now()
                 WHERE l.value IS DISTINCT FROM excluded.value
-            RETURNING shop_no, day, value$q$, k.formula) USING k.name, days, shops
-        LOOP
-            PERFORM pg_notify('cafe24_kpi', json_build_object('kpi', k.name, 'shop', r.shop_no, 'day', r.day,
-                                                               'value', round(r.value, 4), 'at', now())::text);
-        END LOOP;
-    END LOOP;
+            RETURNING kpi, shop_no, day, value
+        )
+        SELECT count(pg_notify('cafe24_kpi', json_build_object('kpi', kpi, 'shop', shop_no, 'day', day,
+                                                               'value', round(value, 4), 'at', now())::text))
+        FROM (SELECT * FROM moved ORDER BY kpi, shop_no, day) AS m
+        $q$, k.formulas, k.pairs) USING days, shops;
 END $$;
 COMMENT ON FUNCTION cafe24._notify_kpis(date[], integer[]) IS 'Internal: recomputes live KPIs for the touched shop-days and sends NOTIFY cafe24_kpi for each that moved.';
 

@@ -34,14 +34,63 @@ SELECT kpi, value - coalesce(before.v, 0) AS moved_by FROM cafe24.kpi_live
 LEFT JOIN (SELECT kpi AS k, value AS v FROM kept_live) AS before ON before.k = kpi
 WHERE day = '2025-03-31' AND shop_no = (SELECT min(shop_no) FROM cafe24.shop) AND kpi IN ('orders', 'revenue', 'units') ORDER BY kpi;
 
+-- A listener in another session gets one NOTIFY cafe24_kpi per KPI the commit moved, with
+-- the new value (shop 1's revenue, orders and units for that day, among others).
+CREATE EXTENSION IF NOT EXISTS dblink;
+SELECT dblink_connect('listener', format('host=%s port=%s dbname=%s user=%s', split_part(current_setting('unix_socket_directories'), ',', 1),
+                                         current_setting('port'), current_database(), current_user));
+SELECT dblink_exec('listener', 'LISTEN cafe24_kpi');
+INSERT INTO cafe24.order_line (order_id, order_item_code, shop_no, ordered_at, customer_id, product_id, quantity, unit_price, unit_cost, status)
+SELECT 'LIVE-2', 'LIVE-2-01', min(shop_no), '2025-03-31 11:00+09', (SELECT max(customer_id) FROM cafe24.customer), (SELECT min(product_id) FROM cafe24.product), 1, 20000, 9000, 'paid'
+FROM cafe24.shop;
+CREATE TEMP TABLE heard (channel text, payload jsonb);
+DO $$
+BEGIN
+    FOR i IN 1..100 LOOP
+        INSERT INTO heard SELECT notify_name, extra::jsonb FROM dblink_get_notify('listener');
+        EXIT WHEN EXISTS (SELECT FROM heard WHERE payload ->> 'kpi' = 'revenue');
+        PERFORM pg_sleep(0.05);
+    END LOOP;
+END $$;
+SELECT h.channel, h.payload ->> 'kpi' AS kpi, h.payload ->> 'day' AS day,
+       (h.payload ->> 'value')::numeric = l.value AS value_is_live, h.payload ? 'at' AS stamped
+FROM heard AS h JOIN cafe24.kpi_live AS l ON l.kpi = h.payload ->> 'kpi' AND l.shop_no = (h.payload ->> 'shop')::int AND l.day = (h.payload ->> 'day')::date
+WHERE h.payload ->> 'kpi' IN ('orders', 'revenue', 'units') ORDER BY 2;
+SELECT dblink_disconnect('listener');
+
 -- UPDATEs that move an order and a shopper's events to another day refresh both days, as a
 -- rebuild would.
 UPDATE cafe24.order_line SET ordered_at = '2025-03-30 10:00+09' WHERE order_id = 'LIVE-1';
 UPDATE cafe24.behaviour_event SET occurred_at = occurred_at - interval '1 day'
 WHERE session_id = (SELECT min(session_id) FROM cafe24.behaviour_event WHERE occurred_at >= '2025-03-31');
+-- More of what the triggers keep by difference: a repeat order of a known customer in two
+-- statements, a guest order, one line cancelled and a whole order cancelled, an order
+-- deleted, a new session with a purchase, events deleted.
+INSERT INTO cafe24.order_line (order_id, order_item_code, shop_no, ordered_at, customer_id, product_id, quantity, unit_price, unit_cost, status)
+SELECT 'LIVE-3', 'LIVE-3-0' || g, min(shop_no), '2025-03-31 12:00+09', (SELECT min(customer_id) FROM cafe24.customer), (SELECT min(product_id) FROM cafe24.product), g, 1000, 500, 'paid'
+FROM cafe24.shop, generate_series(1, 2) AS g GROUP BY g;
+INSERT INTO cafe24.order_line (order_id, order_item_code, shop_no, ordered_at, customer_id, product_id, quantity, unit_price, unit_cost, status)
+SELECT 'LIVE-3', 'LIVE-3-03', min(shop_no), '2025-03-31 12:00+09', (SELECT min(customer_id) FROM cafe24.customer), (SELECT max(product_id) FROM cafe24.product), 1, 3000, 1000, 'paid'
+FROM cafe24.shop;
+INSERT INTO cafe24.order_line (order_id, order_item_code, shop_no, ordered_at, customer_id, product_id, quantity, unit_price, unit_cost, status)
+SELECT 'GUEST-1', 'GUEST-1-01', max(shop_no), '2025-03-29 08:00+09', NULL, (SELECT min(product_id) FROM cafe24.product), 1, 5000, 2000, 'paid'
+FROM cafe24.shop;
+UPDATE cafe24.order_line SET status = 'cancelled' WHERE order_item_code = 'LIVE-3-01';
+UPDATE cafe24.order_line SET status = 'cancelled' WHERE order_id = 'LIVE-2';
+DELETE FROM cafe24.order_line WHERE order_id = (SELECT min(order_id) FROM cafe24.order_line WHERE ordered_at >= '2025-03-20' AND ordered_at < '2025-03-21');
+INSERT INTO cafe24.behaviour_event (session_id, customer_id, shop_no, product_id, event_type, occurred_at)
+SELECT 999999999, NULL, min(shop_no), (SELECT min(product_id) FROM cafe24.product), t, '2025-03-31 13:00+09'::timestamptz + g * interval '1 minute'
+FROM cafe24.shop, unnest('{view,cart,checkout,purchase}'::text[]) WITH ORDINALITY AS x(t, g) GROUP BY t, g;
+DELETE FROM cafe24.behaviour_event WHERE session_id = (SELECT max(session_id) FROM cafe24.behaviour_event WHERE session_id < 999999999);
 CREATE TEMP TABLE kept_moved AS SELECT * FROM cafe24.order_daily;
 SELECT cafe24.rebuild_kpis() = (SELECT count(*) FROM kept_moved) AS same_rows_after_update;
 SELECT count(*) AS differences_after_update FROM (SELECT * FROM kept_moved EXCEPT SELECT * FROM cafe24.order_daily) AS d;
+-- A shop moving to another time zone: its days are cut anew, as a rebuild would.
+UPDATE cafe24.shop SET timezone = 'America/New_York' WHERE shop_no = (SELECT min(shop_no) FROM cafe24.shop);
+CREATE TEMP TABLE kept_tz AS SELECT * FROM cafe24.order_daily;
+SELECT cafe24.rebuild_kpis() = (SELECT count(*) FROM kept_tz) AS same_rows_after_timezone;
+SELECT count(*) AS differences_after_timezone FROM (SELECT * FROM kept_tz EXCEPT SELECT * FROM cafe24.order_daily) AS d;
+UPDATE cafe24.shop SET timezone = 'Asia/Seoul' WHERE shop_no = (SELECT min(shop_no) FROM cafe24.shop);
 
 -- A dashboard: KPI tiles, a chart, a table whose query fails at run time, a heatmap.
 SELECT cafe24.create_dashboard('ops', '{

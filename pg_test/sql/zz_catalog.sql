@@ -7,7 +7,8 @@ DROP EXTENSION IF EXISTS cafe24_analytics CASCADE;
 CREATE EXTENSION cafe24_analytics;
 SELECT p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')' AS function,
        CASE p.provolatile WHEN 'i' THEN 'immutable' WHEN 's' THEN 'stable' ELSE 'volatile' END AS volatility,
-       p.proparallel AS parallel, p.prosecdef AS security_definer
+       p.proparallel AS parallel, p.prosecdef AS security_definer,
+       CASE WHEN p.proretset THEN p.prorows END AS rows, p.procost AS cost
 FROM pg_proc AS p
 WHERE p.pronamespace = 'cafe24'::regnamespace AND p.proname NOT LIKE '\_%'
 ORDER BY 1;

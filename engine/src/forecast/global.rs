@@ -1030,24 +1030,7 @@ fn quantile_grid(mut v: Vec<f64>) -> Vec<f64> {
 
 /// Runs `f(0..n)` on `threads` threads, results in order; `None` if cancelled.
 fn run_parallel<T: Send>(n: usize, threads: usize, cancel: &AtomicBool, f: impl Fn(usize) -> T + Sync) -> Option<Vec<T>> {
-    let next = AtomicUsize::new(0);
-    let slots: Vec<std::sync::Mutex<Option<T>>> = (0..n).map(|_| std::sync::Mutex::new(None)).collect();
-    std::thread::scope(|s| {
-        for _ in 0..threads.max(1) {
-            s.spawn(|| loop {
-                if cancel.load(Ordering::Relaxed) {
-                    break;
-                }
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= n {
-                    break;
-                }
-                let v = f(i);
-                *slots[i].lock().expect("slot lock") = Some(v);
-            });
-        }
-    });
-    slots.into_iter().map(|s| s.into_inner().expect("slot lock")).collect()
+    super::parallel_map(n, threads, cancel, &AtomicUsize::new(0), f).into_iter().collect()
 }
 
 // ---------------------------------------------------------------------------------------
