@@ -48,7 +48,7 @@ SQL
 echo "== ${N} rows; monthly_sales over $(q -d cafe24_bench -At -c 'SELECT sum(order_lines) FROM cafe24.sales_daily') order lines' aggregates"
 sections_bare="DO \$\$ DECLARE s jsonb; n bigint; BEGIN
   FOR s IN SELECT jsonb_array_elements(spec -> 'sections') FROM cafe24.report WHERE name = 'monthly_sales' LOOP
-    EXECUTE format('SELECT count(*) FROM (%s) AS q', s ->> 'query') INTO n USING date '2026-10-01', NULL::integer;
+    EXECUTE format('SELECT count(q) FROM (%s) AS q', s ->> 'query') INTO n USING date '2026-10-01', NULL::integer;
   END LOOP; END \$\$"
 {
 as_postgres rm -f "${STORE}/bench-copy.csv"

@@ -255,21 +255,22 @@ BEGIN
                       cafe24._source_query(p_source));
     END IF;
     -- Sparse per key: the offsets (in periods from the key's first period) of the periods
-    -- with data and their sums; the reader fills the gaps with zeros.
+    -- with data and their sums; the reader fills the gaps with zeros. One pass over the
+    -- source (the last complete period comes from the grouped rows) and no window: the
+    -- positions are counted back from the last period, then turned around per key.
     RETURN QUERY EXECUTE format($q$
-        WITH raw AS (%1$s),
-        s AS (SELECT r.series_key, date_trunc(%2$L, r.ds::timestamp)::date AS ds, sum(r.y) AS y
-              FROM raw AS r WHERE r.ds IS NOT NULL AND r.series_key IS NOT NULL GROUP BY 1, 2),
-        lim AS (SELECT CASE WHEN max(r.ds) + 1 >= (date_trunc(%2$L, max(r.ds)::timestamp) + %3$L::interval)::date
-                            THEN date_trunc(%2$L, max(r.ds)::timestamp)::date
-                            ELSE (date_trunc(%2$L, max(r.ds)::timestamp) - %3$L::interval)::date END AS last_ds
-                FROM raw AS r),
-        k AS (SELECT s.*, min(s.ds) OVER (PARTITION BY s.series_key) AS first_ds FROM s, lim WHERE s.ds <= lim.last_ds)
-        SELECT k.series_key, lim.last_ds, cafe24._periods_between(%2$L, min(k.first_ds), lim.last_ds) + 1,
-               array_agg(cafe24._periods_between(%2$L, k.first_ds, k.ds) ORDER BY k.ds), array_agg(k.y ORDER BY k.ds)
-        FROM k CROSS JOIN lim
-        GROUP BY k.series_key, lim.last_ds
-        ORDER BY k.series_key$q$, src, p_grain, '1 ' || p_grain);
+        WITH s AS (SELECT r.series_key, date_trunc(%2$L, r.ds::timestamp)::date AS ds, sum(r.y) AS y, max(r.ds) AS last_day
+                   FROM (%1$s) AS r WHERE r.ds IS NOT NULL AND r.series_key IS NOT NULL GROUP BY 1, 2),
+        lim AS (SELECT CASE WHEN max(s.last_day) + 1 >= (date_trunc(%2$L, max(s.last_day)::timestamp) + %3$L::interval)::date
+                            THEN date_trunc(%2$L, max(s.last_day)::timestamp)::date
+                            ELSE (date_trunc(%2$L, max(s.last_day)::timestamp) - %3$L::interval)::date END AS last_ds
+                FROM s),
+        g AS (SELECT s.series_key, lim.last_ds, cafe24._periods_between(%2$L, min(s.ds), lim.last_ds) + 1 AS periods,
+                     array_agg(cafe24._periods_between(%2$L, s.ds, lim.last_ds) ORDER BY s.ds) AS back, array_agg(s.y ORDER BY s.ds) AS y
+              FROM s CROSS JOIN lim WHERE s.ds <= lim.last_ds
+              GROUP BY s.series_key, lim.last_ds)
+        SELECT g.series_key, g.last_ds, g.periods, ARRAY(SELECT g.periods - 1 - b FROM unnest(g.back) WITH ORDINALITY AS x(b, i) ORDER BY i), g.y
+        FROM g ORDER BY g.series_key$q$, src, p_grain, '1 ' || p_grain);
 EXCEPTION
     WHEN undefined_column OR undefined_table OR syntax_error OR datatype_mismatch OR invalid_text_representation THEN
         RAISE EXCEPTION 'source: %', SQLERRM
