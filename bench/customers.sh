@@ -4,10 +4,14 @@
 # Times segment_customers (k => 6 and automatic k) and customer_lifetime_value end to
 # end, with the backend's peak memory, against the floor: the bare SQL aggregation that
 # computes RFM alone.
-# Usage: [KEEP=1] bash bench/customers.sh [C]   (KEEP=1 keeps database cafe24_bench)
+# Usage: [KEEP=1] [REUSE=1] bash bench/customers.sh [C]
+#   KEEP=1 keeps database cafe24_bench; REUSE=1 measures a kept one again.
 source "$(dirname "$0")/../scripts/lib.sh"
 cd "${REPO_ROOT}"
 C="${1:-1000000}"
+if [ "${REUSE:-0}" = 1 ]; then
+    bench_reuse
+else
 bench_database
 q -d cafe24_bench <<SQL
 SET client_min_messages = warning;
@@ -28,9 +32,12 @@ SELECT 'O' || g, 'O' || g || '-01', 1,
 FROM generate_series(1, ${C} * 10) AS g;
 ANALYZE cafe24.order_line;
 SQL
+fi
 echo "== $(q -d cafe24_bench -At -c 'SELECT count(DISTINCT customer_id) FROM cafe24.order_line') customers, $(q -d cafe24_bench -At -c 'SELECT count(*) FROM cafe24.order_line') order lines"
 {
-bench_measure "floor: RFM by SQL alone" "SELECT count(s) FROM (SELECT customer_id, min(ordered_at), max(ordered_at), count(DISTINCT date_trunc('day', ordered_at)), sum(quantity * unit_price - discount) FROM cafe24.order_line WHERE customer_id IS NOT NULL AND status NOT IN ('cancelled', 'returned') AND ordered_at <= '2026-01-01' GROUP BY customer_id) s"
+# The floor with its best plan: a sort of the lines by customer beats walking the customer
+# index through a table not in customer order (17 s against 63 s at 10 M lines).
+bench_measure "floor: RFM by SQL alone" "SET enable_indexscan = off; SELECT count(s) FROM (SELECT customer_id, min(ordered_at), max(ordered_at), count(DISTINCT date_trunc('day', ordered_at)), sum(quantity * unit_price - discount) FROM cafe24.order_line WHERE customer_id IS NOT NULL AND status NOT IN ('cancelled', 'returned') AND ordered_at <= '2026-01-01' GROUP BY customer_id) s"
 bench_measure "segment_customers(k => 6)" "SELECT count(*) FROM cafe24.segment_customers(as_of => '2026-01-01', k => 6)"
 bench_measure "segment_customers (k by silhouette)" "SELECT count(*) FROM cafe24.segment_customers(as_of => '2026-01-01')"
 bench_measure "customer_lifetime_value" "SELECT count(*) FROM cafe24.customer_lifetime_value(as_of => '2026-01-01')"

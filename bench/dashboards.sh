@@ -14,10 +14,7 @@ source "$(dirname "$0")/../scripts/lib.sh"
 cd "${REPO_ROOT}"
 C="${1:-1000000}"
 if [ "${REUSE:-0}" = 1 ]; then
-    "${REPO_ROOT}/scripts/install.sh"
-    start_cluster /tmp/cafe24_analytics-demo 54329
-    restart_cluster /tmp/cafe24_analytics-demo
-    q() { as_postgres psql -X -q -v ON_ERROR_STOP=1 -h /tmp -p 54329 "$@"; }
+    bench_reuse
 else
     bench_database
     q -d cafe24_bench -c "SELECT * FROM cafe24.generate_demo_data(seed => 7, customers => ${C}, products => 2000, days => 730, sessions_per_order => 0.5, start_date => current_date - 729)" -c "ANALYZE"

@@ -59,6 +59,16 @@ bench_database() {
     q -d cafe24_bench -c "CREATE EXTENSION cafe24_analytics"
 }
 
+# For benchmarks that measure a kept database again (REUSE=1): the freshly installed
+# extension in a restarted demo cluster, and q() as above; cafe24_bench must exist.
+bench_reuse() {
+    "${REPO_ROOT}/scripts/install.sh"
+    start_cluster /tmp/cafe24_analytics-demo 54329
+    restart_cluster /tmp/cafe24_analytics-demo
+    q() { as_postgres psql -X -q -v ON_ERROR_STOP=1 -h /tmp -p 54329 "$@"; }
+    q -d cafe24_bench -c "SELECT 1" >/dev/null
+}
+
 # bench_measure LABEL SQL: runs SQL in a fresh backend of cafe24_bench and prints
 # "LABEL|seconds|peak MiB" (the backend's VmHWM, read from /proc while it runs).
 bench_measure() {

@@ -469,10 +469,13 @@ END $$;
 COMMENT ON FUNCTION cafe24._customer_transactions(text) IS 'Internal: the transactions behind the customer analytics.';
 
 -- Per customer: purchase days up to p_as_of, in days since 1970 (the unit the models use).
+-- Every customer's lines are read, so a sort of the lines by customer wins over walking
+-- the customer index through a table not in customer order (17 s against 63 s at 10 M lines):
+-- index scans are off inside this function (bitmap scans stay on for narrow sources).
 CREATE FUNCTION cafe24._customer_summaries(p_as_of timestamptz, p_source text)
 RETURNS TABLE (customer_key text, first_day float8, last_day float8, purchase_days bigint,
                total_amount float8, mean_amount float8, end_day float8)
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE SET enable_indexscan = off AS $$
 DECLARE
     as_of timestamptz := coalesce(p_as_of, now());
 BEGIN
