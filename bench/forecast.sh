@@ -2,7 +2,9 @@
 # Forecasting throughput: N daily series × 730 days (default N = 10000), 28 days ahead,
 # model auto, end to end from a table in one SQL call. Prints seconds, series per second,
 # the backend's peak memory (VmHWM), and ratios against baselines measured in the same
-# run: reading the series alone (the SQL floor) and the seasonal naive model.
+# run: reading the series alone (the SQL floor) and the seasonal naive model. Then the
+# saved-model path (train_forecast_model once, forecast_sales(model_name) after), and how
+# soon a statement_timeout stops an auto run.
 # Usage: bash bench/forecast.sh [N]   (uses the demo cluster, database cafe24_bench)
 source "$(dirname "$0")/../scripts/lib.sh"
 cd "${REPO_ROOT}"
@@ -50,14 +52,29 @@ while kill -0 $bg 2>/dev/null; do
 done
 auto_secs=$(echo "$(date +%s.%N) - ${auto_start} - 2" | bc)
 rm -f "${pid_file}"
-python3 - "$N" "$floor" "$snaive" "$auto_secs" "$peak" <<'PY'
+# Saved models: the per-series choice made once (the same backtests as auto), then daily
+# forecasts from it without them.
+train=$(run "train_forecast_model" "SELECT count(*) FROM cafe24.train_forecast_model('bench', horizon => 28, source => 'series')")
+saved=$(run "forecast_sales(model_name)" "SELECT count(*) FROM cafe24.forecast_sales(horizon => 28, model_name => 'bench')")
+python3 - "$N" "$floor" "$snaive" "$auto_secs" "$peak" "$train" "$saved" <<'PY'
 import sys
 n = int(sys.argv[1])
 floor = float(sys.argv[2].split('|')[1]); snaive = float(sys.argv[3].split('|')[1])
 auto = float(sys.argv[4]); peak_kib = int(sys.argv[5])
-print(f"{'run':<28}{'seconds':>10}{'series/s':>12}{'x floor':>10}")
-for name, s in [("read series only (floor)", floor), ("seasonal_naive", snaive), ("auto", auto)]:
-    print(f"{name:<28}{s:>10.2f}{n / s:>12.1f}{s / floor:>10.1f}")
+train = float(sys.argv[6].split('|')[1]); saved = float(sys.argv[7].split('|')[1])
+print(f"{'run':<30}{'seconds':>10}{'series/s':>12}{'x floor':>10}")
+for name, s in [("read series only (floor)", floor), ("seasonal_naive", snaive), ("auto", auto),
+                ("train_forecast_model (auto)", train), ("forecast_sales(model_name)", saved)]:
+    print(f"{name:<30}{s:>10.2f}{n / s:>12.1f}{s / floor:>10.1f}")
 print(f"auto / seasonal_naive: {auto / snaive:.1f}x; backend peak memory (VmHWM) during auto: {peak_kib / 1024:.0f} MiB")
 PY
+# Cancellation: statement_timeout on an auto run; how long past the timeout it returns.
+cancel=$(as_postgres psql -X -q -h /tmp -p 54329 -d cafe24_bench -At <<'SQL' 2>/dev/null | tail -1
+SET statement_timeout = '20s';
+SELECT clock_timestamp() AS t0 \gset
+SELECT count(*) FROM cafe24.forecast_sales(horizon => 28, model => 'auto', source => 'series');
+SELECT round(extract(epoch FROM clock_timestamp() - :'t0')::numeric - 20, 3);
+SQL
+)
+echo "statement_timeout = 20s on auto: returned ${cancel} s after the timeout"
 q -d postgres -c "DROP DATABASE cafe24_bench"
