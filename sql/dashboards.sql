@@ -29,6 +29,109 @@ COMMENT ON COLUMN cafe24.order_daily.revenue IS 'sales_daily.net_amount summed o
 COMMENT ON COLUMN cafe24.order_daily.units IS 'sales_daily.sold_units summed over products.';
 COMMENT ON COLUMN cafe24.order_daily.cost IS 'sales_daily.cost_amount summed over products.';
 
+-- One row per order with a sold line: the shop-local day and the shop it counts on (those
+-- of its first sold line), its customer, and whether it is a repeat order (its first sold
+-- line is later than the customer's first line ever). The order triggers compare an
+-- order's state now with its row here and add the difference to order_daily, so any number
+-- of triggers on one statement (INSERT ... ON CONFLICT DO UPDATE fires two) adds up.
+CREATE TABLE cafe24.order_fact (
+    order_id     text PRIMARY KEY,
+    day          date NOT NULL,
+    shop_no      integer NOT NULL,
+    customer_id  bigint,
+    first_at     timestamptz NOT NULL,
+    repeat       boolean NOT NULL
+);
+CREATE INDEX order_fact_customer_idx ON cafe24.order_fact (customer_id);
+CREATE INDEX order_fact_day_idx ON cafe24.order_fact (day, shop_no);
+COMMENT ON TABLE cafe24.order_fact IS 'Per order with a sold line: the day, shop and customer it counts for in order_daily and whether it is a repeat order; kept by the order_line triggers, rebuilt by rebuild_kpis().';
+COMMENT ON COLUMN cafe24.order_fact.order_id IS 'Order (cafe24.order_line.order_id).';
+COMMENT ON COLUMN cafe24.order_fact.day IS 'Shop-local day of its first sold line.';
+COMMENT ON COLUMN cafe24.order_fact.shop_no IS 'Shop of its sold lines.';
+COMMENT ON COLUMN cafe24.order_fact.customer_id IS 'Customer; NULL for guest orders.';
+COMMENT ON COLUMN cafe24.order_fact.first_at IS 'Time of its first sold line.';
+COMMENT ON COLUMN cafe24.order_fact.repeat IS 'Whether the customer had a line before this order.';
+
+-- The state of orders `ids` and of every order of customers `custs` as the lines say now,
+-- against their rows in order_fact: the difference goes to order_daily's orders and
+-- repeat orders, order_fact is brought up to date, and the shop-days whose counts moved
+-- are returned. A customer's first order decides whether the others are repeat orders, so
+-- all of a touched customer's orders are looked at (through the indexes).
+CREATE FUNCTION cafe24._refresh_orders(ids text[], custs bigint[])
+RETURNS TABLE (day date, shop_no integer)
+LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    WITH touched AS (SELECT DISTINCT t.order_id FROM unnest(ids) AS t(order_id)),
+    now_o AS (
+        SELECT l.order_id, min(l.ordered_at) AS first_at, min(l.shop_no) AS shop_no, min(l.customer_id) AS customer_id
+        FROM cafe24.order_line AS l JOIN touched USING (order_id)
+        WHERE l.status NOT IN ('cancelled', 'returned')
+        GROUP BY 1
+    ),
+    c AS (
+        SELECT DISTINCT u.customer_id FROM (SELECT unnest(custs) UNION ALL SELECT customer_id FROM now_o) AS u(customer_id)
+        WHERE u.customer_id IS NOT NULL
+    ),
+    firsts AS (
+        SELECT l.customer_id, min(l.ordered_at) AS first_ever FROM cafe24.order_line AS l JOIN c USING (customer_id) GROUP BY 1
+    ),
+    new_state AS (
+        SELECT o.order_id, (o.first_at AT TIME ZONE s.timezone)::date AS day, o.shop_no, o.customer_id, o.first_at,
+               coalesce(o.first_at > f.first_ever, false) AS repeat
+        FROM now_o AS o JOIN cafe24.shop AS s USING (shop_no) LEFT JOIN firsts AS f USING (customer_id)
+        UNION ALL
+        SELECT x.order_id, x.day, x.shop_no, x.customer_id, x.first_at, coalesce(x.first_at > f.first_ever, false)
+        FROM cafe24.order_fact AS x JOIN firsts AS f USING (customer_id)
+        WHERE NOT EXISTS (SELECT FROM touched AS t WHERE t.order_id = x.order_id)
+    ),
+    old_state AS (
+        SELECT x.* FROM cafe24.order_fact AS x
+        WHERE x.order_id IN (SELECT order_id FROM touched) OR x.customer_id IN (SELECT customer_id FROM c)
+    ),
+    gone AS (
+        DELETE FROM cafe24.order_fact AS x USING touched AS t
+        WHERE x.order_id = t.order_id AND NOT EXISTS (SELECT FROM now_o AS o WHERE o.order_id = x.order_id)
+    ),
+    kept AS (
+        INSERT INTO cafe24.order_fact AS x (order_id, day, shop_no, customer_id, first_at, repeat)
+        SELECT n.order_id, n.day, n.shop_no, n.customer_id, n.first_at, n.repeat FROM new_state AS n
+        ON CONFLICT (order_id) DO UPDATE
+            SET day = excluded.day, shop_no = excluded.shop_no, customer_id = excluded.customer_id,
+                first_at = excluded.first_at, repeat = excluded.repeat
+            WHERE (x.day, x.shop_no, x.customer_id, x.first_at, x.repeat)
+                  IS DISTINCT FROM (excluded.day, excluded.shop_no, excluded.customer_id, excluded.first_at, excluded.repeat)
+    ),
+    d AS (
+        SELECT u.day, u.shop_no, sum(u.sign) AS orders, coalesce(sum(u.sign) FILTER (WHERE u.repeat), 0) AS repeat_orders
+        FROM (SELECT 1 AS sign, n.day, n.shop_no, n.repeat FROM new_state AS n
+              UNION ALL SELECT -1, o.day, o.shop_no, o.repeat FROM old_state AS o) AS u
+        GROUP BY 1, 2
+    ),
+    up AS (
+        INSERT INTO cafe24.order_daily AS t (day, shop_no, orders, repeat_orders, sessions, converted_sessions)
+        SELECT d.day, d.shop_no, d.orders, d.repeat_orders, 0, 0 FROM d WHERE d.orders <> 0 OR d.repeat_orders <> 0
+        ON CONFLICT ON CONSTRAINT order_daily_pkey DO UPDATE
+            SET orders = t.orders + excluded.orders, repeat_orders = t.repeat_orders + excluded.repeat_orders
+        RETURNING t.day, t.shop_no
+    )
+    SELECT up.day, up.shop_no FROM up
+$$;
+COMMENT ON FUNCTION cafe24._refresh_orders(text[], bigint[]) IS 'Internal: brings order_fact and order_daily''s order counts up to date for the touched orders and customers; returns the shop-days that moved.';
+
+-- Order facts of every order, from scratch (rebuild_kpis).
+CREATE FUNCTION cafe24._rebuild_order_facts() RETURNS void
+LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    TRUNCATE cafe24.order_fact;
+    WITH o AS (
+        SELECT l.order_id, min(l.ordered_at) AS first_at, min(l.shop_no) AS shop_no, min(l.customer_id) AS customer_id
+        FROM cafe24.order_line AS l WHERE l.status NOT IN ('cancelled', 'returned') GROUP BY 1
+    ),
+    firsts AS (SELECT l.customer_id, min(l.ordered_at) AS first_ever FROM cafe24.order_line AS l WHERE l.customer_id IS NOT NULL GROUP BY 1)
+    INSERT INTO cafe24.order_fact (order_id, day, shop_no, customer_id, first_at, repeat)
+    SELECT o.order_id, (o.first_at AT TIME ZONE s.timezone)::date, o.shop_no, o.customer_id, o.first_at, coalesce(o.first_at > f.first_ever, false)
+    FROM o JOIN cafe24.shop AS s USING (shop_no) LEFT JOIN firsts AS f USING (customer_id);
+$$;
+COMMENT ON FUNCTION cafe24._rebuild_order_facts() IS 'Internal: recomputes cafe24.order_fact from order_line.';
+
 -- The daily facts every built-in KPI is a formula over.
 CREATE VIEW cafe24.kpi_daily_facts AS
 SELECT day, shop_no, revenue, units, cost, revenue - cost AS gross_profit, orders, repeat_orders, sessions, converted_sessions
@@ -53,28 +156,13 @@ BEGIN
     IF days IS NULL THEN
         RETURN;
     END IF;
-    -- One set-based pass over the touched time range (a day of BRIN-pruned lines when
-    -- orders trickle in; the whole table after a bulk load), grouped by shop-local day.
+    -- Orders from order_fact; sessions in one set-based pass over the touched time range,
+    -- grouped by shop-local day.
     IF orders THEN
-        WITH keys AS (
-            SELECT k.day, k.shop_no, (k.day::timestamp AT TIME ZONE s.timezone) AS lo, ((k.day + 1)::timestamp AT TIME ZONE s.timezone) AS hi
-            FROM unnest(days, shops) AS k(day, shop_no) JOIN cafe24.shop AS s USING (shop_no)
-        ),
-        bounds AS (SELECT min(lo) AS lo, max(hi) AS hi FROM keys),
-        o AS (
-            SELECT (l.ordered_at AT TIME ZONE s.timezone)::date AS day, l.shop_no, l.order_id,
-                   min(l.customer_id) AS customer_id, min(l.ordered_at) AS first_at
-            FROM cafe24.order_line AS l JOIN cafe24.shop AS s USING (shop_no), bounds
-            WHERE l.ordered_at >= bounds.lo AND l.ordered_at < bounds.hi AND l.status NOT IN ('cancelled', 'returned')
-            GROUP BY 1, 2, 3
-        ),
-        firsts AS (
-            SELECT p.customer_id, min(p.ordered_at) AS first_ever FROM cafe24.order_line AS p
-            WHERE p.customer_id IN (SELECT customer_id FROM o) GROUP BY 1
-        ),
+        WITH keys AS (SELECT DISTINCT k.day, k.shop_no FROM unnest(days, shops) AS k(day, shop_no)),
         counts AS (
-            SELECT o.day, o.shop_no, count(*) AS orders, count(*) FILTER (WHERE o.first_at > f.first_ever) AS repeat_orders
-            FROM o LEFT JOIN firsts AS f USING (customer_id) GROUP BY 1, 2
+            SELECT f.day, f.shop_no, count(*) AS orders, count(*) FILTER (WHERE f.repeat) AS repeat_orders
+            FROM cafe24.order_fact AS f JOIN keys USING (day, shop_no) GROUP BY 1, 2
         )
         INSERT INTO cafe24.order_daily AS d (day, shop_no, orders, repeat_orders, sessions, converted_sessions)
         SELECT k.day, k.shop_no, coalesce(c.orders, 0), coalesce(c.repeat_orders, 0), 0, 0
@@ -104,7 +192,7 @@ BEGIN
     WHERE d.day = k.day AND d.shop_no = k.shop_no AND d.orders = 0 AND d.sessions = 0 AND d.revenue = 0 AND d.units = 0 AND d.cost = 0;
     PERFORM cafe24._notify_kpis(days, shops);
 END $$;
-COMMENT ON FUNCTION cafe24._refresh_order_daily(date[], integer[], boolean, boolean) IS 'Internal: recomputes order_daily for the touched shop-days, then notifies moved KPIs.';
+COMMENT ON FUNCTION cafe24._refresh_order_daily(date[], integer[], boolean, boolean) IS 'Internal: recounts order_daily''s orders (from order_fact) and sessions for the given shop-days, then notifies moved KPIs.';
 
 -- Sums sales_daily over products into order_daily for the shop-days (days[i], shops[i]).
 CREATE FUNCTION cafe24._refresh_order_daily_sales(days date[], shops integer[])
@@ -143,6 +231,7 @@ BEGIN
         INSERT INTO cafe24.order_daily AS t (day, shop_no, orders, repeat_orders, sessions, converted_sessions, revenue, units, cost)
         SELECT day, shop_no, 0, 0, 0, 0, revenue, units, cost FROM d
         ON CONFLICT (day, shop_no) DO UPDATE SET revenue = t.revenue + excluded.revenue, units = t.units + excluded.units, cost = t.cost + excluded.cost
+        WHERE (t.revenue, t.units, t.cost) IS DISTINCT FROM (t.revenue + excluded.revenue, t.units + excluded.units, t.cost + excluded.cost)
         $q$, CASE TG_OP
             WHEN 'INSERT' THEN 'SELECT day, shop_no, net_amount AS revenue, sold_units AS units, cost_amount AS cost FROM new_rows'
             WHEN 'DELETE' THEN 'SELECT day, shop_no, -net_amount AS revenue, -sold_units AS units, -cost_amount AS cost FROM old_rows'
@@ -159,11 +248,14 @@ CREATE TRIGGER zz_kpis_delete AFTER DELETE ON cafe24.sales_daily
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cafe24._sales_daily_kpis();
 CREATE TRIGGER zz_kpis_truncate AFTER TRUNCATE ON cafe24.sales_daily FOR EACH STATEMENT EXECUTE FUNCTION cafe24._sales_daily_kpis();
 
--- The triggers maintain order_daily by difference: for the orders (sessions) a statement
--- touched, their contribution now minus their contribution before the statement, added to
--- the touched shop-days. The rows before are today's rows of those orders (sessions)
--- without the statement's new rows, plus its old rows. So an order costs index lookups of
--- its own lines and its customer's, never a recount of its day.
+-- The triggers maintain order_daily without recounting a day. Orders: the touched orders
+-- (and their customers' other orders) are compared with their rows in order_fact
+-- (_refresh_orders). Sessions: for the touched sessions, their contribution now minus
+-- their contribution before the statement (their events as they are, without the
+-- statement's new rows, plus its old rows). Concurrent writers of the same order,
+-- customer or session wait for each other on a transaction-level advisory lock, so that
+-- (under READ COMMITTED) each counts from the other's committed rows; a statement touching
+-- more than 10 000 of them takes one lock that excludes all other writers instead.
 CREATE FUNCTION cafe24._kpis_trigger() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -174,47 +266,41 @@ DECLARE
         WHEN 'INSERT' THEN 'SELECT * FROM new_rows'
         WHEN 'DELETE' THEN 'SELECT * FROM old_rows'
         ELSE 'SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows' END;
-    -- %1$s: rows as they are now; %2$s: the table's key column.
+    -- Rows as they were before the statement; %1$s: rows as they are now.
     was text := CASE TG_OP
-        WHEN 'INSERT' THEN 'SELECT * FROM %1$s AS x WHERE NOT EXISTS (SELECT FROM new_rows AS n WHERE n.%2$I = x.%2$I)'
+        WHEN 'INSERT' THEN 'SELECT * FROM %1$s AS x WHERE NOT EXISTS (SELECT FROM new_rows AS n WHERE n.event_id = x.event_id)'
         WHEN 'DELETE' THEN 'SELECT * FROM %1$s UNION ALL SELECT * FROM old_rows'
-        ELSE 'SELECT * FROM %1$s AS x WHERE NOT EXISTS (SELECT FROM new_rows AS n WHERE n.%2$I = x.%2$I) UNION ALL SELECT * FROM old_rows' END;
+        ELSE 'SELECT * FROM %1$s AS x WHERE NOT EXISTS (SELECT FROM new_rows AS n WHERE n.event_id = x.event_id) UNION ALL SELECT * FROM old_rows' END;
+    ids text[];
+    custs bigint[];
+    sessions bigint[];
     days date[];
     shops integer[];
+    moved_days date[];
+    moved_shops integer[];
 BEGIN
     IF orders THEN
-        EXECUTE format($q$
-            WITH ids AS (SELECT DISTINCT order_id FROM (%1$s) AS c),
-            now_lines AS (SELECT l.* FROM cafe24.order_line AS l WHERE l.order_id IN (SELECT order_id FROM ids)),
-            lines AS (SELECT 1 AS side, * FROM now_lines UNION ALL SELECT -1, * FROM (%2$s) AS w),
-            o AS (
-                SELECT x.side, (x.ordered_at AT TIME ZONE s.timezone)::date AS day, x.shop_no, x.order_id,
-                       min(x.customer_id) AS customer_id, min(x.ordered_at) AS first_at
-                FROM lines AS x JOIN cafe24.shop AS s USING (shop_no)
-                WHERE x.status NOT IN ('cancelled', 'returned')
-                GROUP BY 1, 2, 3, 4
-            ),
-            customer_lines AS (SELECT l.* FROM cafe24.order_line AS l WHERE l.customer_id IN (SELECT customer_id FROM o)),
-            firsts AS (
-                SELECT 1 AS side, customer_id, min(ordered_at) AS first_ever FROM customer_lines GROUP BY 2
-                UNION ALL
-                SELECT -1, customer_id, min(ordered_at) FROM (%3$s) AS w GROUP BY 2
-            ),
-            d AS (
-                SELECT o.day, o.shop_no, sum(o.side) AS orders,
-                       coalesce(sum(o.side) FILTER (WHERE o.first_at > f.first_ever), 0) AS repeat_orders
-                FROM o LEFT JOIN firsts AS f USING (side, customer_id)
-                GROUP BY 1, 2
-            )
-            INSERT INTO cafe24.order_daily AS t (day, shop_no, orders, repeat_orders, sessions, converted_sessions)
-            SELECT day, shop_no, orders, repeat_orders, 0, 0 FROM d WHERE orders <> 0 OR repeat_orders <> 0
-            ON CONFLICT (day, shop_no) DO UPDATE SET orders = t.orders + excluded.orders, repeat_orders = t.repeat_orders + excluded.repeat_orders
-            $q$, changed, format(was, 'now_lines', 'line_id'), format(was, 'customer_lines', 'line_id'));
+        EXECUTE format('SELECT array_agg(DISTINCT order_id ORDER BY order_id), array_agg(DISTINCT customer_id ORDER BY customer_id) FILTER (WHERE customer_id IS NOT NULL) FROM (%s) AS c', changed)
+            INTO ids, custs;
+        IF cardinality(ids) + coalesce(cardinality(custs), 0) > 10000 THEN
+            PERFORM pg_advisory_xact_lock(2400101, 0);
+        ELSE
+            PERFORM pg_advisory_xact_lock_shared(2400101, 0);
+            PERFORM pg_advisory_xact_lock(2400102, hashtext(o)) FROM unnest(ids) AS o ORDER BY hashtext(o);
+            PERFORM pg_advisory_xact_lock(2400103, hashint8(c)) FROM unnest(custs) AS c ORDER BY hashint8(c);
+        END IF;
+        SELECT array_agg(r.day), array_agg(r.shop_no) INTO moved_days, moved_shops FROM cafe24._refresh_orders(ids, custs) AS r;
     ELSE
+        EXECUTE format('SELECT array_agg(DISTINCT session_id ORDER BY session_id) FROM (%s) AS c', changed) INTO sessions;
+        IF cardinality(sessions) > 10000 THEN
+            PERFORM pg_advisory_xact_lock(2400104, 0);
+        ELSE
+            PERFORM pg_advisory_xact_lock_shared(2400104, 0);
+            PERFORM pg_advisory_xact_lock(2400105, hashint8(x)) FROM unnest(sessions) AS x ORDER BY hashint8(x);
+        END IF;
         EXECUTE format($q$
-            WITH ids AS (SELECT DISTINCT session_id FROM (%1$s) AS c),
-            now_events AS (SELECT e.* FROM cafe24.behaviour_event AS e WHERE e.session_id IN (SELECT session_id FROM ids)),
-            events AS (SELECT 1 AS side, * FROM now_events UNION ALL SELECT -1, * FROM (%2$s) AS w),
+            WITH now_events AS (SELECT e.* FROM cafe24.behaviour_event AS e JOIN unnest($1) AS t(session_id) USING (session_id)),
+            events AS (SELECT 1 AS side, * FROM now_events UNION ALL SELECT -1, * FROM (%1$s) AS w),
             v AS (
                 SELECT x.side, (x.occurred_at AT TIME ZONE s.timezone)::date AS day, x.shop_no, x.session_id,
                        bool_or(x.event_type = 'purchase') AS converted
@@ -229,13 +315,15 @@ BEGIN
             SELECT day, shop_no, 0, 0, sessions, converted FROM d WHERE sessions <> 0 OR converted <> 0
             ON CONFLICT (day, shop_no) DO UPDATE SET sessions = t.sessions + excluded.sessions,
                                                      converted_sessions = t.converted_sessions + excluded.converted_sessions
-            $q$, changed, format(was, 'now_events', 'event_id'));
+            $q$, format(was, 'now_events')) USING sessions;
     END IF;
-    -- The touched shop-days: empty rows go, and the live KPIs that moved are announced.
+    -- The touched shop-days (those of the changed rows, and those whose order counts moved):
+    -- empty rows go, and the live KPIs that moved are announced.
     EXECUTE format('SELECT array_agg(day), array_agg(shop_no)
-                    FROM (SELECT DISTINCT (r.%I AT TIME ZONE s.timezone)::date AS day, r.shop_no
-                          FROM (%s) AS r JOIN cafe24.shop AS s USING (shop_no)) AS k', at_col, changed)
-        INTO days, shops;
+                    FROM (SELECT (r.%I AT TIME ZONE s.timezone)::date AS day, r.shop_no
+                          FROM (%s) AS r JOIN cafe24.shop AS s USING (shop_no)
+                          UNION SELECT * FROM unnest($1, $2)) AS k', at_col, changed)
+        INTO days, shops USING moved_days, moved_shops;
     IF days IS NOT NULL THEN
         DELETE FROM cafe24.order_daily AS d USING unnest(days, shops) AS k(day, shop_no)
         WHERE d.day = k.day AND d.shop_no = k.shop_no
@@ -244,7 +332,7 @@ BEGIN
     END IF;
     RETURN NULL;
 END $$;
-COMMENT ON FUNCTION cafe24._kpis_trigger() IS 'Internal trigger: adds the difference an order_line or behaviour_event statement made to the orders or sessions of order_daily, then announces the live KPIs that moved.';
+COMMENT ON FUNCTION cafe24._kpis_trigger() IS 'Internal trigger: brings order_daily''s orders (through order_fact) or sessions up to date for what an order_line or behaviour_event statement touched, then announces the live KPIs that moved.';
 
 -- A shop moving to another time zone re-cuts its days: its order and session counts are
 -- recounted (its sales follow through sales_daily, which the aggregates re-cut).
@@ -260,6 +348,8 @@ BEGIN
     IF moved IS NULL THEN
         RETURN NULL;
     END IF;
+    UPDATE cafe24.order_fact AS f SET day = (f.first_at AT TIME ZONE s.timezone)::date
+    FROM cafe24.shop AS s WHERE s.shop_no = f.shop_no AND f.shop_no = ANY (moved);
     UPDATE cafe24.order_daily SET orders = 0, repeat_orders = 0, sessions = 0, converted_sessions = 0 WHERE shop_no = ANY (moved);
     SELECT array_agg(day), array_agg(shop_no) INTO days, shops FROM (
         SELECT (l.ordered_at AT TIME ZONE s.timezone)::date AS day, l.shop_no FROM cafe24.order_line AS l JOIN cafe24.shop AS s USING (shop_no) WHERE l.shop_no = ANY (moved)
@@ -290,6 +380,7 @@ CREATE FUNCTION cafe24._truncate_order_daily() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF TG_TABLE_NAME = 'order_line' THEN
+        TRUNCATE cafe24.order_fact;
         UPDATE cafe24.order_daily SET orders = 0, repeat_orders = 0;
     ELSE
         UPDATE cafe24.order_daily SET sessions = 0, converted_sessions = 0;
@@ -309,6 +400,7 @@ DECLARE
     n bigint;
 BEGIN
     TRUNCATE cafe24.order_daily;
+    PERFORM cafe24._rebuild_order_facts();
     -- Sales sums first: the order and session pass after it announces the live KPIs.
     SELECT array_agg(day), array_agg(shop_no) INTO days, shops FROM (SELECT DISTINCT day, shop_no FROM cafe24.sales_daily) AS k;
     PERFORM cafe24._refresh_order_daily_sales(days, shops);
@@ -319,7 +411,7 @@ BEGIN
     SELECT count(*) INTO n FROM cafe24.order_daily;
     RETURN n;
 END $$;
-COMMENT ON FUNCTION cafe24.rebuild_kpis() IS 'Recomputes cafe24.order_daily from sales_daily, order_line and behaviour_event (after loads with triggers disabled, or orders that arrived out of time order) and the live KPIs from it; returns its rows.';
+COMMENT ON FUNCTION cafe24.rebuild_kpis() IS 'Recomputes cafe24.order_fact and cafe24.order_daily from sales_daily, order_line and behaviour_event (after loads with triggers disabled) and the live KPIs from them; returns the rows of order_daily.';
 REVOKE ALL ON FUNCTION cafe24.rebuild_kpis() FROM PUBLIC;
 
 -- The KPI catalog.
@@ -356,7 +448,9 @@ COMMENT ON COLUMN cafe24.kpi.builtin IS 'Shipped with the extension, visible to 
 ALTER TABLE cafe24.kpi ENABLE ROW LEVEL SECURITY;
 CREATE POLICY kpi_read ON cafe24.kpi FOR SELECT
     USING (builtin OR pg_has_role(owner, 'USAGE') OR EXISTS (SELECT FROM unnest(readers) AS r WHERE pg_has_role(r, 'USAGE')));
-CREATE POLICY kpi_write ON cafe24.kpi FOR ALL USING (pg_has_role(owner, 'USAGE')) WITH CHECK (pg_has_role(owner, 'USAGE'));
+-- Only the extension owner (who bypasses these policies) marks KPIs built in: a built-in
+-- KPI is shown to every role and its formula runs in the live-KPI triggers.
+CREATE POLICY kpi_write ON cafe24.kpi FOR ALL USING (pg_has_role(owner, 'USAGE')) WITH CHECK (pg_has_role(owner, 'USAGE') AND NOT builtin);
 GRANT SELECT, INSERT, UPDATE, DELETE ON cafe24.kpi TO PUBLIC;
 
 INSERT INTO cafe24.kpi (name, title, formula, query, unit, format, higher_is_better, live, builtin) VALUES
@@ -541,7 +635,8 @@ COMMENT ON COLUMN cafe24.dashboard.updated_at IS 'When its spec last changed.';
 ALTER TABLE cafe24.dashboard ENABLE ROW LEVEL SECURITY;
 CREATE POLICY dashboard_read ON cafe24.dashboard FOR SELECT
     USING (builtin OR pg_has_role(owner, 'USAGE') OR EXISTS (SELECT FROM unnest(readers) AS r WHERE pg_has_role(r, 'USAGE')));
-CREATE POLICY dashboard_write ON cafe24.dashboard FOR ALL USING (pg_has_role(owner, 'USAGE')) WITH CHECK (pg_has_role(owner, 'USAGE'));
+-- Only the extension owner marks dashboards built in (shown to, and run by, every role).
+CREATE POLICY dashboard_write ON cafe24.dashboard FOR ALL USING (pg_has_role(owner, 'USAGE')) WITH CHECK (pg_has_role(owner, 'USAGE') AND NOT builtin);
 GRANT SELECT, INSERT, UPDATE, DELETE ON cafe24.dashboard TO PUBLIC;
 
 CREATE TABLE cafe24.widget (

@@ -860,15 +860,14 @@ ALTER FUNCTION cafe24.cron_next(text, timestamptz, integer, text) ROWS 5 COST 10
 
 -- Progress ----------------------------------------------------------------------------------
 
-COMMENT ON FUNCTION cafe24._progress() IS 'Internal: the shared-memory progress slots of live backends (read through cafe24.progress).';
-CREATE VIEW cafe24.progress AS
+COMMENT ON FUNCTION cafe24._progress() IS 'Internal: the shared-memory progress slots of live backends whose role the caller has the privileges of (all with pg_read_all_stats); read through cafe24.progress.';
+CREATE VIEW cafe24.progress WITH (security_barrier) AS
 SELECT p.pid, r.rolname AS usename, p.function, p.phase, p.done, p.total,
        round(100.0 * p.done / nullif(p.total, 0), 1) AS percent,
        p.started, p.updated,
        CASE WHEN p.done > 0 AND p.total > p.done THEN (p.updated - p.started) * ((p.total - p.done)::float8 / p.done) END AS remaining
 FROM cafe24._progress() AS p
-LEFT JOIN pg_catalog.pg_roles AS r ON r.oid = p.role_oid
-WHERE pg_catalog.pg_has_role(p.role_oid, 'USAGE') OR pg_catalog.pg_has_role('pg_read_all_stats', 'USAGE');
+LEFT JOIN pg_catalog.pg_roles AS r ON r.oid = p.role_oid;
 GRANT SELECT ON cafe24.progress TO PUBLIC;
 COMMENT ON VIEW cafe24.progress IS 'Long calls in progress (forecasting, segmentation, lifetime value, model training), one row per backend: what is done of how much, since when, and an estimate of the time left. Rows of other roles need pg_read_all_stats. Empty unless the library is in shared_preload_libraries.';
 COMMENT ON COLUMN cafe24.progress.pid IS 'Backend process id (as in pg_stat_activity; pg_cancel_backend(pid) stops the call).';

@@ -434,8 +434,10 @@ ALTER TABLE cafe24.report ENABLE ROW LEVEL SECURITY;
 CREATE POLICY report_read ON cafe24.report FOR SELECT
     USING (template OR pg_has_role(owner, 'USAGE')
            OR EXISTS (SELECT FROM unnest(readers) AS r WHERE pg_has_role(r, 'USAGE')));
+-- Only the extension owner (who bypasses these policies) makes templates: a template is
+-- shown to every role, and its section queries run with the rights of whoever renders it.
 CREATE POLICY report_write ON cafe24.report FOR ALL
-    USING (pg_has_role(owner, 'USAGE')) WITH CHECK (pg_has_role(owner, 'USAGE'));
+    USING (pg_has_role(owner, 'USAGE')) WITH CHECK (pg_has_role(owner, 'USAGE') AND NOT template);
 GRANT SELECT, INSERT, UPDATE, DELETE ON cafe24.report TO PUBLIC;
 
 CREATE TABLE cafe24.report_output (

@@ -1,10 +1,10 @@
 //! `cafe24.progress`: what each backend's long call has done so far, in shared memory.
 //!
-//! One slot per running call (at most `SLOTS` at once), claimed by `Tracker::start` and
-//! freed when the tracker is dropped (also when the call errors). A slot whose backend is
-//! gone (a FATAL exit skips destructors) is ignored by readers and reused by writers.
-//! Shared memory exists only when the library is preloaded; without it, tracking is a
-//! no-op and the view is empty.
+//! One slot per backend with a running call (at most `SLOTS` at once), claimed by
+//! `Tracker::start` and given back when the tracker is dropped (also when the call errors);
+//! a backend that exits (a FATAL exit skips destructors) frees its slot in a
+//! `before_shmem_exit` callback. Shared memory exists only when the library is preloaded;
+//! without it, tracking is a no-op and the view is empty.
 
 use pgrx::prelude::*;
 use pgrx::shmem::PGRXSharedMemory;
@@ -70,30 +70,46 @@ fn name_text(bytes: &[u8; NAME_BYTES]) -> String {
     String::from_utf8_lossy(&bytes[..end]).into_owned()
 }
 
-/// This backend's entry in `cafe24.progress` while it lives (a backend has one: a newer
-/// tracker replaces an older one's entry). Main thread only.
+/// This backend's entry in `cafe24.progress` while it lives. A backend has one: a tracker
+/// started inside another shows instead of it and puts it back when dropped. Main thread only.
 pub struct Tracker {
     slot: Option<(usize, u64)>,
+    /// The entry this one replaced (an outer call of the same backend).
+    outer: Option<Slot>,
     last: Instant,
 }
+
+/// Frees the exiting backend's slot (registered once per backend).
+unsafe extern "C-unwind" fn free_on_exit(_code: i32, _arg: pg_sys::Datum) {
+    let pid = unsafe { pg_sys::MyProcPid };
+    let mut slots = PROGRESS.exclusive();
+    for s in slots.0.iter_mut().filter(|s| s.pid == pid) {
+        *s = Slot { generation: s.generation, ..FREE };
+    }
+}
+
+static EXIT_CALLBACK: std::sync::Once = std::sync::Once::new();
 
 impl Tracker {
     /// Shows `function` in `phase` with `total` items to do (0: unknown) until dropped.
     pub fn start(function: &str, phase: &str, total: usize) -> Tracker {
         let last = Instant::now();
         if !crate::preloaded() {
-            return Tracker { slot: None, last };
+            return Tracker { slot: None, outer: None, last };
         }
+        EXIT_CALLBACK.call_once(|| unsafe { pg_sys::before_shmem_exit(Some(free_on_exit), pg_sys::Datum::from(0)) });
         let pid = unsafe { pg_sys::MyProcPid };
         let now = unsafe { pg_sys::GetCurrentTimestamp() };
         let mut slots = PROGRESS.exclusive();
-        let slot = slots.0.iter().position(|s| s.pid == pid).or_else(|| slots.0.iter().position(|s| !alive(s.pid)));
-        let Some(i) = slot else { return Tracker { slot: None, last } };
+        let own = slots.0.iter().position(|s| s.pid == pid);
+        let Some(i) = own.or_else(|| slots.0.iter().position(|s| !alive(s.pid))) else { return Tracker { slot: None, outer: None, last } };
+        let outer = own.map(|i| slots.0[i]);
         let generation = slots.0[i].generation.wrapping_add(1);
         slots.0[i] = Slot {
             pid,
             generation,
-            role: unsafe { pg_sys::GetUserId() },
+            // The session's role, as pg_stat_activity shows it (not a SECURITY DEFINER owner).
+            role: unsafe { pg_sys::GetSessionUserId() },
             function: name_bytes(function),
             phase: name_bytes(phase),
             done: 0,
@@ -101,7 +117,7 @@ impl Tracker {
             started: now,
             updated: now,
         };
-        Tracker { slot: Some((i, generation)), last }
+        Tracker { slot: Some((i, generation)), outer, last }
     }
 
     /// Records `done` items, at most every 100 ms (an LWLock round trip each time).
@@ -125,14 +141,16 @@ impl Drop for Tracker {
         if let Some((i, generation)) = self.slot {
             let mut slots = PROGRESS.exclusive();
             if slots.0[i].generation == generation {
-                slots.0[i] = Slot { generation, ..FREE };
+                // The outer call shows again, as it was when this one started, and its
+                // tracker owns the slot again (trackers nest strictly).
+                slots.0[i] = self.outer.unwrap_or(Slot { generation, ..FREE });
             }
         }
     }
 }
 
-/// Every tracked call of a live backend, for the `cafe24.progress` view (which keeps the
-/// rows of roles the caller has the privileges of, or all with pg_read_all_stats).
+/// Every tracked call of a live backend whose role the caller has the privileges of (all
+/// of them with pg_read_all_stats), for the `cafe24.progress` view.
 #[pg_extern(volatile, parallel_restricted)]
 fn _progress() -> TableIterator<
     'static,
@@ -151,9 +169,11 @@ fn _progress() -> TableIterator<
         return TableIterator::new(Vec::new());
     }
     let copy = PROGRESS.share().0;
+    let me = unsafe { pg_sys::GetUserId() };
+    let all = unsafe { pg_sys::has_privs_of_role(me, pg_sys::Oid::from(pg_sys::ROLE_PG_READ_ALL_STATS)) };
     let rows: Vec<_> = copy
         .iter()
-        .filter(|s| alive(s.pid))
+        .filter(|s| alive(s.pid) && (all || unsafe { pg_sys::has_privs_of_role(me, s.role) }))
         .map(|s| {
             let ts = |t: pg_sys::TimestampTz| TimestampWithTimeZone::try_from(t).unwrap_or_else(|_| TimestampWithTimeZone::positive_infinity());
             (

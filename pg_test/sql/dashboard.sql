@@ -82,6 +82,28 @@ INSERT INTO cafe24.behaviour_event (session_id, customer_id, shop_no, product_id
 SELECT 999999999, NULL, min(shop_no), (SELECT min(product_id) FROM cafe24.product), t, '2025-03-31 13:00+09'::timestamptz + g * interval '1 minute'
 FROM cafe24.shop, unnest('{view,cart,checkout,purchase}'::text[]) WITH ORDINALITY AS x(t, g) GROUP BY t, g;
 DELETE FROM cafe24.behaviour_event WHERE session_id = (SELECT max(session_id) FROM cafe24.behaviour_event WHERE session_id < 999999999);
+-- INSERT ... ON CONFLICT DO UPDATE fires both the UPDATE and the INSERT triggers: a line
+-- cancelled and a new one added to the same order in one statement count once.
+INSERT INTO cafe24.order_line (order_id, order_item_code, shop_no, ordered_at, customer_id, product_id, quantity, unit_price, unit_cost, status)
+SELECT 'LIVE-3', c, min(shop_no), '2025-03-31 12:00+09', (SELECT min(customer_id) FROM cafe24.customer), (SELECT min(product_id) FROM cafe24.product), 1, 1000, 500, st
+FROM cafe24.shop, (VALUES ('LIVE-3-02', 'cancelled'), ('LIVE-3-04', 'paid')) AS v(c, st) GROUP BY c, st
+ON CONFLICT (order_item_code) DO UPDATE SET status = excluded.status;
+-- Two sessions writing lines of the same new order at once: the second waits for the
+-- first to commit, then counts from its rows (one order, not two).
+SELECT dblink_connect('w1', format('host=%s port=%s dbname=%s user=%s', split_part(current_setting('unix_socket_directories'), ',', 1),
+                                   current_setting('port'), current_database(), current_user)) AS w1,
+       dblink_connect('w2', format('host=%s port=%s dbname=%s user=%s', split_part(current_setting('unix_socket_directories'), ',', 1),
+                                   current_setting('port'), current_database(), current_user)) AS w2;
+SELECT dblink_exec('w1', 'BEGIN');
+SELECT dblink_exec('w1', $$INSERT INTO cafe24.order_line (order_id, order_item_code, shop_no, ordered_at, customer_id, product_id, quantity, unit_price, unit_cost, status)
+                           SELECT 'RACE-1', 'RACE-1-01', min(shop_no), '2025-03-31 14:00+09', NULL, (SELECT min(product_id) FROM cafe24.product), 1, 1000, 500, 'paid' FROM cafe24.shop$$);
+SELECT dblink_send_query('w2', $$INSERT INTO cafe24.order_line (order_id, order_item_code, shop_no, ordered_at, customer_id, product_id, quantity, unit_price, unit_cost, status)
+                                 SELECT 'RACE-1', 'RACE-1-02', min(shop_no), '2025-03-31 14:00+09', NULL, (SELECT min(product_id) FROM cafe24.product), 1, 1000, 500, 'paid' FROM cafe24.shop$$);
+SELECT pg_sleep(0.5);
+SELECT dblink_is_busy('w2') AS second_waits;
+SELECT dblink_exec('w1', 'COMMIT');
+SELECT * FROM dblink_get_result('w2') AS r(status text);
+SELECT dblink_disconnect('w1'), dblink_disconnect('w2');
 CREATE TEMP TABLE kept_moved AS SELECT * FROM cafe24.order_daily;
 SELECT cafe24.rebuild_kpis() = (SELECT count(*) FROM kept_moved) AS same_rows_after_update;
 SELECT count(*) AS differences_after_update FROM (SELECT * FROM kept_moved EXCEPT SELECT * FROM cafe24.order_daily) AS d;
@@ -136,6 +158,16 @@ RESET ROLE;
 UPDATE cafe24.dashboard SET readers = '{dash_carol}' WHERE name = 'ops';
 SET ROLE dash_carol;
 SELECT count(*) AS widgets_seen FROM cafe24.widget WHERE dashboard = 'ops';
+-- Only the extension owner marks KPIs and dashboards built in (shown to every role; a
+-- built-in KPI's formula runs in the live-KPI triggers).
+INSERT INTO cafe24.kpi (name, title, formula, builtin, live) VALUES ('carols', 'Carol''s', 'sum(revenue)', true, true);
+INSERT INTO cafe24.kpi (name, title, formula) VALUES ('carols', 'Carol''s', 'sum(revenue)');
+UPDATE cafe24.kpi SET builtin = true WHERE name = 'carols';
+SELECT cafe24.create_dashboard('carols', '{"title": "Carol", "widgets": [{"title": "Revenue", "kind": "kpi", "kpis": ["carols"]}]}');
+UPDATE cafe24.dashboard SET builtin = true WHERE name = 'carols';
+SELECT name, builtin FROM cafe24.kpi WHERE name = 'carols' UNION ALL SELECT name, builtin FROM cafe24.dashboard WHERE name = 'carols';
+SELECT cafe24.drop_dashboard('carols', if_exists => true);
+DELETE FROM cafe24.kpi WHERE name = 'carols';
 RESET ROLE;
 
 SELECT cafe24.drop_dashboard('ops');

@@ -111,6 +111,10 @@ SET ROLE report_bob;
 SELECT name FROM cafe24.report WHERE NOT template;
 SELECT cafe24.render_report('alice_sales', 'csv');
 SELECT * FROM cafe24.export_report('alice_sales', 'csv', keep_content => true);
+-- Nobody but the extension owner makes a template (shown to every role, run with theirs).
+UPDATE cafe24.report SET template = true WHERE name = 'alice_sales';
+SET ROLE report_alice;
+UPDATE cafe24.report SET template = true WHERE name = 'alice_sales';
 RESET ROLE;
 
 -- Templates render over the demo data.
