@@ -53,19 +53,25 @@ SELECT variant_code, round(fill_rate::numeric, 3) > 0 AS ran, round(naive_fill_r
 FROM cafe24.simulate_inventory_policy(from_date => '2025-06-01', to_date => '2025-08-28')
 WHERE variant_code = 'TOTAL';
 SELECT count(*) > 20 AS per_product FROM cafe24.simulate_inventory_policy('2025-06-01', '2025-08-28', policy => 'naive');
+-- The plain mean of the window instead of smoothing: a different plan, the same baseline.
+SELECT s.total_cost <> m.total_cost AS different_plan, s.naive_total_cost = m.naive_total_cost AS same_baseline
+FROM cafe24.simulate_inventory_policy('2025-06-01', '2025-08-28') AS s
+JOIN cafe24.simulate_inventory_policy('2025-06-01', '2025-08-28', policy => 'history_mean') AS m USING (variant_code)
+WHERE variant_code = 'TOTAL';
 SELECT * FROM cafe24.simulate_inventory_policy('2025-06-01', '2025-05-01');
 SELECT * FROM cafe24.simulate_inventory_policy('2025-06-01', '2025-08-01', policy => 'magic');
 
 -- Demand from a saved forecast model (units by product per day): the mean forecast over
 -- lead time plus review, and its backtest error. The hand-checked mug stopped selling a
--- month before the data ends: its last 60 days say 5 a day, its forecast much less.
+-- month before the data ends: smoothing its last 60 days says 0.42 a day, its forecast
+-- much less.
 UPDATE cafe24.product SET unit_cost = 1000, lead_time_days = 7 WHERE variant_code = 'HAND-1';
 SELECT count(*) AS series FROM cafe24.train_forecast_model('daily_units', horizon => 14, by => 'product', measure => 'units', model => 'ets');
 SELECT count(*) FILTER (WHERE reason LIKE '%(demand: forecast)') AS from_forecast,
        count(*) FILTER (WHERE reason LIKE '%(demand: history, no forecast for this product)') AS from_history,
        bool_and(safety_stock >= 0 AND reorder_point >= 0) AS non_negative
 FROM cafe24.optimize_inventory(demand_model => 'daily_units');
-SELECT h.avg_daily_demand AS from_history, f.avg_daily_demand < h.avg_daily_demand / 2 AS forecast_much_lower
+SELECT round(h.avg_daily_demand::numeric, 2) AS from_history, f.avg_daily_demand < h.avg_daily_demand / 2 AS forecast_much_lower
 FROM cafe24.optimize_inventory(history_days => 60) AS h
 JOIN cafe24.optimize_inventory(history_days => 60, demand_model => 'daily_units') AS f USING (variant_code)
 WHERE variant_code = 'HAND-1';

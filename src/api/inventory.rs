@@ -98,7 +98,7 @@ fn optimize_inventory(
                     let rmse_per_day = rmse.unwrap_or_else(|| DemandStats::from_history(&history).map_or(0.0, |s| s.sd));
                     DemandBasis::Forecast { mean_per_day, rmse_per_day }
                 }
-                None => DemandBasis::History,
+                None => DemandBasis::Smoothed,
             };
             let product = ProductInput {
                 history,
@@ -183,9 +183,10 @@ fn simulate_inventory_policy(
         error::invalid_argument(format!("{F}: history_days = {history_days} is out of range: allowed 7 to 3660"), "Pass how many days before from_date the policy may learn from.");
     }
     let chosen = match policy.trim().to_ascii_lowercase().as_str() {
-        "recommended" => Policy::Recommended { params: p.clone(), window_days: history_days as u32, replan_days: 7 },
+        "recommended" => Policy::Recommended { params: p.clone(), window_days: history_days as u32, replan_days: 7, basis: DemandBasis::Smoothed },
+        "history_mean" => Policy::Recommended { params: p.clone(), window_days: history_days as u32, replan_days: 7, basis: DemandBasis::History },
         "naive" => Policy::Naive { window_days: NAIVE_WINDOW_DAYS },
-        other => error::invalid_argument(format!("{F}: policy: unknown policy \"{other}\""), "Use recommended or naive."),
+        other => error::invalid_argument(format!("{F}: policy: unknown policy \"{other}\""), "Use recommended, history_mean or naive."),
     };
     // Inputs as of the day before the simulation, with the history and the replayed
     // period read as one window.

@@ -20,7 +20,20 @@ pub struct DemandStats {
     pub mean: f64,
     /// Sample standard deviation of daily demand, zero days included (0 for < 2 days).
     pub sd: f64,
+    /// Simple exponential smoothing (Brown) of daily demand with α = [`SMOOTHING_ALPHA`],
+    /// started from the mean of the first [`SMOOTHING_START_DAYS`] days: the level after the
+    /// last day, i.e. the forecast of each coming day (0 for an empty history).
+    pub level: f64,
+    /// Root mean squared error of the smoothing's one-day-ahead forecasts over the history.
+    pub level_rmse: f64,
 }
+
+/// Smoothing constant of [`DemandStats::level`]: about the last 19 days (2/α − 1) weigh as
+/// much as a plain mean of that many, so a ramp or a season's start is followed within
+/// weeks instead of being averaged away over the whole history.
+pub const SMOOTHING_ALPHA: f64 = 0.1;
+/// Days whose mean starts the smoothing.
+pub const SMOOTHING_START_DAYS: usize = 28;
 
 impl DemandStats {
     /// Reads a history; NaN or infinite values are an error naming `demand[i]`.
@@ -45,7 +58,8 @@ impl DemandStats {
         } else {
             (clean.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (days - 1) as f64).sqrt()
         };
-        Ok(DemandStats { days, demand_days, mean, sd })
+        let (level, level_rmse) = smooth(&clean);
+        Ok(DemandStats { days, demand_days, mean, sd, level, level_rmse })
     }
 
     /// Whether there is any demand to plan for (mean at least [`MIN_DAILY_DEMAND`]).
@@ -65,11 +79,32 @@ impl DemandStats {
     }
 }
 
+/// Brown's simple exponential smoothing: (level after the last value, RMSE of the
+/// one-step-ahead forecasts).
+fn smooth(y: &[f64]) -> (f64, f64) {
+    if y.is_empty() {
+        return (0.0, 0.0);
+    }
+    let start = y.len().min(SMOOTHING_START_DAYS);
+    let mut level = y[..start].iter().sum::<f64>() / start as f64;
+    let mut sq = 0.0;
+    for v in y {
+        let e = v - level;
+        sq += e * e;
+        level += SMOOTHING_ALPHA * e;
+    }
+    (level, (sq / y.len() as f64).sqrt())
+}
+
 /// Where the daily demand rate d and its standard deviation σ_d come from.
 #[derive(Clone, Debug, PartialEq)]
 pub enum DemandBasis {
     /// From the history: d = [`DemandStats::mean`], σ_d = [`DemandStats::sd`].
     History,
+    /// From exponential smoothing of the history, the textbook forecast for inventory
+    /// control (Silver, Pyke & Peterson, ch. 4): d = [`DemandStats::level`], σ_d =
+    /// [`DemandStats::level_rmse`]. Follows trends and season starts the plain mean misses.
+    Smoothed,
     /// From a forecast: d = the forecast's mean demand per day over the horizon that
     /// matters (lead time plus review period), σ_d = its backtest error, the RMSE of
     /// one-day forecasts. A negative mean counts as 0.
@@ -81,6 +116,7 @@ impl DemandBasis {
     pub fn rate(&self, history: &DemandStats) -> Result<(f64, f64), InventoryError> {
         match *self {
             DemandBasis::History => Ok((history.mean, history.sd)),
+            DemandBasis::Smoothed => Ok((history.level.max(0.0), history.level_rmse)),
             DemandBasis::Forecast { mean_per_day, rmse_per_day } => {
                 let mean = check("forecast_mean", mean_per_day, true, "allowed any finite number (negatives count as 0)")?;
                 Ok((mean.max(0.0), non_negative("forecast_rmse", rmse_per_day)?))

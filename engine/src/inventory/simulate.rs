@@ -35,8 +35,9 @@ pub enum Policy {
     /// Follows [`recommend`] as a shop would: the rule it recommends from the last
     /// `window_days` days of demand (history included), planned before day 0 and again at
     /// the end of every `replan_days`-th day, with the simulation's unit cost and lead time
-    /// (mean and spread). Without known demand it orders nothing until the next plan.
-    Recommended { params: PolicyParams, window_days: u32, replan_days: u32 },
+    /// (mean and spread), demand taken on `basis`. Without known demand it orders nothing
+    /// until the next plan.
+    Recommended { params: PolicyParams, window_days: u32, replan_days: u32, basis: DemandBasis },
 }
 
 /// Lead time of each order.
@@ -128,12 +129,12 @@ pub fn simulate(demand: &[f64], config: &SimConfig) -> Result<SimResult, Invento
     }
     validate_policy(&config.policy)?;
     let plan = |seen: &[f64]| -> Result<Policy, InventoryError> {
-        let Policy::Recommended { params, window_days, .. } = &config.policy else {
+        let Policy::Recommended { params, window_days, basis, .. } = &config.policy else {
             return Ok(config.policy.clone());
         };
         let product = ProductInput {
             history: seen[seen.len().saturating_sub(*window_days as usize)..].to_vec(),
-            basis: DemandBasis::History,
+            basis: basis.clone(),
             unit_cost,
             lead_time_days: lead_mean,
             lead_time_sd_days: lead_sd,
