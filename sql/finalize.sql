@@ -248,8 +248,10 @@ BEGIN
             RAISE EXCEPTION 'measure: unknown measure "%"', p_measure
                 USING ERRCODE = 'invalid_parameter_value', HINT = 'Use revenue (net amount) or units.';
         END IF;
+        -- Today (in each shop's time zone) is not over: its sales are left out.
         src := format('SELECT %s AS series_key, d.day AS ds, %s::float8 AS y
-                       FROM cafe24.sales_daily AS d JOIN cafe24.product AS p USING (product_id)', key_expr, y_expr);
+                       FROM cafe24.sales_daily AS d JOIN cafe24.product AS p USING (product_id) JOIN cafe24.shop AS sh USING (shop_no)
+                       WHERE d.day < (now() AT TIME ZONE sh.timezone)::date', key_expr, y_expr);
     ELSE
         src := format('SELECT series_key::text AS series_key, ds::date AS ds, y::float8 AS y FROM (%s) AS src',
                       cafe24._source_query(p_source));
@@ -590,7 +592,9 @@ CREATE FUNCTION cafe24.funnel(
     to_time timestamptz DEFAULT NULL)
 RETURNS TABLE (group_key text, step integer, event_type text, entered bigint, converted bigint,
                conversion_pct numeric, median_time_to_next interval)
-LANGUAGE plpgsql STABLE AS $$
+-- The step CTEs are estimated at one row each, so the planner would nest loops over
+-- sessions (0.35 s for one demo day); hash joins do it in 18 ms.
+LANGUAGE plpgsql STABLE SET enable_nestloop = off AS $$
 DECLARE
     n integer := coalesce(cardinality(steps), 0);
     key_expr text := CASE coalesce(by, 'total') WHEN 'total' THEN '''total''' WHEN 'shop' THEN 'e.shop_no::text'

@@ -169,10 +169,12 @@ fn widget(w: &Json, path: &str) -> Result<Widget, SpecError> {
             let history = number(o, path, "history_days", 7, 3660)?.unwrap_or(56);
             json!({"title": title, "display": "line", "x": "day", "y": ["actual", "forecast", "low_80", "high_80"],
                    "columns": {"actual": {"format": "currency"}, "forecast": {"format": "currency"}, "low_80": {"format": "currency"}, "high_80": {"format": "currency"}},
+                   // History up to the last complete day: today's partial sales would read as a
+                   // slump, and the model would learn it as a weekly dip.
                    "query": format!(
-"WITH last AS (SELECT max(day) AS day FROM cafe24.sales_daily),
+"WITH last AS (SELECT {LAST_COMPLETE_DAY} AS day),
 h AS (SELECT f.day, sum(f.revenue) AS actual FROM cafe24.kpi_daily_facts AS f, last WHERE f.day > last.day - {history} AND f.day <= last.day GROUP BY f.day),
-p AS (SELECT ds AS day, yhat, lower[1] AS low, upper[1] AS high FROM cafe24.forecast_sales(horizon => {horizon}, grain => 'day', by => 'total', source => 'SELECT ''total'' AS series_key, day AS ds, sum(revenue) AS y FROM cafe24.kpi_daily_facts WHERE day > (SELECT max(day) FROM cafe24.sales_daily) - 400 GROUP BY day'))
+p AS (SELECT ds AS day, yhat, lower[1] AS low, upper[1] AS high FROM cafe24.forecast_sales(horizon => {horizon}, grain => 'day', by => 'total', source => 'SELECT ''total'' AS series_key, day AS ds, sum(revenue) AS y FROM cafe24.kpi_daily_facts WHERE day > {LAST_COMPLETE_DAY} - 400 AND day <= {LAST_COMPLETE_DAY} GROUP BY day'))
 SELECT coalesce(h.day, p.day) AS day, round(h.actual) AS actual, round(p.yhat::numeric) AS forecast, round(p.low::numeric) AS low_80, round(p.high::numeric) AS high_80
 FROM h FULL JOIN p USING (day) ORDER BY 1")})
         }
@@ -180,9 +182,16 @@ FROM h FULL JOIN p USING (day) ORDER BY 1")})
             let days = number(o, path, "days", 1, 3660)?.unwrap_or(7);
             json!({"title": title, "display": "bar", "x": "event_type", "y": ["entered"],
                    "columns": {"entered": {"format": "integer"}, "converted": {"format": "integer"}, "conversion_pct": {"format": "percent"}},
-                   // The last day with sessions comes from the daily facts (one row per shop-day), not
-                   // from max(occurred_at) over every event.
-                   "query": format!("SELECT event_type, entered, converted, conversion_pct FROM cafe24.funnel(from_time => (SELECT (max(day) + 1 - {days})::timestamptz FROM cafe24.order_daily WHERE sessions > 0)) ORDER BY step")})
+                   // The last `days` days up to the latest event; that event is looked for only
+                   // from the start of the last shop-day with sessions (BRIN-pruned), not over
+                   // every event.
+                   "query": format!(
+"WITH last AS (SELECT max(e.occurred_at) AS at FROM cafe24.behaviour_event AS e
+               WHERE e.occurred_at >= (SELECT min(o.day::timestamp AT TIME ZONE s.timezone)
+                                       FROM (SELECT shop_no, max(day) AS day FROM cafe24.order_daily WHERE sessions > 0 GROUP BY shop_no) AS o
+                                       JOIN cafe24.shop AS s USING (shop_no)))
+SELECT f.event_type, f.entered, f.converted, f.conversion_pct
+FROM last, cafe24.funnel(from_time => last.at - interval '{days} days', to_time => last.at + interval '1 microsecond') AS f ORDER BY f.step")})
         }
         "cohort_heatmap" => {
             let periods = number(o, path, "periods", 1, 60)?.unwrap_or(12);
@@ -203,6 +212,11 @@ FROM h FULL JOIN p USING (day) ORDER BY 1")})
     };
     Ok(Widget { title, kind, position, refresh_seconds, section })
 }
+
+/// The last complete shop-local day with sales: yesterday in the shop that is furthest
+/// behind, or the last day with data when that is earlier.
+const LAST_COMPLETE_DAY: &str =
+    "(SELECT least(max(d.day), (SELECT min((now() AT TIME ZONE s.timezone)::date) - 1 FROM cafe24.shop AS s)) FROM cafe24.sales_daily AS d)";
 
 /// Places widgets without a position after those with one, left to right, top to bottom.
 pub fn place(widgets: &[Widget]) -> Vec<Position> {
