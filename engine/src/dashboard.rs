@@ -398,7 +398,9 @@ fn kpi_tiles(head: &SectionHead, rows: &[Vec<Value>]) -> String {
             Value::Text(f) if f == "integer" => Format::Integer,
             _ => Format::Number { decimals: 1 },
         };
-        let value = format::display(&get(r, "value"), fmt);
+        // Long amounts are shortened (₩114.4M) to fit a tile; the full figure is its tooltip.
+        let full = format::display(&get(r, "value"), fmt);
+        let value = format::compact(&get(r, "value"), fmt, 11);
         let higher_is_better = !matches!(get(r, "higher_is_better"), Value::Bool(false));
         let delta = match get(r, "change_pct").as_f64() {
             Some(c) => {
@@ -414,8 +416,9 @@ fn kpi_tiles(head: &SectionHead, rows: &[Vec<Value>]) -> String {
         };
         let _ = writeln!(
             s,
-            "<div class=\"tile\"><div class=\"kpi-label\">{}</div><div class=\"kpi-value\">{}</div>{delta}{target}{}</div>",
+            "<div class=\"tile\"><div class=\"kpi-label\">{}</div><div class=\"kpi-value\" title=\"{}\">{}</div>{delta}{target}{}</div>",
             escape(&format::display(&get(r, "title"), Format::Text)),
+            escape(&full),
             escape(if value.is_empty() { "–" } else { &value }),
             sparkline(&get(r, "sparkline"))
         );

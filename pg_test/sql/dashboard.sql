@@ -135,7 +135,8 @@ FROM (SELECT convert_from(cafe24.render_dashboard('ops', 'html'), 'UTF8') AS pag
 SELECT substr(cafe24.render_dashboard('ops', 'pdf'), 1, 5) AS pdf_magic;
 
 -- The default dashboard renders.
-SELECT w ->> 'title' AS widget, w ->> 'kind' AS kind, w -> 'error' ->> 'message' AS error
+SELECT w ->> 'title' AS widget, w ->> 'kind' AS kind, w -> 'error' ->> 'message' AS error,
+       coalesce(jsonb_array_length(w -> 'data' -> 'rows') > 0, w -> 'data' ? 'kpis' OR w ->> 'kind' = 'kpi') AS has_data
 FROM jsonb_array_elements(cafe24.dashboard_data('merchant_overview') -> 'widgets') AS w;
 
 -- Bad input: precise spec errors, unknown names and parameters.

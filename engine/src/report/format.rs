@@ -61,6 +61,20 @@ pub fn display(value: &Value, format: Format) -> String {
     }
 }
 
+/// [`display`], shortened for a KPI tile when it runs past `max_chars`: amounts in
+/// millions (M) or billions (B) with one decimal, e.g. `₩114.4M` for ₩114,415,800.
+pub fn compact(value: &Value, format: Format, max_chars: usize) -> String {
+    let full = display(value, format);
+    let (Some(x), true) = (value.as_f64(), full.chars().count() > max_chars) else { return full };
+    let (scaled, unit) = if x.abs() >= 1e9 { (x / 1e9, "B") } else if x.abs() >= 1e6 { (x / 1e6, "M") } else { return full };
+    let short = group(scaled, 1);
+    match (format, short.strip_prefix('-')) {
+        (Format::CurrencyKrw, Some(rest)) => format!("-₩{rest}{unit}"),
+        (Format::CurrencyKrw, None) => format!("₩{short}{unit}"),
+        _ => format!("{short}{unit}"),
+    }
+}
+
 /// Values as text without number formatting (dates ISO, booleans `true`/`false`).
 fn plain(value: &Value, format: Format) -> String {
     match value {
@@ -153,6 +167,15 @@ mod tests {
         assert_eq!(group(-0.0001, 2), "0.00");
         assert_eq!(group(100.0, 0), "100");
         assert_eq!(group(1000.0, 0), "1,000");
+    }
+
+    #[test]
+    fn compact_amounts_for_tiles() {
+        assert_eq!(compact(&Value::Int(114_415_800), Format::CurrencyKrw, 11), "₩114.4M");
+        assert_eq!(compact(&Value::Int(27_786_000), Format::CurrencyKrw, 11), "₩27,786,000");
+        assert_eq!(compact(&Value::Int(-2_500_000_000), Format::CurrencyKrw, 11), "-₩2.5B");
+        assert_eq!(compact(&Value::Float(123_456_789.0), Format::Integer, 8), "123.5M");
+        assert_eq!(compact(&Value::Float(0.5), Format::Percent { decimals: 1 }, 2), "0.5%");
     }
 
     #[test]
