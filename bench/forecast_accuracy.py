@@ -84,7 +84,7 @@ def main():
     print("auto worse than seasonal naive on:", ", ".join(worse) or "none")
 
 
-def product_panel(cur, h=28):
+def product_panel(cur, h=28, young_days=None):
     """The demo's products as one panel: the last h days held out, every product forecast from
     the rest by forecast_sales with the global model, auto, and seasonal naive. Products
     that started selling within the last 120 days are 'young' (where the global model is
@@ -93,6 +93,9 @@ def product_panel(cur, h=28):
     last = cur.fetchone()[0]
     source = (f"SELECT p.variant_code AS series_key, d.day AS ds, d.sold_units AS y FROM cafe24.sales_daily AS d "
               f"JOIN cafe24.product AS p USING (product_id) WHERE d.day <= date '{last}' - {h}")
+    if young_days:
+        # Every other product as if it had started selling young_days before the cutoff.
+        source += f" AND (p.product_id % 2 = 0 OR d.day > date '{last}' - {h} - {young_days})"
     cur.execute(f"""SELECT p.variant_code, array_agg(coalesce(d.sold_units, 0) ORDER BY g.day)
                     FROM cafe24.product AS p CROSS JOIN generate_series(date '{last}' - {h - 1}, date '{last}', '1 day') AS g(day)
                     LEFT JOIN (SELECT product_id, day, sum(sold_units) AS sold_units FROM cafe24.sales_daily GROUP BY 1, 2) AS d
@@ -106,7 +109,7 @@ def product_panel(cur, h=28):
         y[offsets] = values
         history[key] = y
     out = {}
-    for model in ["seasonal_naive", "auto", "global"]:
+    for model in ["seasonal_naive", "ets", "auto", "global"]:
         cur.execute("SELECT series_key, array_agg(yhat ORDER BY step) FROM cafe24.forecast_sales(horizon => %s, model => %s, source => %s) GROUP BY 1",
                     (h, model, source))
         out[model] = dict(cur.fetchall())
@@ -123,7 +126,7 @@ def product_panel(cur, h=28):
             continue
         for m in out:
             scores[m].append(s[m] / s["seasonal_naive"])
-            if len(y) < 120:
+            if len(y) < 120 and len(y) >= 21:
                 young[m].append(s[m] / s["seasonal_naive"])
     print(f"\ndemo products as a panel ({len(scores['auto'])} products with sales, last {h} days held out; "
           f"{len(young['auto'])} young, under 120 days of history):")
@@ -137,3 +140,5 @@ if __name__ == "__main__":
     main()
     conn = psycopg2.connect(host="/tmp", port=PORT, user="postgres", dbname=DATABASE)
     product_panel(conn.cursor())
+    # Half the products young (56 days of history): where auto hands them to the global model.
+    product_panel(conn.cursor(), young_days=56)
