@@ -57,9 +57,10 @@ COMMENT ON COLUMN cafe24.order_fact.repeat IS 'Whether the customer had a line b
 -- repeat orders, order_fact is brought up to date, and the shop-days whose counts moved
 -- are returned. A customer's first order decides whether the others are repeat orders, so
 -- all of a touched customer's orders are looked at (through the indexes).
+-- jit = off: the estimates for unnest() are loose, and compiling took 1 s of a 3 ms refresh.
 CREATE FUNCTION cafe24._refresh_orders(ids text[], custs bigint[])
 RETURNS TABLE (day date, shop_no integer)
-LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET jit = off AS $$
     WITH touched AS (SELECT DISTINCT t.order_id FROM unnest(ids) AS t(order_id)),
     now_o AS (
         SELECT l.order_id, min(l.ordered_at) AS first_at, min(l.shop_no) AS shop_no, min(l.customer_id) AS customer_id
@@ -83,9 +84,11 @@ LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
         FROM cafe24.order_fact AS x JOIN firsts AS f USING (customer_id)
         WHERE NOT EXISTS (SELECT FROM touched AS t WHERE t.order_id = x.order_id)
     ),
+    -- A union of two index lookups: `order_id IN … OR customer_id IN …` scans all of order_fact.
     old_state AS (
-        SELECT x.* FROM cafe24.order_fact AS x
-        WHERE x.order_id IN (SELECT order_id FROM touched) OR x.customer_id IN (SELECT customer_id FROM c)
+        SELECT x.* FROM cafe24.order_fact AS x JOIN touched USING (order_id)
+        UNION
+        SELECT x.* FROM cafe24.order_fact AS x JOIN c USING (customer_id)
     ),
     gone AS (
         DELETE FROM cafe24.order_fact AS x USING touched AS t

@@ -593,8 +593,9 @@ CREATE FUNCTION cafe24.funnel(
 RETURNS TABLE (group_key text, step integer, event_type text, entered bigint, converted bigint,
                conversion_pct numeric, median_time_to_next interval)
 -- The step CTEs are estimated at one row each, so the planner would nest loops over
--- sessions (0.35 s for one demo day); hash joins do it in 18 ms.
-LANGUAGE plpgsql STABLE SET enable_nestloop = off AS $$
+-- sessions (0.35 s for one demo day); hash joins do it in 18 ms. A lossy BRIN range
+-- costs the event scan past jit_above_cost: compiling took 2 s of a 0.1 s day at 49 M events.
+LANGUAGE plpgsql STABLE SET enable_nestloop = off SET jit = off AS $$
 DECLARE
     n integer := coalesce(cardinality(steps), 0);
     key_expr text := CASE coalesce(by, 'total') WHEN 'total' THEN '''total''' WHEN 'shop' THEN 'e.shop_no::text'
@@ -861,6 +862,19 @@ ALTER FUNCTION cafe24.check_aggregates() ROWS 2 COST 400000;
 ALTER FUNCTION cafe24.ingest_orders(jsonb) ROWS 1 COST 40000;
 ALTER FUNCTION cafe24.generate_demo_data(bigint, integer, integer, integer, integer, date, double precision, boolean) ROWS 6 COST 4000000;
 ALTER FUNCTION cafe24.cron_next(text, timestamptz, integer, text) ROWS 5 COST 1000;
+
+-- Dashboards and live KPIs answer from aggregates or a day of events in milliseconds, but
+-- their plans can cost past jit_above_cost (a lossy BRIN range, an initplan bound the planner
+-- cannot see, unnest() of a transition table's keys), and JIT compiling then takes 0.5–2 s
+-- (bench/dashboards.sh at 10.8 M order lines). They never gain from it.
+ALTER FUNCTION cafe24.dashboard_data(text, jsonb) SET jit = off;
+ALTER FUNCTION cafe24._widget_data(text, integer, jsonb) SET jit = off;
+ALTER FUNCTION cafe24.render_dashboard(text, text, jsonb) SET jit = off;
+ALTER FUNCTION cafe24.kpi_values(text[], text, date, text, integer, integer) SET jit = off;
+ALTER FUNCTION cafe24._kpis_trigger() SET jit = off;
+ALTER FUNCTION cafe24._sales_daily_kpis() SET jit = off;
+ALTER FUNCTION cafe24._refresh_order_daily(date[], integer[], boolean, boolean) SET jit = off;
+ALTER FUNCTION cafe24._notify_kpis(date[], integer[]) SET jit = off;
 
 -- Progress ----------------------------------------------------------------------------------
 

@@ -12,6 +12,13 @@ SELECT p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')' AS f
 FROM pg_proc AS p
 WHERE p.pronamespace = 'cafe24'::regnamespace AND p.proname NOT LIKE '\_%'
 ORDER BY 1;
+-- SET clauses, internal functions included: SECURITY DEFINER code pins search_path, and
+-- the dashboard and live-KPI paths turn JIT off (see finalize.sql).
+SELECT p.oid::regprocedure::text AS function, p.prosecdef AS security_definer,
+       array_to_string(p.proconfig, '; ') AS settings
+FROM pg_proc AS p
+WHERE p.pronamespace = 'cafe24'::regnamespace AND (p.prosecdef OR p.proconfig IS NOT NULL)
+ORDER BY 1;
 -- Everything a user can see has a comment.
 SELECT 'function' AS kind, p.oid::regprocedure::text AS name FROM pg_proc AS p
 WHERE p.pronamespace = 'cafe24'::regnamespace AND obj_description(p.oid, 'pg_proc') IS NULL
