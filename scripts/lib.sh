@@ -47,25 +47,27 @@ restart_cluster() {
     as_postgres env -u RUST_BACKTRACE "${PG_BIN}/pg_ctl" -D "${dir}" -l "${dir}/server.log" -w -t 60 restart -m fast >/dev/null
 }
 
-# For benchmarks: the demo cluster with the freshly installed extension and an empty
-# database cafe24_bench; defines q() to run psql against it.
-bench_database() {
-    "${REPO_ROOT}/scripts/setup.sh"
+# For benchmarks: the freshly installed extension loaded in the (re)started demo cluster;
+# defines q() to run psql against it.
+bench_cluster() {
     "${REPO_ROOT}/scripts/install.sh"
     start_cluster /tmp/cafe24_analytics-demo 54329
     restart_cluster /tmp/cafe24_analytics-demo
     q() { as_postgres psql -X -q -v ON_ERROR_STOP=1 -h /tmp -p 54329 "$@"; }
+}
+
+# For benchmarks: bench_cluster with an empty database cafe24_bench.
+bench_database() {
+    "${REPO_ROOT}/scripts/setup.sh"
+    bench_cluster
     q -d postgres -c "DROP DATABASE IF EXISTS cafe24_bench" -c "CREATE DATABASE cafe24_bench"
     q -d cafe24_bench -c "CREATE EXTENSION cafe24_analytics"
 }
 
-# For benchmarks that measure a kept database again (REUSE=1): the freshly installed
-# extension in a restarted demo cluster, and q() as above; cafe24_bench must exist.
+# For benchmarks that measure a kept database again (REUSE=1): bench_cluster, and
+# cafe24_bench must exist.
 bench_reuse() {
-    "${REPO_ROOT}/scripts/install.sh"
-    start_cluster /tmp/cafe24_analytics-demo 54329
-    restart_cluster /tmp/cafe24_analytics-demo
-    q() { as_postgres psql -X -q -v ON_ERROR_STOP=1 -h /tmp -p 54329 "$@"; }
+    bench_cluster
     q -d cafe24_bench -c "SELECT 1" >/dev/null
 }
 

@@ -135,6 +135,16 @@ LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 $$;
 COMMENT ON FUNCTION cafe24._rebuild_order_facts() IS 'Internal: recomputes cafe24.order_fact from order_line.';
 
+-- The last complete shop-local day with sales, which charts and forecasts end on (today's
+-- partial sales would read as a slump): yesterday in the shop that is furthest behind, or
+-- the last day with sales when that is earlier.
+CREATE FUNCTION cafe24._last_complete_day() RETURNS date
+LANGUAGE sql STABLE AS $$
+    SELECT least(max(d.day), (SELECT min((now() AT TIME ZONE s.timezone)::date) - 1 FROM cafe24.shop AS s))
+    FROM cafe24.sales_daily AS d
+$$;
+COMMENT ON FUNCTION cafe24._last_complete_day() IS 'Internal: the last complete shop-local day with sales (yesterday in the shop furthest behind, or the last day with sales if earlier).';
+
 -- The daily facts every built-in KPI is a formula over.
 CREATE VIEW cafe24.kpi_daily_facts AS
 SELECT day, shop_no, revenue, units, cost, revenue - cost AS gross_profit, orders, repeat_orders, sessions, converted_sessions

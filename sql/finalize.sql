@@ -813,7 +813,7 @@ SELECT cafe24.create_dashboard('merchant_overview', $json$
      "kpis": ["revenue", "orders", "units", "gross_margin", "inventory_value", "below_reorder_point"],
      "position": {"col": 1, "row": 2, "width": 12, "height": 1}},
     {"title": "Revenue and gross profit, last 90 complete days", "kind": "line", "x": "day", "y": ["revenue", "gross_profit"],
-     "query": "WITH last AS (SELECT least(max(d.day), (SELECT min((now() AT TIME ZONE s.timezone)::date) - 1 FROM cafe24.shop AS s)) AS day FROM cafe24.sales_daily AS d) SELECT f.day, sum(f.revenue) AS revenue, sum(f.gross_profit) AS gross_profit FROM cafe24.kpi_daily_facts AS f, last WHERE f.day > last.day - 90 AND f.day <= last.day AND ($1 IS NULL OR f.shop_no = $1) GROUP BY f.day ORDER BY f.day",
+     "query": "WITH last AS (SELECT cafe24._last_complete_day() AS day) SELECT f.day, sum(f.revenue) AS revenue, sum(f.gross_profit) AS gross_profit FROM cafe24.kpi_daily_facts AS f, last WHERE f.day > last.day - 90 AND f.day <= last.day AND ($1 IS NULL OR f.shop_no = $1) GROUP BY f.day ORDER BY f.day",
      "columns": {"revenue": {"label": "Revenue", "format": "currency"}, "gross_profit": {"label": "Gross profit", "format": "currency"}},
      "position": {"col": 1, "row": 3, "width": 8, "height": 2}},
     {"title": "Revenue by category, this month", "kind": "pie", "x": "category", "y": ["revenue"],

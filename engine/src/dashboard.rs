@@ -213,10 +213,9 @@ FROM last, cafe24.funnel(from_time => last.at - interval '{days} days', to_time 
     Ok(Widget { title, kind, position, refresh_seconds, section })
 }
 
-/// The last complete shop-local day with sales: yesterday in the shop that is furthest
-/// behind, or the last day with data when that is earlier.
-const LAST_COMPLETE_DAY: &str =
-    "(SELECT least(max(d.day), (SELECT min((now() AT TIME ZONE s.timezone)::date) - 1 FROM cafe24.shop AS s)) FROM cafe24.sales_daily AS d)";
+/// The last complete shop-local day with sales (`cafe24._last_complete_day()`, which the
+/// default dashboard's line chart ends on too), as a subquery so it is evaluated once.
+const LAST_COMPLETE_DAY: &str = "(SELECT cafe24._last_complete_day())";
 
 /// Places widgets without a position after those with one, left to right, top to bottom.
 pub fn place(widgets: &[Widget]) -> Vec<Position> {
