@@ -13,7 +13,7 @@ D=/tmp/cafe24_analytics-regress
 start_cluster "$D" 54330
 restart_cluster "$D"
 q() { as_postgres psql -X -q -At -v ON_ERROR_STOP=1 -h /tmp -p 54330 -d postgres "$@"; }
-q -c "SET client_min_messages = warning" -c "DROP EXTENSION IF EXISTS cafe24_analytics CASCADE" -c "CREATE EXTENSION cafe24_analytics"
+q -c "SET client_min_messages = warning" -c "DROP EXTENSION IF EXISTS cafe24_analytics CASCADE" -c "DROP SCHEMA IF EXISTS cafe24 CASCADE" -c "CREATE EXTENSION cafe24_analytics"
 sleep 2
 q -c "SELECT count(cafe24.schedule('bench' || i, '0 3 * * *', 'SELECT 1')) FROM generate_series(1, 500) AS i" >/dev/null
 LP=$(q -c "SELECT pid FROM pg_stat_activity WHERE backend_type = 'cafe24_analytics scheduler'")

@@ -22,7 +22,7 @@ restart_cluster "${DEMO_DIR}"   # load the library just installed
 psql_demo() { as_postgres psql -X -q -v ON_ERROR_STOP=1 -h /tmp -p "${DEMO_PORT}" "$@"; }
 psql_demo -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '${DB}'" | grep -q 1 \
     || psql_demo -d postgres -c "CREATE DATABASE ${DB}"
-psql_demo -d "${DB}" -c "DROP EXTENSION IF EXISTS cafe24_analytics CASCADE" -c "CREATE EXTENSION cafe24_analytics"
+psql_demo -d "${DB}" -c "DROP EXTENSION IF EXISTS cafe24_analytics CASCADE" -c "DROP SCHEMA IF EXISTS cafe24 CASCADE" -c "CREATE EXTENSION cafe24_analytics"
 
 log "generating demo data: ${customers} customers, ${products} products, ${days} days"
 psql_demo -d "${DB}" -c "\\timing on" -c "SELECT * FROM cafe24.generate_demo_data(seed => 42, customers => ${customers}, products => ${products}, days => ${days}, start_date => current_date + 1 - ${days})"

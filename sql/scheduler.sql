@@ -97,10 +97,14 @@ SELECT pg_catalog.pg_extension_config_dump('cafe24.job_run_details', '');
 SELECT pg_catalog.pg_extension_config_dump(pg_get_serial_sequence('cafe24.job', 'jobid'), '');
 SELECT pg_catalog.pg_extension_config_dump(pg_get_serial_sequence('cafe24.job_run_details', 'runid'), '');
 
--- Called by the launcher (as superuser) when a run ends: records it, updates the job's last
--- status, schedules a retry, trims the history and notifies listeners of channel cafe24_job.
+-- Called when a run ends, by the run's own worker (in the run's transaction when the job
+-- runs in this database) or by the launcher, always as the tables' owner: records it,
+-- updates the job's last status, schedules a retry (when p_retry: a run whose outcome is
+-- unknown is never retried), trims the history and notifies listeners of channel cafe24_job.
+-- The first writer wins: a run that is already recorded is left alone.
 CREATE FUNCTION cafe24._record_run(p_runid bigint, p_status text, p_message text,
-                                   p_start timestamptz, p_end timestamptz, p_pid integer)
+                                   p_start timestamptz, p_end timestamptz, p_pid integer,
+                                   p_retry boolean)
 RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     r cafe24.job_run_details;
@@ -109,16 +113,16 @@ BEGIN
     UPDATE cafe24.job_run_details
     SET status = p_status, return_message = p_message,
         start_time = coalesce(p_start, start_time), end_time = p_end, job_pid = coalesce(p_pid, job_pid)
-    WHERE runid = p_runid
+    WHERE runid = p_runid AND status IN ('starting', 'running')
     RETURNING * INTO r;
     IF NOT FOUND THEN
         RETURN;
     END IF;
     UPDATE cafe24.job
     SET last_status = p_status, last_start_time = r.start_time, last_end_time = p_end,
-        retry_at = CASE WHEN p_status = 'failed' AND r.attempt <= retries
+        retry_at = CASE WHEN p_retry AND p_status = 'failed' AND r.attempt <= retries
                         THEN p_end + retry_backoff * power(2, least(r.attempt - 1, 10)) END,
-        retry_attempt = CASE WHEN p_status = 'failed' AND r.attempt <= retries THEN r.attempt + 1 END
+        retry_attempt = CASE WHEN p_retry AND p_status = 'failed' AND r.attempt <= retries THEN r.attempt + 1 END
     WHERE jobid = r.jobid
     RETURNING * INTO j;
     IF j.max_run_history IS NOT NULL THEN
@@ -133,9 +137,9 @@ BEGIN
         'retry_at', j.retry_at, 'start_time', r.start_time, 'end_time', p_end,
         'return_message', left(p_message, 1000))::text);
 END $$;
-COMMENT ON FUNCTION cafe24._record_run(bigint, text, text, timestamptz, timestamptz, integer) IS
-'Internal, launcher only: records the end of a run, schedules its retry, trims the job''s history and sends NOTIFY cafe24_job.';
-REVOKE ALL ON FUNCTION cafe24._record_run(bigint, text, text, timestamptz, timestamptz, integer) FROM PUBLIC;
+COMMENT ON FUNCTION cafe24._record_run(bigint, text, text, timestamptz, timestamptz, integer, boolean) IS
+'Internal, scheduler only: records the end of a run (first writer wins), schedules its retry, trims the job''s history and sends NOTIFY cafe24_job.';
+REVOKE ALL ON FUNCTION cafe24._record_run(bigint, text, text, timestamptz, timestamptz, integer, boolean) FROM PUBLIC;
 
 -- Comments and grants of the Rust functions (src/scheduler/api.rs).
 COMMENT ON FUNCTION cafe24.schedule(text, text, text) IS
@@ -147,9 +151,12 @@ COMMENT ON FUNCTION cafe24.schedule_in_database(text, text, text, text, text, bo
 REVOKE ALL ON FUNCTION cafe24.schedule_in_database(text, text, text, text, text, boolean) FROM PUBLIC;
 COMMENT ON FUNCTION cafe24.unschedule(bigint) IS 'pg_cron''s cron.unschedule(job_id): deletes one of your jobs; its run history stays. Returns true.';
 COMMENT ON FUNCTION cafe24.unschedule(text) IS 'pg_cron''s cron.unschedule(job_name): deletes your job of that name; returns true.';
-COMMENT ON FUNCTION cafe24.alter_job(bigint, text, text, text, text, boolean, interval, integer, interval, integer, text) IS
-'pg_cron''s cron.alter_job plus timeout, retries, retry_backoff, max_run_history and timezone: changes the arguments that are not NULL. Changing the owner takes a superuser. Not granted to PUBLIC, as in pg_cron.';
-REVOKE ALL ON FUNCTION cafe24.alter_job(bigint, text, text, text, text, boolean, interval, integer, interval, integer, text) FROM PUBLIC;
+COMMENT ON FUNCTION cafe24.alter_job(bigint, text, text, text, text, boolean) IS
+'pg_cron''s cron.alter_job, with its signature: changes the schedule, command, database, owner or active flag of one of your jobs (the arguments that are not NULL; at least one). Changing the owner takes a superuser. Not granted to PUBLIC, as in pg_cron.';
+REVOKE ALL ON FUNCTION cafe24.alter_job(bigint, text, text, text, text, boolean) FROM PUBLIC;
+COMMENT ON FUNCTION cafe24.alter_job_options(bigint, interval, integer, interval, integer, text) IS
+'This scheduler''s per-job options, which pg_cron does not have: timeout, retries, retry_backoff, max_run_history and timezone (the arguments that are not NULL; at least one). Not granted to PUBLIC, like alter_job.';
+REVOKE ALL ON FUNCTION cafe24.alter_job_options(bigint, interval, integer, interval, integer, text) FROM PUBLIC;
 COMMENT ON FUNCTION cafe24.run_job(bigint) IS 'Runs one of your jobs once, now (within a second), even if paused; if it is running, right after that run. Returns the job id.';
 COMMENT ON FUNCTION cafe24.run_job(text) IS 'Runs your job of that name once, now (within a second); returns the job id.';
 COMMENT ON FUNCTION cafe24.cron_next(text, timestamptz, integer, text) IS

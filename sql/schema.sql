@@ -1,6 +1,13 @@
 -- cafe24_analytics star schema: shops, products, customers, order lines, shopper
 -- behaviour, inventory snapshots, and aggregates kept exact by statement triggers.
 -- Included first (bootstrap) by src/lib.rs; every object lives in schema cafe24.
+--
+-- The extension creates and so owns its schema (the control file names pg_catalog, as
+-- pg_cron's does, only so that CREATE EXTENSION does not create cafe24 outside it): DROP
+-- EXTENSION drops the schema with its grants. Objects the script creates unqualified
+-- (pgrx's functions) land in cafe24, the first schema of the path set here for the script.
+CREATE SCHEMA cafe24;
+SET LOCAL search_path = cafe24, pg_catalog;
 
 CREATE TABLE cafe24.shop (
     shop_no   integer PRIMARY KEY CHECK (shop_no > 0),

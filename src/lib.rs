@@ -12,6 +12,7 @@ mod api;
 mod db;
 mod error;
 mod gucs;
+mod privileged;
 mod progress;
 mod scheduler;
 

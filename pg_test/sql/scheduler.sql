@@ -43,6 +43,7 @@ SET client_min_messages = warning;
 \set SHOW_CONTEXT never
 SET timezone = 'UTC';
 DROP EXTENSION IF EXISTS cafe24_analytics CASCADE;
+DROP SCHEMA IF EXISTS cafe24 CASCADE; -- left behind by builds before the extension owned it
 DROP TABLE IF EXISTS public.sched_ticks, public.sched_secret, public.sched_alice_log;
 DO $$ DECLARE r text; BEGIN
     FOR r IN SELECT rolname FROM pg_roles WHERE rolname IN ('sched_alice', 'sched_bob', 'sched_group') LOOP
@@ -72,10 +73,11 @@ SELECT jobid, jobname, schedule, command, database, username, active, nodename F
 -- Scheduling a name again replaces that job's schedule and command.
 SELECT cafe24.schedule('nightly-vacuum', '0 3 * * *', 'VACUUM ANALYZE');
 SELECT jobid, jobname, schedule, command, next_run > now() AS next_run_ahead FROM cafe24.job WHERE jobname = 'nightly-vacuum';
-SELECT cafe24.alter_job(1, schedule => '0 2 * * *', timeout => '30 minutes', retries => 2, timezone => 'Asia/Seoul');
+SELECT cafe24.alter_job(1, schedule => '0 2 * * *');
+SELECT cafe24.alter_job_options(1, timeout => '30 minutes', retries => 2, timezone => 'Asia/Seoul');
 SELECT schedule, timeout, retries, timezone, next_run = (SELECT cafe24.cron_next('0 2 * * *', now(), 1, 'Asia/Seoul')) AS next_run_in_seoul FROM cafe24.job WHERE jobid = 1;
-SELECT cafe24.alter_job(1, retries => -1);
-SELECT cafe24.alter_job(1, timezone => 'Asia/Tokio');
+SELECT cafe24.alter_job_options(1, retries => -1);
+SELECT cafe24.alter_job_options(1, timezone => 'Asia/Tokio');
 SELECT cafe24.unschedule('nightly-vacuum');
 SELECT cafe24.unschedule(2);
 SELECT cafe24.unschedule(3);
@@ -104,13 +106,13 @@ SELECT cafe24.unschedule('fails');
 
 -- A run past its timeout is cancelled (statement timeout) ...
 SELECT cafe24.schedule_in_database('hangs', '1 seconds', 'SELECT pg_sleep(60)', 'postgres', active => false) AS hangs \gset
-SELECT cafe24.alter_job(:hangs, timeout => '1 second', active => true);
+SELECT cafe24.alter_job(:hangs, active => true), cafe24.alter_job_options(:hangs, timeout => '1 second');
 SELECT pg_temp.wait_until($$SELECT EXISTS (SELECT FROM cafe24.job_run_details WHERE jobid = $$ || :hangs || $$ AND status = 'failed')$$) AS timed_out;
 SELECT DISTINCT return_message FROM cafe24.job_run_details WHERE jobid = :hangs AND status = 'failed';
 SELECT cafe24.unschedule('hangs');
 -- ... and one that ignores the cancel is terminated by the launcher.
 SELECT cafe24.schedule_in_database('stubborn', '@yearly', $cmd$DO $$ BEGIN LOOP BEGIN PERFORM pg_sleep(60); EXCEPTION WHEN query_canceled THEN NULL; END; END LOOP; END $$$cmd$, 'postgres', active => false) AS stubborn \gset
-SELECT cafe24.alter_job(:stubborn, timeout => '1 second');
+SELECT cafe24.alter_job_options(:stubborn, timeout => '1 second');
 SELECT cafe24.run_job('stubborn');
 SELECT pg_temp.wait_until($$SELECT EXISTS (SELECT FROM cafe24.job_run_details WHERE jobid = $$ || :stubborn || $$ AND status = 'failed')$$) AS terminated;
 SELECT status, return_message FROM cafe24.job_run_details WHERE jobid = :stubborn;
@@ -128,7 +130,7 @@ SELECT cafe24.run_job('answer');
 SELECT pg_temp.wait_until($$SELECT EXISTS (SELECT FROM cafe24.job_run_details r JOIN cafe24.job j USING (jobid) WHERE j.jobname = 'answer' AND r.status = 'succeeded')$$) AS ran_now;
 SELECT r.status, r.return_message, r.attempt FROM cafe24.job_run_details r JOIN cafe24.job j USING (jobid) WHERE j.jobname = 'answer';
 SELECT cafe24.schedule_in_database('flaky', '@yearly', 'SELECT 1/0', 'postgres', active => false) AS flaky \gset
-SELECT cafe24.alter_job(:flaky, retries => 2, retry_backoff => '1 second');
+SELECT cafe24.alter_job_options(:flaky, retries => 2, retry_backoff => '1 second');
 SELECT cafe24.run_job(:flaky);
 SELECT pg_temp.wait_until($$SELECT count(*) = 3 FROM cafe24.job_run_details WHERE jobid = $$ || :flaky || $$ AND status = 'failed'$$) AS retried;
 SELECT attempt, status, return_message FROM cafe24.job_run_details WHERE jobid = :flaky ORDER BY runid;
@@ -137,7 +139,7 @@ FROM cafe24.job_run_details a, cafe24.job_run_details b, cafe24.job_run_details 
 WHERE a.jobid = :flaky AND b.jobid = :flaky AND c.jobid = :flaky AND a.attempt = 1 AND b.attempt = 2 AND c.attempt = 3;
 SELECT retry_at IS NULL AS no_more_retries, last_status FROM cafe24.job WHERE jobid = :flaky;
 -- max_run_history keeps the newest runs of a job.
-SELECT cafe24.alter_job(:flaky, retries => 0, max_run_history => 1);
+SELECT cafe24.alter_job_options(:flaky, retries => 0, max_run_history => 1);
 SELECT cafe24.run_job(:flaky);
 SELECT pg_temp.wait_until($$SELECT count(*) = 1 FROM cafe24.job_run_details WHERE jobid = $$ || :flaky) AS trimmed;
 SELECT count(*) AS runs_kept FROM cafe24.job_run_details WHERE jobid = :flaky;
@@ -196,9 +198,9 @@ SELECT cafe24.schedule_report('bad-format', '@daily', 'sched_demo', 'docx');
 SELECT cafe24.schedule_report('bad-template', '@daily', 'sched_demo', 'csv', '{}', '{report}_{week}.csv');
 SELECT cafe24._report_file_name('monthly/{report}_{date}_{time}.{format}', 'monthly_sales', 'pdf', 7, '2026-10-01 09:00:05');
 
--- The launcher comes back after being killed, and fails the runs it had left running.
+-- The launcher comes back after being killed, and fails a run left running whose worker is gone.
 INSERT INTO cafe24.job_run_details (jobid, database, username, command, status, start_time, job_pid)
-VALUES (999, 'postgres', 'postgres', 'SELECT 1', 'running', now() - interval '1 minute', 999999);
+VALUES (999, 'postgres', 'postgres', 'SELECT 1', 'running', now(), 999999);
 SELECT pid AS launcher_pid FROM pg_stat_activity WHERE backend_type = 'cafe24_analytics scheduler' \gset
 SELECT pg_terminate_backend(:launcher_pid);
 SELECT pg_temp.wait_until($$SELECT EXISTS (SELECT FROM pg_stat_activity WHERE backend_type = 'cafe24_analytics scheduler' AND pid <> $$ || :launcher_pid || $$)$$) AS launcher_back;

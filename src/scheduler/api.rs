@@ -3,6 +3,7 @@
 //! security shows a role its own jobs) and written as their owner, as pg_cron's C functions do.
 
 use cafe24_engine::cron::plan;
+use crate::privileged::as_scheduler_owner;
 use crate::{error, gucs};
 use cafe24_engine::cron::Schedule;
 use pgrx::datum::{Interval, TimestampWithTimeZone};
@@ -19,6 +20,7 @@ pgrx::extension_sql_file!(
         unschedule_by_id,
         unschedule_by_name,
         alter_job,
+        alter_job_options,
         run_job_by_id,
         run_job_by_name,
         cron_next,
@@ -119,24 +121,6 @@ fn check_owner(function: &str, role: &str, database: &str) {
     }
 }
 
-/// Runs `f` as the owner of `cafe24.job`, then back as the caller (also on error). Only
-/// fixed statements with bound parameters run inside.
-fn as_table_owner<R>(f: impl FnOnce() -> R) -> R {
-    let owner = Spi::get_one::<pg_sys::Oid>("SELECT relowner FROM pg_catalog.pg_class WHERE oid = 'cafe24.job'::regclass")
-        .ok()
-        .flatten()
-        .expect("cafe24.job has an owner");
-    let (mut user, mut context) = (pg_sys::Oid::INVALID, 0);
-    unsafe {
-        pg_sys::GetUserIdAndSecContext(&mut user, &mut context);
-        pg_sys::SetUserIdAndSecContext(owner, context | pg_sys::SECURITY_LOCAL_USERID_CHANGE as i32);
-    }
-    let mut f = Some(f);
-    PgTryBuilder::new(std::panic::AssertUnwindSafe(|| (f.take().expect("runs once"))()))
-        .finally(|| unsafe { pg_sys::SetUserIdAndSecContext(user, context) })
-        .execute()
-}
-
 struct NewJob<'a> {
     name: Option<&'a str>,
     schedule: &'a str,
@@ -163,7 +147,7 @@ fn upsert(function: &str, job: NewJob) -> i64 {
         Spi::get_one_with_args::<String>("SELECT timezone FROM cafe24.job WHERE jobname = $1 AND username = $2", &[n.into(), job.username.as_str().into()]).ok().flatten()
     });
     let next = first_run(function, &schedule, &effective_zone(tz.as_deref()));
-    as_table_owner(|| {
+    as_scheduler_owner(|| {
         Spi::get_one_with_args::<i64>(
             "INSERT INTO cafe24.job (jobname, schedule, command, database, username, active, next_run)
              VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -184,18 +168,21 @@ fn current_database() -> String {
 
 /// `cafe24.schedule(job_name, schedule, command)`, as pg_cron's.
 #[pg_extern(name = "schedule", volatile, parallel_unsafe)]
+#[search_path(pg_catalog, cafe24, pg_temp)]
 fn schedule_named(job_name: &str, schedule: &str, command: &str) -> i64 {
     upsert("schedule", NewJob { name: Some(job_name), schedule, command, database: current_database(), username: current_user(), active: true })
 }
 
 /// `cafe24.schedule(schedule, command)`, as pg_cron's.
 #[pg_extern(name = "schedule", volatile, parallel_unsafe)]
+#[search_path(pg_catalog, cafe24, pg_temp)]
 fn schedule_unnamed(schedule: &str, command: &str) -> i64 {
     upsert("schedule", NewJob { name: None, schedule, command, database: current_database(), username: current_user(), active: true })
 }
 
 /// `cafe24.schedule_in_database(...)`, as pg_cron's.
 #[pg_extern(volatile, parallel_unsafe)]
+#[search_path(pg_catalog, cafe24, pg_temp)]
 fn schedule_in_database(
     job_name: &str,
     schedule: &str,
@@ -227,19 +214,20 @@ fn not_found(function: &str, what: String) -> ! {
 
 /// `cafe24.unschedule(job_id)`, as pg_cron's.
 #[pg_extern(name = "unschedule", volatile, parallel_unsafe)]
+#[search_path(pg_catalog, cafe24, pg_temp)]
 fn unschedule_by_id(job_id: i64) -> bool {
     let visible = Spi::get_one_with_args::<bool>("SELECT EXISTS (SELECT FROM cafe24.job WHERE jobid = $1)", &[job_id.into()]).ok().flatten().unwrap_or(false);
     if !visible {
         not_found("unschedule", format!("job {job_id}"));
     }
-    as_table_owner(|| Spi::run_with_args("DELETE FROM cafe24.job WHERE jobid = $1", &[job_id.into()])).unwrap_or_else(|e| pgrx::error!("unschedule: {e}"));
+    as_scheduler_owner(|| Spi::run_with_args("DELETE FROM cafe24.job WHERE jobid OPERATOR(pg_catalog.=) $1", &[job_id.into()])).unwrap_or_else(|e| pgrx::error!("unschedule: {e}"));
     true
 }
 
-/// The caller's job named `name` (a superuser's own first, as pg_cron).
+/// The caller's own job named `name`, as pg_cron: a superuser's too (never another role's).
 fn job_id_by_name(function: &str, name: &str) -> i64 {
     Spi::get_one_with_args::<i64>(
-        "SELECT jobid FROM cafe24.job WHERE jobname = $1 ORDER BY username = current_user DESC, jobid LIMIT 1",
+        "SELECT jobid FROM cafe24.job WHERE jobname = $1 AND username = current_user",
         &[name.into()],
     )
     .ok()
@@ -249,60 +237,114 @@ fn job_id_by_name(function: &str, name: &str) -> i64 {
 
 /// `cafe24.unschedule(job_name)`, as pg_cron's.
 #[pg_extern(name = "unschedule", volatile, parallel_unsafe)]
+#[search_path(pg_catalog, cafe24, pg_temp)]
 fn unschedule_by_name(job_name: &str) -> bool {
     let id = job_id_by_name("unschedule", job_name);
     unschedule_by_id(id)
 }
 
-/// `cafe24.alter_job(...)`: pg_cron's arguments, then this scheduler's extras.
+/// What an `alter_job` or `alter_job_options` call changes (NULL = keep).
+#[derive(Default)]
+struct JobChange<'a> {
+    schedule: Option<&'a str>,
+    command: Option<&'a str>,
+    database: Option<&'a str>,
+    username: Option<&'a str>,
+    active: Option<bool>,
+    timeout: Option<Interval>,
+    retries: Option<i32>,
+    retry_backoff: Option<Interval>,
+    max_run_history: Option<i32>,
+    timezone: Option<&'a str>,
+}
+
+/// A job id argument that must not be NULL (22004, as pg_cron's "job_id can not be NULL").
+fn required_job_id(function: &str, job_id: Option<i64>) -> i64 {
+    job_id.unwrap_or_else(|| {
+        error::raise(PgSqlErrorCode::ERRCODE_NULL_VALUE_NOT_ALLOWED, format!("{function}: job_id must not be NULL"), "Pass the id of one of your jobs: SELECT jobid, jobname FROM cafe24.job.")
+    })
+}
+
+/// `cafe24.alter_job(job_id, schedule, command, database, username, active)`: pg_cron's
+/// function, with pg_cron's signature (so pg_cron's GRANTs apply to it).
 #[pg_extern(volatile, parallel_unsafe)]
-#[allow(clippy::too_many_arguments)]
+#[search_path(pg_catalog, cafe24, pg_temp)]
 fn alter_job(
-    job_id: i64,
+    job_id: Option<i64>,
     schedule: default!(Option<&str>, "NULL"),
     command: default!(Option<&str>, "NULL"),
     database: default!(Option<&str>, "NULL"),
     username: default!(Option<&str>, "NULL"),
     active: default!(Option<bool>, "NULL"),
+) {
+    let id = required_job_id("alter_job", job_id);
+    alter("alter_job", id, JobChange { schedule, command, database, username, active, ..JobChange::default() });
+}
+
+/// `cafe24.alter_job_options(job_id, timeout, retries, retry_backoff, max_run_history,
+/// timezone)`: this scheduler's per-job options that pg_cron does not have.
+#[pg_extern(volatile, parallel_unsafe)]
+#[search_path(pg_catalog, cafe24, pg_temp)]
+fn alter_job_options(
+    job_id: Option<i64>,
     timeout: default!(Option<Interval>, "NULL"),
     retries: default!(Option<i32>, "NULL"),
     retry_backoff: default!(Option<Interval>, "NULL"),
     max_run_history: default!(Option<i32>, "NULL"),
     timezone: default!(Option<&str>, "NULL"),
 ) {
-    const F: &str = "alter_job";
+    let id = required_job_id("alter_job_options", job_id);
+    alter("alter_job_options", id, JobChange { timeout, retries, retry_backoff, max_run_history, timezone, ..JobChange::default() });
+}
+
+fn alter(function: &str, job_id: i64, c: JobChange) {
+    #[allow(non_snake_case)]
+    let F = function;
     require_preloaded(F);
     let row = Spi::get_two_with_args::<String, String>("SELECT username, database FROM cafe24.job WHERE jobid = $1", &[job_id.into()]).ok();
     let Some((Some(old_user), Some(old_db))) = row else { not_found(F, format!("job {job_id}")) };
-    let owner = username.map(str::to_string).unwrap_or(old_user.clone());
+    let nothing = c.schedule.is_none()
+        && c.command.is_none()
+        && c.database.is_none()
+        && c.username.is_none()
+        && c.active.is_none()
+        && c.timeout.is_none()
+        && c.retries.is_none()
+        && c.retry_backoff.is_none()
+        && c.max_run_history.is_none()
+        && c.timezone.is_none();
+    if nothing {
+        error::invalid_argument(format!("{F}: no updates specified for job {job_id}"), "Pass at least one argument to change, e.g. active => false.");
+    }
+    let owner = c.username.map(str::to_string).unwrap_or(old_user.clone());
     if owner != old_user && !is_superuser() {
         error::raise(PgSqlErrorCode::ERRCODE_INSUFFICIENT_PRIVILEGE, format!("{F}: only a superuser may give job {job_id} to another role (username = '{owner}')"), "Leave username NULL to keep the owner.");
     }
-    let db = database.map(str::to_string).unwrap_or(old_db);
+    let db = c.database.map(str::to_string).unwrap_or(old_db);
     check_owner(F, &owner, &db);
-    if let Some(c) = command.filter(|c| c.trim().is_empty()) {
-        error::invalid_argument(format!("{F}: command = '{c}' must not be empty"), "Pass the SQL to run, or NULL to keep the command.");
+    if let Some(cmd) = c.command.filter(|c| c.trim().is_empty()) {
+        error::invalid_argument(format!("{F}: command = '{cmd}' must not be empty"), "Pass the SQL to run, or NULL to keep the command.");
     }
-    for (name, value) in [("timeout", timeout), ("retry_backoff", retry_backoff)] {
+    for (name, value) in [("timeout", c.timeout), ("retry_backoff", c.retry_backoff)] {
         if value.is_some_and(|v| v.is_negative()) {
             error::invalid_argument(format!("{F}: {name} must not be negative"), "Pass an interval such as '5 minutes', or NULL to keep it.");
         }
     }
-    if let Some(r) = retries.filter(|r| !(0..=100).contains(r)) {
+    if let Some(r) = c.retries.filter(|r| !(0..=100).contains(r)) {
         error::invalid_argument(format!("{F}: retries = {r} is out of range"), "Pass 0 (no retries) to 100.");
     }
-    if let Some(m) = max_run_history.filter(|m| *m < 1) {
+    if let Some(m) = c.max_run_history.filter(|m| *m < 1) {
         error::invalid_argument(format!("{F}: max_run_history = {m} must be at least 1"), "Pass the number of runs to keep, or unschedule the job to stop it.");
     }
     // Next run from the schedule and time zone as they will be.
     let (old_schedule, old_tz) = Spi::get_two_with_args::<String, String>("SELECT schedule, timezone FROM cafe24.job WHERE jobid = $1", &[job_id.into()]).unwrap_or((None, None));
-    let text = schedule.map(str::to_string).or(old_schedule).unwrap_or_default();
+    let text = c.schedule.map(str::to_string).or(old_schedule).unwrap_or_default();
     let parsed = parse_schedule(F, &text);
-    let tz_text = timezone.map(str::to_string).or(old_tz);
+    let tz_text = c.timezone.map(str::to_string).or(old_tz);
     let zone = effective_zone(tz_text.as_deref());
     check_zone(F, &zone);
     let next = first_run(F, &parsed, &zone);
-    as_table_owner(|| {
+    as_scheduler_owner(|| {
         Spi::run_with_args(
             "UPDATE cafe24.job SET
                  schedule = coalesce($2, schedule), command = coalesce($3, command), database = $4, username = $5,
@@ -311,19 +353,19 @@ fn alter_job(
                  timezone = coalesce($11, timezone), next_run = $12,
                  retry_at = CASE WHEN $2 IS NULL AND $11 IS NULL THEN retry_at END,
                  retry_attempt = CASE WHEN $2 IS NULL AND $11 IS NULL THEN retry_attempt END
-             WHERE jobid = $1",
+             WHERE jobid OPERATOR(pg_catalog.=) $1",
             &[
                 job_id.into(),
-                schedule.map(str::trim).into(),
-                command.into(),
+                c.schedule.map(str::trim).into(),
+                c.command.into(),
                 db.as_str().into(),
                 owner.as_str().into(),
-                active.into(),
-                timeout.into(),
-                retries.into(),
-                retry_backoff.into(),
-                max_run_history.into(),
-                timezone.into(),
+                c.active.into(),
+                c.timeout.into(),
+                c.retries.into(),
+                c.retry_backoff.into(),
+                c.max_run_history.into(),
+                c.timezone.into(),
                 next.into(),
             ],
         )
@@ -333,19 +375,21 @@ fn alter_job(
 
 /// `cafe24.run_job(job_id)`: runs a job once, now (pg_cron issue 226).
 #[pg_extern(name = "run_job", volatile, parallel_unsafe)]
+#[search_path(pg_catalog, cafe24, pg_temp)]
 fn run_job_by_id(job_id: i64) -> i64 {
     require_preloaded("run_job");
     let visible = Spi::get_one_with_args::<bool>("SELECT EXISTS (SELECT FROM cafe24.job WHERE jobid = $1)", &[job_id.into()]).ok().flatten().unwrap_or(false);
     if !visible {
         not_found("run_job", format!("job {job_id}"));
     }
-    as_table_owner(|| Spi::run_with_args("UPDATE cafe24.job SET run_requested_at = coalesce(run_requested_at, now()) WHERE jobid = $1", &[job_id.into()]))
+    as_scheduler_owner(|| Spi::run_with_args("UPDATE cafe24.job SET run_requested_at = coalesce(run_requested_at, pg_catalog.now()) WHERE jobid OPERATOR(pg_catalog.=) $1", &[job_id.into()]))
         .unwrap_or_else(|e| pgrx::error!("run_job: {e}"));
     job_id
 }
 
 /// `cafe24.run_job(job_name)`.
 #[pg_extern(name = "run_job", volatile, parallel_unsafe)]
+#[search_path(pg_catalog, cafe24, pg_temp)]
 fn run_job_by_name(job_name: &str) -> i64 {
     let id = job_id_by_name("run_job", job_name);
     run_job_by_id(id)
@@ -353,6 +397,7 @@ fn run_job_by_name(job_name: &str) -> i64 {
 
 /// `cafe24.cron_next(schedule, after, n, timezone)`: the next `n` runs, via the engine.
 #[pg_extern(stable, parallel_safe)]
+#[search_path(pg_catalog, cafe24, pg_temp)]
 fn cron_next(
     schedule: &str,
     after: default!(TimestampWithTimeZone, "now()"),
@@ -377,6 +422,7 @@ const FORMATS: [&str; 5] = ["pdf", "xlsx", "csv", "html", "json"];
 
 /// `cafe24.schedule_report(...)`: a job that runs `export_report` on a schedule.
 #[pg_extern(volatile, parallel_unsafe)]
+#[search_path(pg_catalog, cafe24, pg_temp)]
 fn schedule_report(
     job_name: &str,
     schedule: &str,
@@ -423,13 +469,14 @@ fn schedule_report(
     .ok()
     .flatten()
     .expect("format() gives the command");
-    as_table_owner(|| Spi::run_with_args("UPDATE cafe24.job SET command = $2 WHERE jobid = $1", &[id.into(), command.as_str().into()])).unwrap_or_else(|e| pgrx::error!("{F}: {e}"));
+    as_scheduler_owner(|| Spi::run_with_args("UPDATE cafe24.job SET command = $2 WHERE jobid OPERATOR(pg_catalog.=) $1", &[id.into(), command.as_str().into()])).unwrap_or_else(|e| pgrx::error!("{F}: {e}"));
     id
 }
 
 /// `cafe24._report_file_name(template, report, format, job_id, local)`: a scheduled report's
 /// file name for one run.
 #[pg_extern(name = "_report_file_name", immutable, parallel_safe)]
+#[search_path(pg_catalog, cafe24, pg_temp)]
 fn report_file_name(template: &str, report: &str, format: &str, job_id: i64, local: pgrx::datum::Timestamp) -> String {
     let us: i64 = local.into();
     let at = plan::from_pg(us).map(|t| t.naive_utc()).unwrap_or_default();

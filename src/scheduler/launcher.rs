@@ -46,6 +46,9 @@ pub extern "C-unwind" fn cafe24_scheduler_launcher_main(_arg: pg_sys::Datum) {
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "postgres".into());
     BackgroundWorker::connect_worker_to_spi(Some(&database), None);
+    // Every query below runs as a superuser: nothing the database's owner can set (ALTER
+    // DATABASE ... SET search_path) may decide which functions and operators they call.
+    crate::privileged::pin_search_path_for_session();
     log!("cafe24_analytics scheduler started in database \"{database}\"");
     let mut launcher = Launcher { zone: api::effective_zone(None), ..Launcher::default() };
     loop {
@@ -64,7 +67,7 @@ pub extern "C-unwind" fn cafe24_scheduler_launcher_main(_arg: pg_sys::Datum) {
         }
     }
     log!(
-        "cafe24_analytics scheduler stopping; {} run(s) in progress continue on their own, {} waiting for a worker slot will be marked failed at restart",
+        "cafe24_analytics scheduler stopping; {} run(s) in progress continue on their own and are recorded when they end, {} waiting for a worker slot will be marked failed (and retried if the job has retries) at restart",
         launcher.active.len(),
         launcher.waiting.len()
     );
@@ -96,7 +99,8 @@ struct Claim {
 /// What a run's worker reported, to record.
 enum Report {
     Running { runid: i64, pid: i32, start: i64 },
-    Done { runid: i64, succeeded: bool, message: String, start: Option<i64>, end: i64, pid: Option<i32> },
+    /// `retry`: whether a failure may be retried (not when its outcome is unknown).
+    Done { runid: i64, succeeded: bool, message: String, start: Option<i64>, end: i64, pid: Option<i32>, retry: bool },
 }
 
 #[derive(Default)]
@@ -132,7 +136,7 @@ fn guarded<R>(f: impl FnOnce() -> R) -> Result<R, String> {
 }
 
 /// Runs `f` in a transaction with a snapshot; commits, or aborts on error.
-fn transaction<R>(f: impl FnOnce() -> R) -> Result<R, String> {
+pub(super) fn transaction<R>(f: impl FnOnce() -> R) -> Result<R, String> {
     unsafe {
         pg_sys::SetCurrentStatementStartTimestamp();
         pg_sys::StartTransactionCommand();
@@ -161,42 +165,51 @@ fn now_us() -> i64 {
 }
 
 impl Launcher {
+    /// One pass: recover what a previous launcher or server left, record what the runs
+    /// reported, then claim and start the due jobs. Every record is its own transaction
+    /// holding no other lock, and claiming skips job rows that others have locked, so a
+    /// user's statement that locks many job rows (a bulk unschedule) may wait for the
+    /// launcher but never deadlocks with it.
     fn tick(&mut self) -> Duration {
-        let reports = self.poll_runs();
-        let free = (gucs::SCHEDULER_MAX_RUNNING_JOBS.get().max(1) as usize).saturating_sub(self.active.len() + self.waiting.len());
+        let installed = transaction(extension_installed).unwrap_or(false);
+        if !installed {
+            if self.extension_seen {
+                log!("cafe24_analytics scheduler: extension not installed in this database; waiting for CREATE EXTENSION cafe24_analytics");
+            }
+            self.extension_seen = false;
+            return MAX_SLEEP;
+        }
+        self.extension_seen = true;
         let active_ids: Vec<i64> = self.active.keys().copied().chain(self.waiting.iter().map(|c| c.runid)).collect();
-        let outcome = transaction(|| {
-            let exists = Spi::get_one::<bool>(
-                "SELECT EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'cafe24_analytics')
-                        AND to_regclass('cafe24.job_run_details') IS NOT NULL AND to_regprocedure('cafe24._record_run(bigint,text,text,timestamptz,timestamptz,integer)') IS NOT NULL",
-            )
-            .ok()
-            .flatten()
-            .unwrap_or(false);
-            if !exists {
-                return None;
-            }
-            self.sweep(&active_ids);
-            self.follow_zone();
-            for r in &reports {
-                record(r);
-            }
-            let claims = if free > 0 { self.claim_due(free) } else { Vec::new() };
-            Some((claims, next_sleep()))
-        });
-        // Reports are consumed whether or not they could be recorded: the sweep of the next
-        // ticks marks a run whose record was lost.
-        self.forget_finished(&reports);
-        match outcome {
-            Ok(None) => {
-                if self.extension_seen {
-                    log!("cafe24_analytics scheduler: extension not installed in this database; waiting for CREATE EXTENSION cafe24_analytics");
+        let first = !self.recovered;
+        match transaction(|| self.sweep(&active_ids, first)) {
+            Ok(stale) => {
+                self.recovered = true;
+                for r in &stale {
+                    if let Err(e) = transaction(|| record(r)) {
+                        warning!("cafe24_analytics scheduler: {e}");
+                    }
                 }
-                self.extension_seen = false;
-                MAX_SLEEP
             }
-            Ok(Some((claims, sleep))) => {
-                self.extension_seen = true;
+            Err(e) => warning!("cafe24_analytics scheduler: {e}"),
+        }
+        if let Err(e) = transaction(|| self.follow_zone()) {
+            warning!("cafe24_analytics scheduler: {e}");
+        }
+        // A report that could not be recorded stays: the run is polled again next tick.
+        for r in self.poll_runs() {
+            match transaction(|| record(&r)) {
+                Ok(()) => self.recorded(&r),
+                Err(e) => warning!("cafe24_analytics scheduler: {e}; trying again"),
+            }
+        }
+        let free = (gucs::SCHEDULER_MAX_RUNNING_JOBS.get().max(1) as usize).saturating_sub(self.active.len() + self.waiting.len());
+        let outcome = transaction(|| {
+            let claims = if free > 0 { self.claim_due(free) } else { Vec::new() };
+            (claims, next_sleep())
+        });
+        match outcome {
+            Ok((claims, sleep)) => {
                 // Runs waiting for a background worker slot go first, in order; a run that
                 // cannot get one stays `starting` and waits (the postmaster wakes the launcher
                 // when one of its workers exits).
@@ -218,13 +231,11 @@ impl Launcher {
                         Err(StartError::Other(e)) => failed.push((c.runid, e)),
                     }
                 }
-                if !failed.is_empty() {
-                    let _ = transaction(|| {
-                        for (runid, message) in &failed {
-                            let now = now_us();
-                            record(&Report::Done { runid: *runid, succeeded: false, message: message.clone(), start: None, end: now, pid: None });
-                        }
-                    });
+                for (runid, message) in failed {
+                    let r = Report::Done { runid, succeeded: false, message, start: None, end: now_us(), pid: None, retry: true };
+                    if let Err(e) = transaction(|| record(&r)) {
+                        warning!("cafe24_analytics scheduler: {e}");
+                    }
                 }
                 if free == 0 || !self.waiting.is_empty() {
                     MAX_SLEEP
@@ -258,6 +269,7 @@ impl Launcher {
                     start: Some(start),
                     end: h.end.load(std::sync::atomic::Ordering::Relaxed),
                     pid: Some(worker_pid),
+                    retry: true,
                 });
             } else if status == pg_sys::BgwHandleStatus::BGWH_STOPPED || status == pg_sys::BgwHandleStatus::BGWH_POSTMASTER_DIED {
                 let message = if run.terminated_for_timeout {
@@ -274,11 +286,11 @@ impl Launcher {
                     start: (state == shared::RUNNING).then_some(start),
                     end: now,
                     pid: (worker_pid != 0).then_some(worker_pid),
+                    retry: true,
                 });
             } else if state == shared::RUNNING {
                 if !run.recorded_running {
                     reports.push(Report::Running { runid, pid: worker_pid, start });
-                    run.recorded_running = true;
                 }
                 if run.timeout_ms > 0 && !run.terminated_for_timeout && now - start > run.timeout_ms * 1000 + TIMEOUT_GRACE_US {
                     log!("cafe24_analytics scheduler: job {} run {runid} is past its timeout; terminating its worker", run.jobid);
@@ -290,9 +302,15 @@ impl Launcher {
         reports
     }
 
-    fn forget_finished(&mut self, reports: &[Report]) {
-        for r in reports {
-            if let Report::Done { runid, .. } = r {
+    /// After a report is recorded: a finished run is forgotten.
+    fn recorded(&mut self, report: &Report) {
+        match report {
+            Report::Running { runid, .. } => {
+                if let Some(run) = self.active.get_mut(runid) {
+                    run.recorded_running = true;
+                }
+            }
+            Report::Done { runid, .. } => {
                 if let Some(run) = self.active.remove(runid) {
                     unsafe { pg_sys::pfree(run.handle.cast()) };
                     run.seg.detach();
@@ -301,47 +319,57 @@ impl Launcher {
         }
     }
 
-    /// Fails runs left `starting` or `running` that no worker of this launcher is running: at
-    /// start-up, those of a server that crashed or restarted ('server restarted'); later, those
-    /// whose record was lost. A worker of a previous launcher that is still running is stopped.
-    fn sweep(&mut self, active_ids: &[i64]) {
-        let stale: Vec<(i64, Option<i32>)> = Spi::connect(|client| {
+    /// Runs left `starting` or `running` that no worker of this launcher runs: those of a
+    /// previous launcher or server. A run whose worker is still alive (the launcher alone
+    /// restarted) is left to finish: a run in this database records its own outcome. The
+    /// others are returned as failed, to record: retried when nothing of them can have
+    /// committed (a run here records success in its own transaction; a `starting` run never
+    /// began), never when the outcome is unknown (a run in another database reports only to
+    /// the launcher that started it). At start-up, `@reboot` jobs are requested.
+    fn sweep(&mut self, active_ids: &[i64], first: bool) -> Vec<Report> {
+        let stale: Vec<(i64, bool, bool, bool)> = Spi::connect(|client| {
             let rows = client.select(
-                "SELECT r.runid, a.pid FROM cafe24.job_run_details AS r
+                "SELECT r.runid, r.status = 'running', r.database = current_database(),
+                        coalesce(coalesce(r.start_time, r.scheduled_time) < pg_postmaster_start_time(), false)
+                 FROM cafe24.job_run_details AS r
                  LEFT JOIN pg_catalog.pg_stat_activity AS a ON a.pid = r.job_pid AND a.backend_type = $2
-                 WHERE r.status IN ('starting', 'running') AND r.runid <> ALL ($1)
+                 WHERE r.status IN ('starting', 'running') AND r.runid <> ALL ($1) AND a.pid IS NULL
                  ORDER BY r.runid",
                 None,
                 &[active_ids.to_vec().into(), RUNNER_TYPE.into()],
             )?;
             let mut out = Vec::new();
             for row in rows {
-                out.push((row.get::<i64>(1)?.unwrap_or_default(), row.get::<i32>(2)?));
+                out.push((row.get::<i64>(1)?.unwrap_or_default(), row.get::<bool>(2)?.unwrap_or(false), row.get::<bool>(3)?.unwrap_or(false), row.get::<bool>(4)?.unwrap_or(false)));
             }
             Ok::<_, pgrx::spi::Error>(out)
         })
-        .unwrap_or_default();
-        let first = !self.recovered;
-        for (runid, live) in stale {
-            let message = match live {
-                Some(pid) => {
-                    let _ = Spi::get_one_with_args::<bool>("SELECT pg_catalog.pg_terminate_backend($1)", &[pid.into()]);
-                    "scheduler restarted while the run was in progress; its worker was stopped".to_string()
-                }
-                None if first => "server restarted".to_string(),
-                None => "the run's worker is gone without a result".to_string(),
-            };
-            record(&Report::Done { runid, succeeded: false, message, start: None, end: now_us(), pid: None });
-        }
+        .unwrap_or_else(|e| pgrx::error!("reading unfinished runs: {e}"));
+        let reports = stale
+            .into_iter()
+            .map(|(runid, running, here, before_server_start)| {
+                let (message, retry) = match (running, here) {
+                    (false, _) => ("the run did not start: the scheduler or the server restarted before its worker began".to_string(), true),
+                    (true, true) if before_server_start => ("server restarted during the run".to_string(), true),
+                    (true, true) => ("the run's worker exited without a result (terminated or crashed); see the server log".to_string(), true),
+                    (true, false) => (
+                        "the scheduler or the server restarted during the run, and a run in another database reports only to the scheduler that started it: its outcome is unknown, so it is not retried".to_string(),
+                        false,
+                    ),
+                };
+                Report::Done { runid, succeeded: false, message, start: None, end: now_us(), pid: None, retry }
+            })
+            .collect();
         if first {
             // @reboot jobs run once when the scheduler starts.
-            let _ = Spi::run(
+            Spi::run(
                 "UPDATE cafe24.job SET run_requested_at = now()
                  WHERE active AND next_run IS NULL AND run_requested_at IS NULL
                    AND lower(btrim(schedule)) IN ('@reboot', '@restart')",
-            );
-            self.recovered = true;
+            )
+            .unwrap_or_else(|e| pgrx::error!("requesting @reboot jobs: {e}"));
         }
+        reports
     }
 
     /// After a reload that changed `cafe24_analytics.timezone`, recomputes the next runs of
@@ -352,8 +380,8 @@ impl Launcher {
             return;
         }
         log!("cafe24_analytics scheduler: cafe24_analytics.timezone is now \"{zone}\"; recomputing next runs");
-        let jobs: Vec<(i64, String)> = Spi::connect(|client| {
-            let rows = client.select("SELECT jobid, schedule FROM cafe24.job WHERE timezone IS NULL AND next_run IS NOT NULL", None, &[])?;
+        let jobs: Vec<(i64, String)> = Spi::connect_mut(|client| {
+            let rows = client.update("SELECT jobid, schedule FROM cafe24.job WHERE timezone IS NULL AND next_run IS NOT NULL FOR UPDATE SKIP LOCKED", None, &[])?;
             let mut out = Vec::new();
             for row in rows {
                 out.push((row.get::<i64>(1)?.unwrap_or_default(), row.get::<String>(2)?.unwrap_or_default()));
@@ -362,12 +390,17 @@ impl Launcher {
         })
         .unwrap_or_default();
         let now = plan::from_pg(now_us()).expect("now converts");
+        let done = jobs.len();
         for (jobid, text) in jobs {
             let Ok(schedule) = cafe24_engine::cron::Schedule::parse(&text) else { continue };
             let next = plan::next_run(&schedule, now, &zone).ok().flatten().and_then(|t| tstz(plan::to_pg(t)));
-            let _ = Spi::run_with_args("UPDATE cafe24.job SET next_run = $2 WHERE jobid = $1", &[jobid.into(), next.into()]);
+            Spi::run_with_args("UPDATE cafe24.job SET next_run = $2 WHERE jobid = $1", &[jobid.into(), next.into()]).unwrap_or_else(|e| pgrx::error!("updating job {jobid}: {e}"));
         }
-        self.zone = zone;
+        // Jobs locked by others were skipped: look again next tick.
+        let all = Spi::get_one::<i64>("SELECT count(*) FROM cafe24.job WHERE timezone IS NULL AND next_run IS NOT NULL").ok().flatten().unwrap_or_default();
+        if all as usize <= done {
+            self.zone = zone;
+        }
     }
 
     /// Claims up to `limit` due jobs that are not running: inserts their runs as `starting`
@@ -387,8 +420,8 @@ impl Launcher {
             attempt: i32,
             problem: Option<String>,
         }
-        let due: Vec<Due> = Spi::connect(|client| {
-            let rows = client.select(
+        let due: Vec<Due> = Spi::connect_mut(|client| {
+            let rows = client.update(
                 "SELECT j.jobid, j.schedule, j.command, j.database, j.username, j.timezone,
                         coalesce((extract(epoch FROM j.timeout) * 1000)::bigint, 0),
                         d.kind, d.due,
@@ -408,7 +441,8 @@ impl Launcher {
                  WHERE ((j.active AND j.next_run <= now()) OR j.retry_at <= now() OR j.run_requested_at <= now())
                    AND NOT EXISTS (SELECT FROM cafe24.job_run_details AS x WHERE x.jobid = j.jobid AND x.status IN ('starting', 'running'))
                  ORDER BY d.due, j.jobid
-                 LIMIT $1",
+                 LIMIT $1
+                 FOR UPDATE OF j SKIP LOCKED",
                 None,
                 &[(limit as i64).into()],
             )?;
@@ -462,7 +496,7 @@ impl Launcher {
             .unwrap_or_else(|e| pgrx::error!("recording a run of job {}: {e}", d.jobid))
             .unwrap_or_default();
             match d.problem {
-                Some(problem) => record(&Report::Done { runid, succeeded: false, message: problem, start: None, end: now_pg, pid: None }),
+                Some(problem) => record(&Report::Done { runid, succeeded: false, message: problem, start: None, end: now_pg, pid: None, retry: true }),
                 None => claims.push(Claim {
                     runid,
                     jobid: d.jobid,
@@ -517,6 +551,18 @@ impl Launcher {
     }
 }
 
+/// Whether the extension (with the objects the launcher uses) is installed here.
+fn extension_installed() -> bool {
+    Spi::get_one::<bool>(
+        "SELECT EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'cafe24_analytics')
+                AND to_regclass('cafe24.job_run_details') IS NOT NULL
+                AND to_regprocedure('cafe24._record_run(bigint,text,text,timestamptz,timestamptz,integer,boolean)') IS NOT NULL",
+    )
+    .ok()
+    .flatten()
+    .unwrap_or(false)
+}
+
 /// Writes one report to the tables (inside a transaction).
 fn record(r: &Report) {
     let result = match r {
@@ -524,8 +570,8 @@ fn record(r: &Report) {
             "UPDATE cafe24.job_run_details SET status = 'running', job_pid = $2, start_time = $3 WHERE runid = $1 AND status = 'starting'",
             &[(*runid).into(), (*pid).into(), tstz(*start).into()],
         ),
-        Report::Done { runid, succeeded, message, start, end, pid } => Spi::run_with_args(
-            "SELECT cafe24._record_run($1, $2, $3, $4, $5, $6)",
+        Report::Done { runid, succeeded, message, start, end, pid, retry } => Spi::run_with_args(
+            "SELECT cafe24._record_run($1, $2, $3, $4, $5, $6, $7)",
             &[
                 (*runid).into(),
                 (if *succeeded { "succeeded" } else { "failed" }).into(),
@@ -533,6 +579,7 @@ fn record(r: &Report) {
                 start.and_then(tstz).into(),
                 tstz(*end).into(),
                 (*pid).into(),
+                (*retry).into(),
             ],
         ),
     };

@@ -2,7 +2,10 @@
 //! owner, that runs the command like a client's simple query (so `VACUUM` and procedures that
 //! `COMMIT` work), under the job's statement timeout, and reports through its segment.
 
+use super::launcher::transaction;
 use super::shared::Header;
+use crate::privileged::as_scheduler_owner;
+use pgrx::datum::TimestampWithTimeZone;
 use pgrx::bgworkers::BackgroundWorker;
 use pgrx::pg_sys;
 use pgrx::prelude::*;
@@ -46,16 +49,34 @@ pub extern "C-unwind" fn cafe24_scheduler_run_main(arg: pg_sys::Datum) {
         0 => i64::from(unsafe { pg_sys::StatementTimeout }), // the role's / database's setting
         t => t,
     };
-    header.set_running(unsafe { pg_sys::MyProcPid }, unsafe { pg_sys::GetCurrentTimestamp() });
+    let pid = unsafe { pg_sys::MyProcPid };
+    let start = unsafe { pg_sys::GetCurrentTimestamp() };
+    // A run in the scheduler's own database records itself, so its outcome survives a
+    // restart of the launcher: first that it is running (unless it was given up on before
+    // this worker began: then it must not run), at the end success inside the command's own
+    // transaction (a committed run is never recorded failed nor retried).
+    let own = OwnRecord::here(&database, header.runid);
+    if let Some(own) = &own {
+        if !own.start(pid, start) {
+            log!("cafe24_analytics job {} run {}: the run was given up before its worker began; not running it", header.jobid, header.runid);
+            header.set_done(false, "the run was given up before its worker began", start);
+            unsafe { pg_sys::dsm_detach(seg) };
+            return;
+        }
+    }
+    header.set_running(pid, start);
     let ccommand = CString::new(command.replace('\0', " ")).unwrap_or_default();
     unsafe { pg_sys::pgstat_report_activity(pg_sys::BackendState::STATE_RUNNING, ccommand.as_ptr()) };
-    let outcome = run(&ccommand, timeout_ms);
+    let outcome = run(&ccommand, timeout_ms, own.as_ref().map(|o| (o, pid, start)));
     unsafe { pg_sys::pgstat_report_activity(pg_sys::BackendState::STATE_IDLE, std::ptr::null()) };
     let end = unsafe { pg_sys::GetCurrentTimestamp() };
     match outcome {
         Ok(tag) => header.set_done(true, &tag, end),
         Err(message) => {
             log!("cafe24_analytics job {} run {} failed: {message}", header.jobid, header.runid);
+            if let Some(own) = &own {
+                own.failed(&message, pid, start, end);
+            }
             header.set_done(false, &message, end)
         }
     }
@@ -63,7 +84,8 @@ pub extern "C-unwind" fn cafe24_scheduler_run_main(arg: pg_sys::Datum) {
 }
 
 /// Runs `sql` in one transaction; the last statement's command tag, or the error message.
-fn run(sql: &CStr, timeout_ms: i64) -> Result<String, String> {
+/// With `own`, success is recorded in that transaction, just before it commits.
+fn run(sql: &CStr, timeout_ms: i64, own: Option<(&OwnRecord, i32, i64)>) -> Result<String, String> {
     unsafe {
         pg_sys::SetCurrentStatementStartTimestamp();
         pg_sys::StartTransactionCommand();
@@ -73,6 +95,9 @@ fn run(sql: &CStr, timeout_ms: i64) -> Result<String, String> {
     }
     let result = PgTryBuilder::new(|| unsafe {
         let tag = execute(sql);
+        if let Some((own, pid, start)) = own {
+            own.record("succeeded", &tag, pid, start, pg_sys::GetCurrentTimestamp());
+        }
         pg_sys::CommitTransactionCommand();
         Ok(tag)
     })
@@ -153,5 +178,63 @@ unsafe fn completion_tag(qc: &pg_sys::QueryCompletion) -> String {
         format!("{name} 0 {}", qc.nprocessed)
     } else {
         format!("{name} {}", qc.nprocessed)
+    }
+}
+
+/// A run in the scheduler's database, which writes its own rows of `cafe24.job_run_details`
+/// (as the tables' owner, with `search_path` pinned: the command ran as the job's owner).
+pub struct OwnRecord {
+    runid: i64,
+}
+
+impl OwnRecord {
+    fn here(database: &str, runid: i64) -> Option<OwnRecord> {
+        let scheduler = crate::gucs::SCHEDULER_DATABASE.get().map(|c| c.to_string_lossy().into_owned()).filter(|s| !s.is_empty()).unwrap_or_else(|| "postgres".into());
+        (database == scheduler).then_some(OwnRecord { runid })
+    }
+
+    /// Marks the run `running`; false when it is no longer `starting` (given up).
+    fn start(&self, pid: i32, start: i64) -> bool {
+        let claimed = transaction(|| {
+            as_scheduler_owner(|| {
+                Spi::get_one_with_args::<i64>(
+                    "UPDATE cafe24.job_run_details SET status = 'running', job_pid = $2, start_time = $3
+                     WHERE runid OPERATOR(pg_catalog.=) $1 AND status OPERATOR(pg_catalog.=) 'starting' RETURNING runid",
+                    &[self.runid.into(), pid.into(), TimestampWithTimeZone::try_from(start).ok().into()],
+                )
+            })
+        });
+        // If the tables cannot be written, the launcher records the run from the segment.
+        !matches!(claimed, Ok(Ok(None)))
+    }
+
+    /// Records the outcome in the current transaction.
+    fn record(&self, status: &str, message: &str, pid: i32, start: i64, end: i64) {
+        unsafe {
+            pg_sys::CommandCounterIncrement();
+            pg_sys::PushActiveSnapshot(pg_sys::GetTransactionSnapshot());
+        }
+        as_scheduler_owner(|| {
+            Spi::run_with_args(
+                "SELECT cafe24._record_run($1, $2, $3, $4, $5, $6, true)",
+                &[
+                    self.runid.into(),
+                    status.into(),
+                    message.into(),
+                    TimestampWithTimeZone::try_from(start).ok().into(),
+                    TimestampWithTimeZone::try_from(end).ok().into(),
+                    pid.into(),
+                ],
+            )
+        })
+        .unwrap_or_else(|e| pgrx::error!("recording the run: {e}"));
+        unsafe { pg_sys::PopActiveSnapshot() };
+    }
+
+    /// Records a failure in a transaction of its own (the command's was rolled back).
+    fn failed(&self, message: &str, pid: i32, start: i64, end: i64) {
+        if let Err(e) = transaction(|| self.record("failed", message, pid, start, end)) {
+            log!("cafe24_analytics job run {}: could not record its failure ({e}); the scheduler records it", self.runid);
+        }
     }
 }

@@ -150,8 +150,9 @@ impl Spec {
             let (range, step) = match item.split_once('/') {
                 None => (item, None),
                 Some((range, step)) => match step.parse::<u32>() {
-                    Ok(s) if s > 0 && step.bytes().all(|b| b.is_ascii_digit()) => (range, Some(s)),
-                    _ => return Err(self.error(item, "step must be a whole number of at least 1")),
+                    // pg_cron's bounds: a step above the field's largest value is refused.
+                    Ok(s) if (1..=self.hi).contains(&s) && step.bytes().all(|b| b.is_ascii_digit()) => (range, Some(s)),
+                    _ => return Err(self.error(item, format!("step must be a whole number from 1 to {}", self.hi))),
                 },
             };
             let (start, end) = match range.split_once('-') {
