@@ -3,7 +3,8 @@
 #   1. engine unit tests          cargo test -p cafe24_engine (no PostgreSQL)
 #   2. in-server tests            cargo pgrx test pg15 (#[pg_test], extension preloaded)
 #   3. SQL golden tests           pg_regress over pg_test/sql against a real cluster
-#   4. repository checks          upgrade paths, documented examples executed by tier 3
+#   4. pg_cron's regression suite (pg_test/pg_cron) against the scheduler
+#   5. repository checks          upgrade paths, documented examples executed by tier 3
 source "$(dirname "$0")/lib.sh"
 cd "${REPO_ROOT}"
 
@@ -24,6 +25,8 @@ tier "engine unit tests" cargo test -q -p cafe24_engine
 tier "pgrx in-server tests" cargo pgrx test pg15 --runas postgres --pgdata "${PGRX_TEST_DIR}"
 
 tier "SQL golden tests (pg_regress)" "${REPO_ROOT}/scripts/regress.sh"
+# Uses the extension regress.sh installed.
+tier "pg_cron's own regression suite" "${REPO_ROOT}/scripts/pg_cron_suite.sh"
 
 tier "upgrade paths" "${REPO_ROOT}/scripts/check_migrations.sh"
 tier "documented examples are tested" python3 "${REPO_ROOT}/scripts/check_doc_examples.py"

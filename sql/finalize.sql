@@ -898,3 +898,17 @@ COMMENT ON COLUMN cafe24.progress.percent IS 'done as a percentage of total.';
 COMMENT ON COLUMN cafe24.progress.started IS 'When this phase started.';
 COMMENT ON COLUMN cafe24.progress.updated IS 'When done was last updated (every 100 ms at most).';
 COMMENT ON COLUMN cafe24.progress.remaining IS 'Time left at the rate so far; NULL until something is done.';
+
+-- Internal SECURITY DEFINER helpers and trigger functions are called by triggers and by each
+-- other (as the owner), never by users: nobody else may run them (a trigger fires whatever
+-- the EXECUTE privilege on its function).
+DO $$
+DECLARE f regprocedure;
+BEGIN
+    FOR f IN SELECT p.oid FROM pg_catalog.pg_proc AS p
+             WHERE p.pronamespace OPERATOR(pg_catalog.=) 'cafe24'::regnamespace AND p.prosecdef
+               AND p.proname OPERATOR(pg_catalog.~~) '\_%'
+    LOOP
+        EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', f);
+    END LOOP;
+END $$;

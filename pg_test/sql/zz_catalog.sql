@@ -31,3 +31,9 @@ SELECT 'column', c.oid::regclass::text || '.' || a.attname FROM pg_class AS c JO
 WHERE c.relnamespace = 'cafe24'::regnamespace AND c.relkind IN ('r', 'v', 'm', 'p') AND a.attnum > 0
   AND NOT a.attisdropped AND col_description(c.oid, a.attnum) IS NULL
 ORDER BY 1, 2;
+
+-- No SECURITY DEFINER function is executable by PUBLIC (they are triggers and their helpers).
+SELECT p.oid::regprocedure AS public_security_definer FROM pg_proc AS p
+WHERE p.pronamespace = 'cafe24'::regnamespace AND p.prosecdef
+  AND EXISTS (SELECT FROM aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) AS a WHERE a.grantee = 0 AND a.privilege_type = 'EXECUTE')
+ORDER BY 1;
