@@ -564,6 +564,10 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Use day, week, month, quarter or year (to date, ending at as_of), or last_7_days, last_28_days, last_30_days.';
     END IF;
+    IF NOT isfinite(d) THEN
+        RAISE EXCEPTION 'kpi_values: as_of = % is not a finite date', d
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass a date such as ''2026-10-31'', or NULL for today.';
+    END IF;
     IF compare_to IS NOT NULL AND compare_to NOT IN ('previous_period', 'previous_year') THEN
         RAISE EXCEPTION 'kpi_values: compare_to = % is not supported', quote_literal(compare_to)
             USING ERRCODE = 'invalid_parameter_value', HINT = 'Use previous_period or previous_year, or NULL for each KPI''s own.';

@@ -603,6 +603,10 @@ DECLARE
     ctes text := '';
     sel text := '';
 BEGIN
+    IF n > 16 THEN
+        RAISE EXCEPTION 'funnel: steps has % elements; at most 16 are allowed', n
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass the event types in order, e.g. ''{view,cart,checkout,purchase}''.';
+    END IF;
     IF n < 2 THEN
         RAISE EXCEPTION 'funnel: steps: % needs at least two steps', steps
             USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass the event types in order, e.g. ''{view,cart,checkout,purchase}''.';

@@ -31,6 +31,10 @@ pub fn preloaded() -> bool {
 #[pg_guard]
 pub extern "C-unwind" fn _PG_init() {
     gucs::init();
+    // Long engine computations (model fitting) stop at a query cancel between their steps.
+    cafe24_engine::interrupt::set_hook(|| {
+        pgrx::check_for_interrupts!();
+    });
     if unsafe { pg_sys::process_shared_preload_libraries_in_progress } {
         PRELOADED.store(true, Ordering::Relaxed);
         progress::init();

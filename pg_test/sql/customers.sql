@@ -45,6 +45,7 @@ SELECT period, customers = new_customers + returning_customers AS adds_up FROM c
 -- Funnels narrow at each step.
 SELECT group_key, step, event_type, entered >= coalesce(converted, 0) AS narrows, conversion_pct <= 100 AS bounded
 FROM cafe24.funnel() ORDER BY step;
+SELECT * FROM cafe24.funnel(steps => array_fill('view'::text, ARRAY[100000]));
 SELECT count(DISTINCT group_key) AS shops FROM cafe24.funnel(by => 'shop');
 SELECT step, event_type, entered > 0 AS entered FROM cafe24.funnel(steps => '{view,purchase}', within => '2 hours') ORDER BY step;
 SELECT * FROM cafe24.funnel(steps => '{view}');

@@ -23,6 +23,7 @@ SELECT (SELECT sum(net_amount) FROM cafe24.sales_daily WHERE day BETWEEN '2025-0
 SELECT kpi, value IS NOT NULL AS has_value FROM cafe24.kpi_values(names => '{inventory_value,below_reorder_point}', as_of => '2025-03-31');
 SELECT * FROM cafe24.kpi_values(names => '{revenue,profit}');
 SELECT * FROM cafe24.kpi_values(period => 'fortnight');
+SELECT * FROM cafe24.kpi_values(as_of => 'infinity');
 
 -- Live KPIs: an order moves the day's values in kpi_live (each change is a NOTIFY cafe24_kpi,
 -- delivered at commit; bench/dashboards.sh measures that).

@@ -112,3 +112,5 @@ SELECT cafe24.drop_forecast_model('panel_daily');
 SELECT count(*) AS series_left FROM cafe24.forecast_model_series;
 DROP OWNED BY fc_other;
 DROP ROLE fc_other;
+-- Series longer than 5 000 points are refused (one model fit of such a series can take minutes).
+SELECT count(*) FROM cafe24.forecast(y => array_fill(1::float8, ARRAY[100000]), horizon => 7);

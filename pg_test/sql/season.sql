@@ -26,4 +26,5 @@ SELECT table_name, rows > 0 AS loaded FROM cafe24.generate_demo_data(seed => 5, 
 SELECT series_key, to_char(month, 'YYYY-MM') AS month, growth_pct > -100 AS sane FROM cafe24.yoy_growth(grain => 'month') ORDER BY month;
 SELECT count(*) > 0 AS rows, bool_and(cardinality(season_lengths) <= 2) AS seasons FROM cafe24.seasonal_trends(grain => 'week', by => 'shop');
 SELECT * FROM cafe24.seasonal_trends(season_lengths => '{1}');
+SELECT * FROM cafe24.seasonal_trends(season_lengths => array_fill(7, ARRAY[100000]));
 SELECT * FROM cafe24.seasonal_indices(grain => 'hour');

@@ -48,6 +48,9 @@ fn seasonal_trends(
     gucs::require(Feature::Forecasting, F);
     let g = self::grain(F, grain);
     let given: Option<Vec<usize>> = season_lengths.map(|s| {
+        if s.len() > 8 {
+            error::invalid_argument(format!("{F}: season_lengths has {} elements; at most 8 are allowed", s.len()), "Pass periods per season, e.g. '{7,365}', or NULL to detect them.");
+        }
         s.into_iter()
             .map(|m| match m {
                 Some(m) if m >= 2 => m as usize,

@@ -245,6 +245,7 @@ fn evaluate(y: &[f64], model: Model, seasons: &[usize], horizon: usize, levels: 
     let mut acc = AccuracyAccumulator::default();
     let mut name = String::new();
     for o in (1..=origins).rev() {
+        crate::interrupt::check();
         let cut = y.len() - o * horizon;
         let (train, test) = (&y[..cut], &y[cut..cut + horizon]);
         // Seasons the shorter training window no longer covers twice are left out there.
@@ -310,6 +311,7 @@ pub fn forecast(y: &[f64], model: Model, opts: &Options) -> Result<Forecast, For
             Model::Auto => {
                 let best = best_by_backtest(y, &seasons, h, levels);
                 let chosen = best.as_ref().map(|b| b.0).unwrap_or(if seasons.is_empty() { Model::Ets } else { Model::Mstl });
+                crate::interrupt::check();
                 let mut f = fit_concrete(y, chosen, &seasons, h, levels).expect("fallbacks always fit");
                 f.model = match best {
                     Some(_) => format!("auto: {}", f.model),
