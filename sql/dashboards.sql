@@ -582,6 +582,17 @@ BEGIN
             USING ERRCODE = 'undefined_object',
                   HINT = 'Known KPIs: ' || (SELECT string_agg(name, ', ' ORDER BY name) FROM cafe24.kpi) || '.';
     END IF;
+    -- A KPI's formula or query is code, run with the caller's rights: only built-in KPIs and
+    -- the caller's own run here (another role's KPI, even shared through readers or seen by
+    -- a superuser, would run its owner's code as the caller): refused when named, skipped
+    -- from the default list.
+    SELECT string_agg(format('%s (owner %s)', c.name, c.owner), ', ') INTO missing FROM cafe24.kpi AS c
+    WHERE c.name = ANY (names) AND NOT c.builtin AND c.owner OPERATOR(pg_catalog.<>) current_user::regrole;
+    IF missing IS NOT NULL THEN
+        RAISE EXCEPTION 'kpi_values: KPI % belongs to another role; its formula would run with your rights', missing
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'Use a built-in KPI or one of your own (copy the definition into a KPI you own after reviewing it).';
+    END IF;
     lo := CASE period
         WHEN 'day' THEN d
         WHEN 'last_7_days' THEN d - 6
@@ -589,7 +600,7 @@ BEGIN
         WHEN 'last_30_days' THEN d - 29
         ELSE date_trunc(period, d::timestamp)::date END;
     FOR k IN SELECT * FROM cafe24.kpi AS c
-             WHERE names IS NULL OR c.name = ANY (names)
+             WHERE (names IS NULL OR c.name = ANY (names)) AND (c.builtin OR c.owner OPERATOR(pg_catalog.=) current_user::regrole)
              ORDER BY coalesce(array_position(names, c.name), 0), c.builtin DESC, c.name LOOP
         cmp := coalesce(compare_to, k.compare_to);
         IF cmp = 'previous_year' THEN

@@ -176,3 +176,29 @@ SELECT cafe24.drop_dashboard('ops');
 SELECT count(*) AS widgets_left FROM cafe24.widget WHERE dashboard = 'ops';
 DROP OWNED BY dash_carol;
 DROP ROLE dash_carol;
+
+-- A KPI formula is code: another role's KPI never runs as the caller, not for a superuser
+-- and not for a reader it was shared with (it would run its owner's code with their rights).
+CREATE ROLE dash_mallory;
+CREATE ROLE dash_reader;
+GRANT USAGE ON SCHEMA cafe24 TO dash_mallory, dash_reader;
+CREATE TABLE public.dash_hits (who text);
+GRANT INSERT ON public.dash_hits TO PUBLIC;
+CREATE FUNCTION public.dash_trap() RETURNS numeric LANGUAGE sql VOLATILE AS $$ INSERT INTO public.dash_hits VALUES (current_user) RETURNING 1 $$;
+SET ROLE dash_mallory;
+INSERT INTO cafe24.kpi (name, title, query, readers) VALUES ('trap', 'Trap', 'SELECT public.dash_trap()', '{dash_reader}');
+RESET ROLE;
+SELECT count(*) AS trap_visible_to_superuser FROM cafe24.kpi WHERE name = 'trap';
+SELECT count(*) FILTER (WHERE kpi = 'trap') AS trap_rows FROM cafe24.kpi_values(as_of => '2025-03-31');
+SELECT * FROM cafe24.kpi_values(names => '{trap}', as_of => '2025-03-31');
+\echo :LAST_ERROR_SQLSTATE
+SET ROLE dash_reader;
+SELECT count(*) FILTER (WHERE kpi = 'trap') AS trap_rows FROM cafe24.kpi_values(as_of => '2025-03-31');
+SELECT * FROM cafe24.kpi_values(names => '{trap}', as_of => '2025-03-31');
+RESET ROLE;
+SELECT count(*) AS trap_calls FROM public.dash_hits;
+DELETE FROM cafe24.kpi WHERE name = 'trap';
+DROP TABLE public.dash_hits;
+DROP FUNCTION public.dash_trap();
+DROP OWNED BY dash_mallory, dash_reader;
+DROP ROLE dash_mallory, dash_reader;
