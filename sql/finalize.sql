@@ -698,10 +698,10 @@ COMMENT ON FUNCTION cafe24.drop_report(text, boolean) IS
 'Deletes a report you own; if_exists => true makes a missing report a no-op. Returns whether a report was deleted.';
 COMMENT ON FUNCTION cafe24.render_report(text, text, jsonb, boolean) IS
 'Renders a report to pdf, xlsx, csv (a zip when it has several sections; csv_bom => true for Excel), html or json and returns the bytes. '
-'Every section query runs with the caller''s rights; params reach the queries as bound parameters.';
+'Sections of your own reports and the templates run with your rights, those of a report another role shared with its owner''s (as a view); params reach the queries as bound parameters.';
 COMMENT ON FUNCTION cafe24.export_report(text, text, jsonb, text, boolean, boolean, boolean) IS
 'Renders a report into a file under cafe24_analytics.report_storage_path (relative file_name; no .., no links; written atomically) '
-'and records it in cafe24.report_output (keep_content => true also stores the bytes there). Not granted to PUBLIC: GRANT EXECUTE to roles that may write files.';
+'and records it in cafe24.report_output (keep_content => true also stores the bytes there); overwrite => true replaces only your own files. Not granted to PUBLIC: GRANT EXECUTE to roles that may write files.';
 REVOKE ALL ON FUNCTION cafe24.export_report(text, text, jsonb, text, boolean, boolean, boolean) FROM PUBLIC;
 
 -- Built-in templates: shared with every role (template = true), owned by the extension owner.

@@ -55,14 +55,68 @@ pub fn as_scheduler_owner<R>(f: impl FnOnce() -> R) -> R {
         .ok()
         .flatten()
         .expect("cafe24.job has an owner");
-        let (mut user, mut context) = (pg_sys::Oid::INVALID, 0);
-        unsafe {
-            pg_sys::GetUserIdAndSecContext(&mut user, &mut context);
-            pg_sys::SetUserIdAndSecContext(owner, context | pg_sys::SECURITY_LOCAL_USERID_CHANGE as i32);
+        as_user(owner, pg_sys::SECURITY_LOCAL_USERID_CHANGE as i32, f)
+    })
+}
+
+/// Runs `f` with `user` as the current user (adding `flags` to the security context), then
+/// back as the caller (also on error).
+fn as_user<R>(user: pg_sys::Oid, flags: i32, f: impl FnOnce() -> R) -> R {
+    let (mut caller, mut context) = (pg_sys::Oid::INVALID, 0);
+    unsafe {
+        pg_sys::GetUserIdAndSecContext(&mut caller, &mut context);
+        pg_sys::SetUserIdAndSecContext(user, context | flags);
+    }
+    let mut f = Some(f);
+    PgTryBuilder::new(std::panic::AssertUnwindSafe(|| (f.take().expect("runs once"))()))
+        .finally(|| unsafe { pg_sys::SetUserIdAndSecContext(caller, context) })
+        .execute()
+}
+
+/// Who wrote a stored query (a report's sections, a dashboard's widgets, a saved forecast
+/// model's source): its owner role, and whether it ships with the extension.
+#[derive(Clone, Copy, Debug)]
+pub struct StoredBy {
+    pub owner: pg_sys::Oid,
+    pub builtin: bool,
+}
+
+/// Runs a stored query's work `f` the way a view runs: the caller's own queries as the caller;
+/// the extension's built-in ones as the caller with `search_path` pinned; another role's (a
+/// report shared through `readers`, or any role's seen by a superuser) as that owner, with
+/// `search_path` pinned and as a security-restricted operation, so the owner's SQL never runs
+/// with the caller's rights (a planted query cannot act as a superuser who renders it) and
+/// the caller cannot reach into the owner's rights (no shadowing schema; the session must
+/// hold no temporary objects, which an unqualified name could resolve to).
+pub fn as_stored_query_owner<R>(function: &str, what: &str, by: StoredBy, f: impl FnOnce() -> R) -> R {
+    if by.owner == unsafe { pg_sys::GetUserId() } {
+        return f();
+    }
+    if by.builtin {
+        return with_pinned_search_path(f);
+    }
+    with_pinned_search_path(|| {
+        let (owner_exists, temp_objects) = Spi::get_two_with_args::<bool, bool>(
+            "SELECT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE oid OPERATOR(pg_catalog.=) $1),
+                    EXISTS (SELECT FROM pg_catalog.pg_class WHERE relnamespace OPERATOR(pg_catalog.=) pg_catalog.pg_my_temp_schema())
+                    OR EXISTS (SELECT FROM pg_catalog.pg_type WHERE typnamespace OPERATOR(pg_catalog.=) pg_catalog.pg_my_temp_schema())",
+            &[by.owner.into()],
+        )
+        .unwrap_or((None, None));
+        if owner_exists != Some(true) {
+            crate::error::raise(
+                PgSqlErrorCode::ERRCODE_UNDEFINED_OBJECT,
+                format!("{function}: the role that owns {what} (oid {}) no longer exists", by.owner.to_u32()),
+                "Ask an administrator to drop it or give it a new owner.",
+            );
         }
-        let mut f = Some(f);
-        PgTryBuilder::new(std::panic::AssertUnwindSafe(|| (f.take().expect("runs once"))()))
-            .finally(|| unsafe { pg_sys::SetUserIdAndSecContext(user, context) })
-            .execute()
+        if temp_objects != Some(false) {
+            crate::error::raise(
+                PgSqlErrorCode::ERRCODE_INSUFFICIENT_PRIVILEGE,
+                format!("{function}: {what} belongs to another role and runs with its rights, which a session holding temporary tables or types cannot do"),
+                "Run it from a session without temporary objects (DISCARD TEMP), or as its owner.",
+            );
+        }
+        as_user(by.owner, (pg_sys::SECURITY_LOCAL_USERID_CHANGE | pg_sys::SECURITY_RESTRICTED_OPERATION) as i32, f)
     })
 }

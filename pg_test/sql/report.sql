@@ -109,7 +109,10 @@ SET ROLE report_alice;
 UPDATE cafe24.report SET readers = '{report_bob}' WHERE name = 'alice_sales';
 SET ROLE report_bob;
 SELECT name FROM cafe24.report WHERE NOT template;
-SELECT cafe24.render_report('alice_sales', 'csv');
+-- A shared report runs as a view does: with its owner's rights (bob may not read
+-- sales_monthly himself), so bob gets the rows alice sees.
+SELECT convert_from(cafe24.render_report('alice_sales', 'csv'), 'UTF8') AS bob_renders_alices_rows;
+SELECT count(*) FROM cafe24.sales_monthly;
 SELECT * FROM cafe24.export_report('alice_sales', 'csv', keep_content => true);
 -- Nobody but the extension owner makes a template (shown to every role, run with theirs).
 UPDATE cafe24.report SET template = true WHERE name = 'alice_sales';

@@ -4,11 +4,12 @@
 //! (SQL, in sql/dashboards.sql) runs each widget in its own subtransaction.
 
 use super::report;
+use crate::privileged::StoredBy;
 use crate::{error, gucs};
 use cafe24_engine::dashboard::{self, DashboardSpec};
 use cafe24_engine::report::{self as rep, Column, ColumnType, Display, Format, Meta, Options, OutputFormat, SectionHead, SharedBuffer, Value};
 use pgrx::prelude::*;
-use pgrx::{JsonB, PgSqlErrorCode};
+use pgrx::{pg_sys, JsonB, PgSqlErrorCode};
 use serde_json::{json, Value as Json};
 
 extension_sql_file!("../../sql/dashboards.sql", name = "dashboards");
@@ -79,23 +80,26 @@ fn _widget_data(name: &str, widget_no: i32, params: default!(JsonB, "'{}'")) -> 
     const F: &str = "dashboard_data";
     let row = Spi::connect(|client| {
         let t = client.select(
-            "SELECT d.spec, w.section FROM cafe24.dashboard AS d JOIN cafe24.widget AS w ON w.dashboard = d.name WHERE d.name = $1 AND w.widget_no = $2",
+            "SELECT d.spec, w.section, d.owner::oid, d.builtin FROM cafe24.dashboard AS d JOIN cafe24.widget AS w ON w.dashboard = d.name WHERE d.name = $1 AND w.widget_no = $2",
             Some(1),
             &[name.into(), widget_no.into()],
         )?;
         match t.into_iter().next() {
-            Some(r) => Ok(Some((r.get::<JsonB>(1)?.map(|j| j.0), r.get::<JsonB>(2)?.map(|j| j.0)))),
+            Some(r) => {
+                let by = StoredBy { owner: r.get::<pg_sys::Oid>(3)?.unwrap_or_default(), builtin: r.get::<bool>(4)?.unwrap_or(false) };
+                Ok(Some((r.get::<JsonB>(1)?.map(|j| j.0), r.get::<JsonB>(2)?.map(|j| j.0), by)))
+            }
             None => Ok(None),
         }
     })
     .unwrap_or_else(|e: pgrx::spi::Error| pgrx::error!("{F}: {e}"));
-    let Some((Some(spec), Some(section))) = row else {
+    let Some((Some(spec), Some(section), by)) = row else {
         error::raise(PgSqlErrorCode::ERRCODE_UNDEFINED_OBJECT, format!("{F}: dashboard \"{name}\" has no widget {widget_no}"), "SELECT * FROM cafe24.widget lists the widgets you can see.");
     };
     let one = json!({"title": spec["title"], "parameters": spec["parameters"], "sections": [section]});
     let as_report = report::parse(F, &one);
     let buffer = SharedBuffer::default();
-    report::render(F, &as_report, Some(0), OutputFormat::Json, &params.0, Options::default(), report::limited(Box::new(buffer.clone()), true));
+    report::render(F, &as_report, by, Some(0), OutputFormat::Json, &params.0, Options::default(), report::limited(Box::new(buffer.clone()), true));
     let doc: Json = serde_json::from_slice(&buffer.take()).unwrap_or_else(|e| pgrx::error!("{F}: widget data is not JSON: {e}"));
     JsonB(doc["sections"][0].clone())
 }

@@ -231,7 +231,7 @@ fn forecast_sales(
         Some(name) => {
             let saved = super::forecast_model::load(F, name, &[("grain", grain, "day"), ("by", by, "total"), ("model", model, "auto"), ("measure", measure, "revenue")], source);
             let (g, opts) = sales_setup(F, horizon, &saved.grain, levels);
-            let series = sales_series(F, &saved.grain, &saved.by, &saved.measure, saved.source.as_deref());
+            let series = saved.series(F);
             let plans = series.iter().map(|s| saved.plan(&s.0)).collect();
             (g, opts, series, plans, saved.global)
         }

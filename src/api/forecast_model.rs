@@ -6,10 +6,11 @@
 use super::forecast::{self as f, Plan, Series};
 use super::report::check_name;
 use crate::error;
+use crate::privileged::{self, StoredBy};
 use cafe24_engine::forecast::metrics::{naive_scale, Accuracy, AccuracyAccumulator};
 use cafe24_engine::forecast::{self as fc, GlobalModel, Model};
 use pgrx::prelude::*;
-use pgrx::{JsonB, PgSqlErrorCode};
+use pgrx::{pg_sys, JsonB, PgSqlErrorCode};
 use serde_json::json;
 use std::collections::HashMap;
 
@@ -20,11 +21,18 @@ pub(crate) struct Saved {
     pub measure: String,
     pub source: Option<String>,
     pub global: Option<GlobalModel>,
+    /// Its owner: `source` runs with the owner's rights.
+    written_by: StoredBy,
     /// Per series: the model chosen at training and its backtest RMSE per period.
     per_series: HashMap<String, (String, Option<f64>)>,
 }
 
 impl Saved {
+    /// The series the model reads: its `source` (or the star schema), run as the model's owner.
+    pub fn series(&self, function: &str) -> Vec<(String, pgrx::datum::Date, Vec<f64>)> {
+        privileged::as_stored_query_owner(function, "the forecast model", self.written_by, || f::sales_series(function, &self.grain, &self.by, &self.measure, self.source.as_deref()))
+    }
+
     /// The stored choice for `key`; a series the model has not seen gets the global model
     /// when there is one, else `auto`.
     pub fn plan(&self, key: &str) -> Plan {
@@ -41,7 +49,7 @@ impl Saved {
 pub(crate) fn load(function: &str, name: &str, args: &[(&str, &str, &str)], source: Option<&str>) -> Saved {
     let row = Spi::get_one_with_args::<JsonB>(
         // An aggregate, so a missing model is one NULL row rather than no row.
-        "SELECT max(jsonb_build_object('grain', grain, 'by', by, 'measure', measure, 'source', source, 'model', requested)::text)::jsonb FROM cafe24.forecast_model WHERE name = $1",
+        "SELECT max(jsonb_build_object('grain', grain, 'by', by, 'measure', measure, 'source', source, 'model', requested, 'owner', owner::oid::bigint)::text)::jsonb FROM cafe24.forecast_model WHERE name = $1",
         &[name.into()],
     )
     .unwrap_or_else(|e| pgrx::error!("{function}: {e}"));
@@ -76,7 +84,8 @@ pub(crate) fn load(function: &str, name: &str, args: &[(&str, &str, &str)], sour
         Ok::<_, pgrx::spi::Error>(m)
     })
     .unwrap_or_else(|e| pgrx::error!("{function}: {e}"));
-    Saved { grain: text("grain").unwrap_or_default(), by: text("by").unwrap_or_default(), measure: text("measure").unwrap_or_default(), source: text("source"), global, per_series }
+    let written_by = StoredBy { owner: pg_sys::Oid::from(row["owner"].as_u64().unwrap_or(0) as u32), builtin: false };
+    Saved { grain: text("grain").unwrap_or_default(), by: text("by").unwrap_or_default(), measure: text("measure").unwrap_or_default(), source: text("source"), global, written_by, per_series }
 }
 
 /// Daily unit forecasts per product (variant code) for the next `days` days from saved model
@@ -92,7 +101,7 @@ pub(crate) fn daily_units(function: &str, name: &str, days: usize, as_of: Option
         );
     }
     let (g, opts) = f::sales_setup(function, days.clamp(1, fc::MAX_HORIZON) as i32, "day", vec![Some(80.0)]);
-    let series = f::sales_series(function, "day", "product", "units", saved.source.as_deref());
+    let series = saved.series(function);
     if let (Some(as_of), Some(last)) = (as_of, series.iter().map(|s| s.1).max()) {
         if as_of < last {
             error::invalid_argument(

@@ -4,6 +4,7 @@
 //! (`cafe24_engine::report`), files written under `cafe24_analytics.report_storage_path`.
 
 use crate::db::report::{self as rdb, Bound, ResultColumn};
+use crate::privileged::{self, StoredBy};
 use crate::{error, gucs};
 use cafe24_engine::report::spec::{self, Arg, ReportSpec, Source};
 use cafe24_engine::report::{self, format, storage, Column, ColumnType, Meta, Options, OutputFormat, RenderError, SectionHead, SharedBuffer};
@@ -250,16 +251,23 @@ pub(crate) fn limited(out: Box<dyn report::Output>, in_memory: bool) -> Box<dyn 
     Box::new(report::Limited::new(out, if in_memory { limit.min(MAX_BYTEA) } else { limit }))
 }
 
-/// The spec of report `name`, which the caller must be able to see.
-fn load(function: &str, name: &str) -> ReportSpec {
-    let json = rdb::load(name).unwrap_or_else(|| {
+/// The spec of report `name`, which the caller must be able to see, and who wrote it.
+fn load(function: &str, name: &str) -> (ReportSpec, StoredBy) {
+    let (json, by) = rdb::load(name).unwrap_or_else(|| {
         error::raise(PgSqlErrorCode::ERRCODE_UNDEFINED_OBJECT, format!("{function}: report \"{name}\" does not exist"), "SELECT name FROM cafe24.report lists the reports you can see.")
     });
-    parse(function, &json)
+    (parse(function, &json), by)
 }
 
-/// Renders `spec` (only section `only` when given) into `out`.
-pub(crate) fn render(function: &str, spec: &ReportSpec, only: Option<usize>, format: OutputFormat, params: &Json, options: Options, out: Box<dyn report::Output>) -> Rendered {
+/// Renders `spec`, written by `by` (only section `only` when given), into `out`: parameters
+/// are bound and sections run with the rights [`privileged::as_stored_query_owner`] decides.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn render(function: &str, spec: &ReportSpec, by: StoredBy, only: Option<usize>, format: OutputFormat, params: &Json, options: Options, out: Box<dyn report::Output>) -> Rendered {
+    let what = if function.contains("dashboard") { "the dashboard" } else { "the report" };
+    privileged::as_stored_query_owner(function, what, by, || render_as_owner(function, spec, only, format, params, options, out))
+}
+
+fn render_as_owner(function: &str, spec: &ReportSpec, only: Option<usize>, format: OutputFormat, params: &Json, options: Options, out: Box<dyn report::Output>) -> Rendered {
     let types = parameter_types(function, &spec);
     let bound = bind(function, &spec, &types, params);
     let generated_at = Spi::get_one::<String>("SELECT to_char(now(), 'YYYY-MM-DD HH24:MI:SS TZ')").ok().flatten().unwrap_or_default();
@@ -343,7 +351,7 @@ fn render_report(name: &str, format: default!(&str, "'pdf'"), params: default!(J
     const F: &str = "render_report";
     let fmt = output_format(F, format);
     let buffer = SharedBuffer::default();
-    render(F, &load(F, name), None, fmt, &params.0, Options { csv_bom }, limited(Box::new(buffer.clone()), true));
+    { let (spec, by) = load(F, name); render(F, &spec, by, None, fmt, &params.0, Options { csv_bom }, limited(Box::new(buffer.clone()), true)); }
     buffer.take()
 }
 
@@ -363,7 +371,7 @@ fn export_report(
     let started = Instant::now();
     let root = gucs::report_storage_path();
     let options = Options { csv_bom };
-    let spec = load(F, name);
+    let (spec, by) = load(F, name);
     let (path, bytes, content, rows) = match root {
         None if !keep_content => error::raise(
             PgSqlErrorCode::ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
@@ -372,7 +380,7 @@ fn export_report(
         ),
         None => {
             let buffer = SharedBuffer::default();
-            let r = render(F, &spec, None, fmt, &params.0, options, limited(Box::new(buffer.clone()), true));
+            let r = render(F, &spec, by, None, fmt, &params.0, options, limited(Box::new(buffer.clone()), true));
             let data = buffer.take();
             (None, data.len() as i64, Some(data), r.rows)
         }
@@ -380,8 +388,11 @@ fn export_report(
             let default_name = default_file_name(name, fmt, spec.sections.len());
             let file_name = file_name.unwrap_or(&default_name);
             let pending = storage::create(std::path::Path::new(&root), file_name, overwrite).unwrap_or_else(|e| storage_error(F, &root, e));
+            if overwrite {
+                refuse_others_file(F, pending.target());
+            }
             let file = pending.file().try_clone().unwrap_or_else(|e| storage_error(F, &root, e.into()));
-            let r = render(F, &spec, None, fmt, &params.0, options, limited(Box::new(file), keep_content));
+            let r = render(F, &spec, by, None, fmt, &params.0, options, limited(Box::new(file), keep_content));
             let data = if keep_content { Some(read_back(pending.file())) } else { None };
             let bytes = pending.file().metadata().map(|m| m.len() as i64).unwrap_or(0);
             let path = pending.publish().unwrap_or_else(|e| storage_error(F, &root, e));
@@ -421,6 +432,32 @@ fn default_file_name(name: &str, format: OutputFormat, sections: usize) -> Strin
         f => f.name(),
     };
     format!("{name}-{stamp}.{ext}")
+}
+
+/// `overwrite => true` replaces only files the caller may see the outputs of: a file that
+/// an export of a role whose rights the caller does not have recorded in
+/// `cafe24.report_output` (which the caller cannot see) is refused with 42501.
+fn refuse_others_file(function: &str, target: &std::path::Path) {
+    if !target.exists() {
+        return;
+    }
+    let caller = unsafe { pg_sys::GetUserId() };
+    let path = target.to_string_lossy().into_owned();
+    let others = privileged::as_scheduler_owner(|| {
+        Spi::get_one_with_args::<bool>(
+            "SELECT EXISTS (SELECT FROM cafe24.report_output WHERE path OPERATOR(pg_catalog.=) $1 AND NOT pg_catalog.pg_has_role($2, created_by::pg_catalog.oid, 'USAGE'))",
+            &[path.as_str().into(), caller.into()],
+        )
+    })
+    .unwrap_or_else(|e| pgrx::error!("{function}: {e}"))
+    .unwrap_or(true);
+    if others {
+        error::raise(
+            PgSqlErrorCode::ERRCODE_INSUFFICIENT_PRIVILEGE,
+            format!("{function}: \"{path}\" was exported by another role; overwrite => true replaces only your own files"),
+            "Choose another file_name (a subdirectory per role, such as 'alice/monthly.pdf', keeps them apart).",
+        );
+    }
 }
 
 fn storage_error(function: &str, root: &str, e: storage::StorageError) -> ! {

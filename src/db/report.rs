@@ -16,12 +16,16 @@ use std::ffi::{CStr, CString};
 /// Rows fetched from a section's cursor at a time.
 pub const BATCH: i64 = 1000;
 
-/// The spec of a report the caller can see (row-level security applies), or `None`.
-pub fn load(name: &str) -> Option<serde_json::Value> {
+/// The spec of a report the caller can see (row-level security applies) and who wrote it,
+/// or `None`.
+pub fn load(name: &str) -> Option<(serde_json::Value, crate::privileged::StoredBy)> {
     Spi::connect(|client| {
-        let table = client.select("SELECT spec FROM cafe24.report WHERE name = $1", Some(1), &[name.into()])?;
+        let table = client.select("SELECT spec, owner::oid, template FROM cafe24.report WHERE name = $1", Some(1), &[name.into()])?;
         match table.into_iter().next() {
-            Some(row) => Ok(row.get::<JsonB>(1)?.map(|j| j.0)),
+            Some(row) => {
+                let by = crate::privileged::StoredBy { owner: row.get::<pg_sys::Oid>(2)?.unwrap_or_default(), builtin: row.get::<bool>(3)?.unwrap_or(false) };
+                Ok(row.get::<JsonB>(1)?.map(|j| (j.0, by)))
+            }
             None => Ok(None),
         }
     })
