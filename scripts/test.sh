@@ -5,7 +5,8 @@
 #   3. SQL golden tests           pg_regress over pg_test/sql against a real cluster
 #   4. pg_cron's regression suite (pg_test/pg_cron) against the scheduler
 #      and the scheduler under faults (no run lost or doubled)
-#   5. repository checks          upgrade paths, documented examples executed by tier 3
+#   5. bad input: every public function with generated bad arguments (clear errors, no crash)
+#   6. repository checks          upgrade paths, documented examples executed by tier 3
 source "$(dirname "$0")/lib.sh"
 cd "${REPO_ROOT}"
 
@@ -29,6 +30,7 @@ tier "SQL golden tests (pg_regress)" "${REPO_ROOT}/scripts/regress.sh"
 # Uses the extension regress.sh installed.
 tier "pg_cron's own regression suite" "${REPO_ROOT}/scripts/pg_cron_suite.sh"
 tier "scheduler faults (kill -9, immediate restart, terminated launcher and runs)" "${REPO_ROOT}/scripts/fault_tier.sh"
+tier "bad input sweep (clear errors, no crash or hang)" "${REPO_ROOT}/scripts/bad_input_sweep.sh"
 
 tier "upgrade paths" "${REPO_ROOT}/scripts/check_migrations.sh"
 tier "documented examples are tested" python3 "${REPO_ROOT}/scripts/check_doc_examples.py"

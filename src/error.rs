@@ -4,12 +4,24 @@
 use pgrx::pg_sys::panic::ErrorReport;
 use pgrx::{PgLogLevel, PgSqlErrorCode};
 
+/// Longest message [`raise`] sends: a message that quotes a huge argument back is cut.
+const MAX_MESSAGE: usize = 1000;
+
 /// Raises an ERROR with the given SQLSTATE, message and hint; never returns.
 pub fn raise(code: PgSqlErrorCode, message: impl Into<String>, hint: impl Into<String>) -> ! {
-    ErrorReport::new(code, message.into(), "cafe24_analytics")
+    ErrorReport::new(code, shortened(message.into()), "cafe24_analytics")
         .set_hint(hint.into())
         .report(PgLogLevel::ERROR);
     unreachable!("ERROR does not return")
+}
+
+/// `message`, cut at [`MAX_MESSAGE`] bytes (on a character boundary) with the full length said.
+fn shortened(message: String) -> String {
+    if message.len() <= MAX_MESSAGE {
+        return message;
+    }
+    let cut = (0..=MAX_MESSAGE).rev().find(|&i| message.is_char_boundary(i)).unwrap_or(0);
+    format!("{}... ({} bytes in all)", &message[..cut], message.len())
 }
 
 /// Invalid argument value (SQLSTATE 22023).

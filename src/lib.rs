@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 ::pgrx::pg_module_magic!(name, version);
 
 mod api;
+mod args;
 mod db;
 mod error;
 mod gucs;

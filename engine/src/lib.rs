@@ -13,6 +13,7 @@ pub mod cron;
 pub mod demo;
 pub mod forecast;
 pub mod ingest;
+pub mod json;
 pub mod interrupt;
 pub mod inventory;
 pub mod report;

@@ -2,6 +2,7 @@
 //! `cafe24.evaluate_lifetime_value`: per-customer summaries read by SQL
 //! (`cafe24._customer_summaries`), models in `cafe24_engine::segment` and `::clv`.
 
+use crate::args::required;
 use crate::gucs::{self, Feature};
 use crate::{db, error};
 use cafe24_engine::clv::{self, ClvOptions, RepeatSummary};
@@ -34,9 +35,9 @@ fn segmentation(function: &str, as_of: Option<TimestampWithTimeZone>, k: Option<
 fn segment_customers(
     as_of: default!(Option<TimestampWithTimeZone>, "NULL"),
     k: default!(Option<i32>, "NULL"),
-    method: default!(&str, "'kmeans'"),
+    method: default!(Option<&str>, "'kmeans'"),
     source: default!(Option<&str>, "NULL"),
-    seed: default!(i64, 42),
+    seed: default!(Option<i64>, 42),
 ) -> TableIterator<
     'static,
     (
@@ -52,6 +53,9 @@ fn segment_customers(
         name!(distance, f64),
     ),
 > {
+    const F: &str = "segment_customers";
+    let method = required(F, "method", method);
+    let seed = required(F, "seed", seed);
     let (keys, _, seg) = segmentation("segment_customers", as_of, k, method, source, seed);
     let labels: Vec<String> = seg.segments.iter().map(|s| s.label.to_string()).collect();
     TableIterator::new(keys.into_iter().zip(seg.customers).map(move |(key, c)| {
@@ -66,9 +70,9 @@ fn segment_customers(
 fn segment_summary(
     as_of: default!(Option<TimestampWithTimeZone>, "NULL"),
     k: default!(Option<i32>, "NULL"),
-    method: default!(&str, "'kmeans'"),
+    method: default!(Option<&str>, "'kmeans'"),
     source: default!(Option<&str>, "NULL"),
-    seed: default!(i64, 42),
+    seed: default!(Option<i64>, 42),
 ) -> TableIterator<
     'static,
     (
@@ -85,6 +89,9 @@ fn segment_summary(
         name!(silhouette, Option<f64>),
     ),
 > {
+    const F: &str = "segment_summary";
+    let method = required(F, "method", method);
+    let seed = required(F, "seed", seed);
     let (_, totals, seg) = segmentation("segment_summary", as_of, k, method, source, seed);
     let all: f64 = totals.iter().map(|t| t.max(0.0)).sum();
     let mut revenue = vec![0.0; seg.segments.len()];
@@ -102,11 +109,11 @@ fn segment_summary(
 #[pg_extern(stable, parallel_restricted)]
 #[allow(clippy::type_complexity)]
 fn customer_lifetime_value(
-    horizon_days: default!(i32, 365),
+    horizon_days: default!(Option<i32>, 365),
     as_of: default!(Option<TimestampWithTimeZone>, "NULL"),
     source: default!(Option<&str>, "NULL"),
-    discount_rate: default!(f64, 0.1),
-    margin: default!(f64, 1.0),
+    discount_rate: default!(Option<f64>, 0.1),
+    margin: default!(Option<f64>, 1.0),
 ) -> TableIterator<
     'static,
     (
@@ -119,6 +126,9 @@ fn customer_lifetime_value(
     ),
 > {
     const F: &str = "customer_lifetime_value";
+    let horizon_days = required(F, "horizon_days", horizon_days);
+    let discount_rate = required(F, "discount_rate", discount_rate);
+    let margin = required(F, "margin", margin);
     gucs::require(Feature::CustomerSegmentation, F);
     let opts = ClvOptions { horizon_days: horizon_days as f64, discount_rate, margin };
     let (keys, summaries) = db::customer_summaries(F, as_of, source);
@@ -132,8 +142,8 @@ fn customer_lifetime_value(
 #[pg_extern(stable, parallel_restricted)]
 #[allow(clippy::type_complexity)]
 fn evaluate_lifetime_value(
-    calibration_end: TimestampWithTimeZone,
-    holdout_days: default!(i32, 90),
+    calibration_end: Option<TimestampWithTimeZone>,
+    holdout_days: default!(Option<i32>, 90),
     source: default!(Option<&str>, "NULL"),
 ) -> TableIterator<
     'static,
@@ -147,6 +157,8 @@ fn evaluate_lifetime_value(
     ),
 > {
     const F: &str = "evaluate_lifetime_value";
+    let calibration_end = required(F, "calibration_end", calibration_end);
+    let holdout_days = required(F, "holdout_days", holdout_days);
     gucs::require(Feature::CustomerSegmentation, F);
     let (keys, summaries) = db::customer_summaries(F, Some(calibration_end), source);
     let actual = db::holdout_purchases(F, &keys, calibration_end, holdout_days, source);

@@ -4,6 +4,7 @@
 //! (SQL, in sql/dashboards.sql) runs each widget in its own subtransaction.
 
 use super::report;
+use crate::args::JsonArg;
 use crate::privileged::StoredBy;
 use crate::{error, gucs};
 use cafe24_engine::dashboard::{self, DashboardSpec};
@@ -19,11 +20,12 @@ fn parse(function: &str, spec: &Json) -> DashboardSpec {
 }
 
 #[pg_extern(volatile, parallel_unsafe)]
-fn create_dashboard(name: &str, spec: JsonB, replace: default!(bool, false)) -> String {
+fn create_dashboard(name: &str, spec: JsonArg, replace: default!(bool, false)) -> String {
     const F: &str = "create_dashboard";
+    let spec = spec.parse(F, "spec");
     gucs::require(gucs::Feature::CustomDashboards, F);
     report::check_name(F, name, "overview");
-    let d = parse(F, &spec.0);
+    let d = parse(F, &spec);
     let as_report = report::parse(F, &d.report_spec());
     report::validate(F, &as_report);
     let exists = Spi::get_one_with_args::<bool>("SELECT EXISTS (SELECT FROM cafe24.dashboard WHERE name = $1)", &[name.into()]).ok().flatten().unwrap_or(false);
@@ -36,7 +38,7 @@ fn create_dashboard(name: &str, spec: JsonB, replace: default!(bool, false)) -> 
         "INSERT INTO cafe24.dashboard (name, title, spec, refresh_seconds) VALUES ($1, $2, $3, $4)"
     };
     let refresh = d.refresh_seconds as i32;
-    Spi::run_with_args(upsert, &[name.into(), d.title.as_str().into(), JsonB(spec.0.clone()).into(), refresh.into()]).unwrap_or_else(|e| pgrx::error!("{F}: {e}"));
+    Spi::run_with_args(upsert, &[name.into(), d.title.as_str().into(), JsonB(spec.clone()).into(), refresh.into()]).unwrap_or_else(|e| pgrx::error!("{F}: {e}"));
     Spi::run_with_args("DELETE FROM cafe24.widget WHERE dashboard = $1", &[name.into()]).unwrap_or_else(|e| pgrx::error!("{F}: {e}"));
     for (i, (w, p)) in d.widgets.iter().zip(dashboard::place(&d.widgets)).enumerate() {
         let kpis: Option<Vec<String>> = w.section["args"]["names"].as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect());
@@ -76,8 +78,9 @@ fn drop_dashboard(name: &str, if_exists: default!(bool, false)) -> bool {
 
 /// One widget's columns and rows, as the JSON writer writes a section.
 #[pg_extern(stable, parallel_restricted)]
-fn _widget_data(name: &str, widget_no: i32, params: default!(JsonB, "'{}'")) -> JsonB {
+fn _widget_data(name: &str, widget_no: i32, params: default!(JsonArg, "'{}'")) -> JsonB {
     const F: &str = "dashboard_data";
+    let params = params.parse(F, "params");
     let row = Spi::connect(|client| {
         let t = client.select(
             "SELECT d.spec, w.section, d.owner::oid, d.builtin FROM cafe24.dashboard AS d JOIN cafe24.widget AS w ON w.dashboard = d.name WHERE d.name = $1 AND w.widget_no = $2",
@@ -99,14 +102,15 @@ fn _widget_data(name: &str, widget_no: i32, params: default!(JsonB, "'{}'")) -> 
     let one = json!({"title": spec["title"], "parameters": spec["parameters"], "sections": [section]});
     let as_report = report::parse(F, &one);
     let buffer = SharedBuffer::default();
-    report::render(F, &as_report, by, Some(0), OutputFormat::Json, &params.0, Options::default(), report::limited(Box::new(buffer.clone()), true));
+    report::render(F, &as_report, by, Some(0), OutputFormat::Json, &params, Options::default(), report::limited(Box::new(buffer.clone()), true));
     let doc: Json = serde_json::from_slice(&buffer.take()).unwrap_or_else(|e| pgrx::error!("{F}: widget data is not JSON: {e}"));
     JsonB(doc["sections"][0].clone())
 }
 
 #[pg_extern(stable, parallel_restricted)]
-fn render_dashboard(name: &str, format: default!(&str, "'html'"), params: default!(JsonB, "'{}'")) -> Vec<u8> {
+fn render_dashboard(name: &str, format: default!(&str, "'html'"), params: default!(JsonArg, "'{}'")) -> Vec<u8> {
     const F: &str = "render_dashboard";
+    let params = JsonB(params.parse(F, "params"));
     gucs::require(gucs::Feature::CustomDashboards, F);
     let fmt = report::output_format(F, format);
     if !matches!(fmt, OutputFormat::Html | OutputFormat::Pdf) {

@@ -1,6 +1,7 @@
 //! `cafe24.forecast`, `cafe24.forecast_sales`, `cafe24.backtest_forecast`: wrappers that
 //! convert types and call `cafe24_engine::forecast`.
 
+use crate::args::required;
 use crate::gucs::{self, Feature};
 use crate::{db, error};
 use cafe24_engine::calendar::Grain;
@@ -151,12 +152,17 @@ const MAX_SERIES_POINTS: usize = 5_000;
 
 #[pg_extern(immutable, parallel_safe)]
 fn forecast(
-    y: Vec<Option<f64>>,
-    horizon: i32,
+    y: Option<Vec<Option<f64>>>,
+    horizon: Option<i32>,
     season_lengths: default!(Option<Vec<Option<i32>>>, "NULL"),
-    model: default!(&str, "'auto'"),
-    levels: default!(Vec<Option<f64>>, "'{80,95}'"),
+    model: default!(Option<&str>, "'auto'"),
+    levels: default!(Option<Vec<Option<f64>>>, "'{80,95}'"),
 ) -> TableIterator<'static, (name!(step, i32), name!(yhat, f64), name!(lower, Vec<f64>), name!(upper, Vec<f64>), name!(model, String))> {
+    const F: &str = "forecast";
+    let y = required(F, "y", y);
+    let horizon = required(F, "horizon", horizon);
+    let model = required(F, "model", model);
+    let levels = required(F, "levels", levels);
     gucs::require(Feature::Forecasting, "forecast");
     let opts = options("forecast", horizon, season_lengths, levels, ARRAY_SEASON_CANDIDATES.to_vec(), true);
     let m = self::model("forecast", model);
@@ -199,13 +205,13 @@ pub(crate) fn from_naive(d: chrono::NaiveDate) -> Date {
 #[pg_extern(stable, parallel_restricted)]
 #[allow(clippy::too_many_arguments)]
 fn forecast_sales(
-    horizon: default!(i32, 28),
-    grain: default!(&str, "'day'"),
-    by: default!(&str, "'total'"),
-    model: default!(&str, "'auto'"),
+    horizon: default!(Option<i32>, 28),
+    grain: default!(Option<&str>, "'day'"),
+    by: default!(Option<&str>, "'total'"),
+    model: default!(Option<&str>, "'auto'"),
     source: default!(Option<&str>, "NULL"),
-    measure: default!(&str, "'revenue'"),
-    levels: default!(Vec<Option<f64>>, "'{80,95}'"),
+    measure: default!(Option<&str>, "'revenue'"),
+    levels: default!(Option<Vec<Option<f64>>>, "'{80,95}'"),
     model_name: default!(Option<&str>, "NULL"),
 ) -> TableIterator<
     'static,
@@ -220,6 +226,12 @@ fn forecast_sales(
     ),
 > {
     const F: &str = "forecast_sales";
+    let horizon = required(F, "horizon", horizon);
+    let grain = required(F, "grain", grain);
+    let by = required(F, "by", by);
+    let model = required(F, "model", model);
+    let measure = required(F, "measure", measure);
+    let levels = required(F, "levels", levels);
     let (g, opts, series, plans, global) = match model_name {
         None => {
             let (g, opts) = sales_setup(F, horizon, grain, levels);
@@ -253,14 +265,14 @@ fn forecast_sales(
 #[pg_extern(stable, parallel_restricted)]
 #[allow(clippy::too_many_arguments)]
 fn backtest_forecast(
-    horizon: default!(i32, 28),
-    grain: default!(&str, "'day'"),
-    by: default!(&str, "'total'"),
-    model: default!(&str, "'auto'"),
+    horizon: default!(Option<i32>, 28),
+    grain: default!(Option<&str>, "'day'"),
+    by: default!(Option<&str>, "'total'"),
+    model: default!(Option<&str>, "'auto'"),
     source: default!(Option<&str>, "NULL"),
-    measure: default!(&str, "'revenue'"),
-    origins: default!(i32, 3),
-    levels: default!(Vec<Option<f64>>, "'{80,95}'"),
+    measure: default!(Option<&str>, "'revenue'"),
+    origins: default!(Option<i32>, 3),
+    levels: default!(Option<Vec<Option<f64>>>, "'{80,95}'"),
 ) -> TableIterator<
     'static,
     (
@@ -277,6 +289,13 @@ fn backtest_forecast(
     ),
 > {
     const F: &str = "backtest_forecast";
+    let horizon = required(F, "horizon", horizon);
+    let grain = required(F, "grain", grain);
+    let by = required(F, "by", by);
+    let model = required(F, "model", model);
+    let measure = required(F, "measure", measure);
+    let origins = required(F, "origins", origins);
+    let levels = required(F, "levels", levels);
     let (_, opts) = sales_setup(F, horizon, grain, levels);
     let m = self::model(F, model);
     if !(1..=20).contains(&origins) {

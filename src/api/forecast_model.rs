@@ -3,6 +3,7 @@
 //! `cafe24.forecast_model` / `cafe24.forecast_model_series`; `forecast_sales(model_name => ...)`
 //! forecasts from them without selecting or refitting the global model again.
 
+use crate::args::required;
 use super::forecast::{self as f, Plan, Series};
 use super::report::check_name;
 use crate::error;
@@ -138,15 +139,15 @@ type Choice = (String, Option<Accuracy>);
 #[pg_extern(volatile, parallel_unsafe)]
 #[allow(clippy::too_many_arguments, clippy::type_complexity)]
 fn train_forecast_model(
-    name: &str,
-    horizon: default!(i32, 28),
-    grain: default!(&str, "'day'"),
-    by: default!(&str, "'total'"),
-    model: default!(&str, "'auto'"),
+    name: Option<&str>,
+    horizon: default!(Option<i32>, 28),
+    grain: default!(Option<&str>, "'day'"),
+    by: default!(Option<&str>, "'total'"),
+    model: default!(Option<&str>, "'auto'"),
     source: default!(Option<&str>, "NULL"),
-    measure: default!(&str, "'revenue'"),
-    levels: default!(Vec<Option<f64>>, "'{80,95}'"),
-    replace: default!(bool, false),
+    measure: default!(Option<&str>, "'revenue'"),
+    levels: default!(Option<Vec<Option<f64>>>, "'{80,95}'"),
+    replace: default!(Option<bool>, false),
 ) -> TableIterator<
     'static,
     (
@@ -160,6 +161,14 @@ fn train_forecast_model(
     ),
 > {
     const F: &str = "train_forecast_model";
+    let name = required(F, "name", name);
+    let horizon = required(F, "horizon", horizon);
+    let grain = required(F, "grain", grain);
+    let by = required(F, "by", by);
+    let model = required(F, "model", model);
+    let measure = required(F, "measure", measure);
+    let levels = required(F, "levels", levels);
+    let replace = required(F, "replace", replace);
     check_name(F, name, "daily_products");
     let (g, opts) = f::sales_setup(F, horizon, grain, levels);
     let exists = Spi::get_one_with_args::<bool>("SELECT EXISTS (SELECT FROM cafe24.forecast_model WHERE name = $1)", &[name.into()]).ok().flatten().unwrap_or(false);

@@ -3,13 +3,13 @@
 use crate::{db, error};
 use cafe24_engine::ingest::parse_orders;
 use pgrx::prelude::*;
-use pgrx::JsonB;
+use crate::args::JsonArg;
 
 #[pg_extern(volatile, parallel_unsafe)]
 fn ingest_orders(
-    payload: JsonB,
+    payload: JsonArg,
 ) -> TableIterator<'static, (name!(inserted, i64), name!(updated, i64), name!(unchanged, i64))> {
-    let lines = parse_orders(&payload.0).unwrap_or_else(|e| {
+    let lines = parse_orders(&payload.parse("ingest_orders", "payload")).unwrap_or_else(|e| {
         error::invalid_argument(
             format!("ingest_orders: {e}"),
             "Pass the body of the Cafe24 Admin API orders response with embedded items: \

@@ -1,6 +1,7 @@
 //! `cafe24.optimize_inventory` and `cafe24.simulate_inventory_policy`: per-product
 //! inputs read by SQL (`cafe24._inventory_inputs`), policy math in `cafe24_engine::inventory`.
 
+use crate::args::required;
 use crate::gucs::{self, Feature};
 use crate::{db, error};
 use cafe24_engine::inventory::classify::{abc_classes, xyz_classes, AbcThresholds, XyzThresholds};
@@ -33,14 +34,14 @@ fn params(function: &str, service_level: f64, fill_rate: Option<f64>, review_per
 #[pg_extern(stable, parallel_restricted)]
 #[allow(clippy::too_many_arguments, clippy::type_complexity)]
 fn optimize_inventory(
-    service_level: default!(f64, 0.95),
+    service_level: default!(Option<f64>, 0.95),
     review_period_days: default!(Option<i32>, "NULL"),
-    holding_cost_rate: default!(f64, 0.25),
-    order_cost: default!(f64, 30000.0),
+    holding_cost_rate: default!(Option<f64>, 0.25),
+    order_cost: default!(Option<f64>, 30000.0),
     as_of: default!(Option<Date>, "NULL"),
-    history_days: default!(i32, 180),
+    history_days: default!(Option<i32>, 180),
     fill_rate: default!(Option<f64>, "NULL"),
-    lead_time_sd_days: default!(f64, 0.0),
+    lead_time_sd_days: default!(Option<f64>, 0.0),
     demand_model: default!(Option<&str>, "NULL"),
 ) -> TableIterator<
     'static,
@@ -66,6 +67,11 @@ fn optimize_inventory(
     ),
 > {
     const F: &str = "optimize_inventory";
+    let service_level = required(F, "service_level", service_level);
+    let holding_cost_rate = required(F, "holding_cost_rate", holding_cost_rate);
+    let order_cost = required(F, "order_cost", order_cost);
+    let history_days = required(F, "history_days", history_days);
+    let lead_time_sd_days = required(F, "lead_time_sd_days", lead_time_sd_days);
     gucs::require(Feature::InventoryOptimization, F);
     let p = params(F, service_level, fill_rate, review_period_days, holding_cost_rate, order_cost);
     if !(7..=3660).contains(&history_days) {
@@ -148,14 +154,14 @@ fn optimize_inventory(
 #[pg_extern(stable, parallel_restricted)]
 #[allow(clippy::too_many_arguments, clippy::type_complexity)]
 fn simulate_inventory_policy(
-    from_date: Date,
-    to_date: Date,
-    policy: default!(&str, "'recommended'"),
-    service_level: default!(f64, 0.95),
+    from_date: Option<Date>,
+    to_date: Option<Date>,
+    policy: default!(Option<&str>, "'recommended'"),
+    service_level: default!(Option<f64>, 0.95),
     review_period_days: default!(Option<i32>, "NULL"),
-    holding_cost_rate: default!(f64, 0.25),
-    order_cost: default!(f64, 30000.0),
-    history_days: default!(i32, 180),
+    holding_cost_rate: default!(Option<f64>, 0.25),
+    order_cost: default!(Option<f64>, 30000.0),
+    history_days: default!(Option<i32>, 180),
 ) -> TableIterator<
     'static,
     (
@@ -173,6 +179,13 @@ fn simulate_inventory_policy(
     ),
 > {
     const F: &str = "simulate_inventory_policy";
+    let from_date = required(F, "from_date", from_date);
+    let to_date = required(F, "to_date", to_date);
+    let policy = required(F, "policy", policy);
+    let service_level = required(F, "service_level", service_level);
+    let holding_cost_rate = required(F, "holding_cost_rate", holding_cost_rate);
+    let order_cost = required(F, "order_cost", order_cost);
+    let history_days = required(F, "history_days", history_days);
     gucs::require(Feature::InventoryOptimization, F);
     let p = params(F, service_level, None, review_period_days, holding_cost_rate, order_cost);
     let days = to_date.to_pg_epoch_days() - from_date.to_pg_epoch_days() + 1;

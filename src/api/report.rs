@@ -4,6 +4,7 @@
 //! (`cafe24_engine::report`), files written under `cafe24_analytics.report_storage_path`.
 
 use crate::db::report::{self as rdb, Bound, ResultColumn};
+use crate::args::{required, JsonArg};
 use crate::privileged::{self, StoredBy};
 use crate::{error, gucs};
 use cafe24_engine::report::spec::{self, Arg, ReportSpec, Source};
@@ -313,10 +314,11 @@ pub(crate) fn check_name(function: &str, name: &str, example: &str) {
 }
 
 #[pg_extern(volatile, parallel_unsafe)]
-fn create_report(name: &str, spec: JsonB, replace: default!(bool, false)) -> String {
+fn create_report(name: &str, spec: JsonArg, replace: default!(bool, false)) -> String {
     const F: &str = "create_report";
+    let spec = spec.parse(F, "spec");
     check_name(F, name, "monthly_sales");
-    let parsed = parse(F, &spec.0);
+    let parsed = parse(F, &spec);
     validate(F, &parsed);
     let exists = Spi::get_one_with_args::<bool>("SELECT EXISTS (SELECT FROM cafe24.report WHERE name = $1)", &[name.into()]).ok().flatten().unwrap_or(false);
     if exists && !replace {
@@ -327,7 +329,7 @@ fn create_report(name: &str, spec: JsonB, replace: default!(bool, false)) -> Str
     } else {
         "INSERT INTO cafe24.report (name, title, spec) VALUES ($1, $2, $3)"
     };
-    Spi::run_with_args(sql, &[name.into(), parsed.title.as_str().into(), spec.into()]).unwrap_or_else(|e| pgrx::error!("{F}: {e}"));
+    Spi::run_with_args(sql, &[name.into(), parsed.title.as_str().into(), JsonB(spec).into()]).unwrap_or_else(|e| pgrx::error!("{F}: {e}"));
     name.to_string()
 }
 
@@ -347,26 +349,31 @@ fn drop_report(name: &str, if_exists: default!(bool, false)) -> bool {
 }
 
 #[pg_extern(stable, parallel_restricted)]
-fn render_report(name: &str, format: default!(&str, "'pdf'"), params: default!(JsonB, "'{}'"), csv_bom: default!(bool, false)) -> Vec<u8> {
+fn render_report(name: &str, format: default!(&str, "'pdf'"), params: default!(JsonArg, "'{}'"), csv_bom: default!(bool, false)) -> Vec<u8> {
     const F: &str = "render_report";
+    let params = params.parse(F, "params");
     let fmt = output_format(F, format);
     let buffer = SharedBuffer::default();
-    { let (spec, by) = load(F, name); render(F, &spec, by, None, fmt, &params.0, Options { csv_bom }, limited(Box::new(buffer.clone()), true)); }
+    let (spec, by) = load(F, name);
+    render(F, &spec, by, None, fmt, &params, Options { csv_bom }, limited(Box::new(buffer.clone()), true));
     buffer.take()
 }
 
 #[pg_extern(volatile, parallel_unsafe)]
 #[allow(clippy::too_many_arguments, clippy::type_complexity)]
 fn export_report(
-    name: &str,
-    format: default!(&str, "'pdf'"),
-    params: default!(JsonB, "'{}'"),
+    name: Option<&str>,
+    format: default!(Option<&str>, "'pdf'"),
+    params: default!(Option<JsonArg>, "'{}'"),
     file_name: default!(Option<&str>, "NULL"),
-    overwrite: default!(bool, false),
-    keep_content: default!(bool, false),
-    csv_bom: default!(bool, false),
+    overwrite: default!(Option<bool>, false),
+    keep_content: default!(Option<bool>, false),
+    csv_bom: default!(Option<bool>, false),
 ) -> TableIterator<'static, (name!(output_id, i64), name!(path, Option<String>), name!(bytes, i64), name!(sha256, String), name!(rows, i64), name!(duration_ms, f64))> {
     const F: &str = "export_report";
+    let (name, format) = (required(F, "name", name), required(F, "format", format));
+    let params = required(F, "params", params).parse(F, "params");
+    let (overwrite, keep_content, csv_bom) = (required(F, "overwrite", overwrite), required(F, "keep_content", keep_content), required(F, "csv_bom", csv_bom));
     let fmt = output_format(F, format);
     let started = Instant::now();
     let root = gucs::report_storage_path();
@@ -380,7 +387,7 @@ fn export_report(
         ),
         None => {
             let buffer = SharedBuffer::default();
-            let r = render(F, &spec, by, None, fmt, &params.0, options, limited(Box::new(buffer.clone()), true));
+            let r = render(F, &spec, by, None, fmt, &params, options, limited(Box::new(buffer.clone()), true));
             let data = buffer.take();
             (None, data.len() as i64, Some(data), r.rows)
         }
@@ -392,7 +399,7 @@ fn export_report(
                 refuse_others_file(F, pending.target());
             }
             let file = pending.file().try_clone().unwrap_or_else(|e| storage_error(F, &root, e.into()));
-            let r = render(F, &spec, by, None, fmt, &params.0, options, limited(Box::new(file), keep_content));
+            let r = render(F, &spec, by, None, fmt, &params, options, limited(Box::new(file), keep_content));
             let data = if keep_content { Some(read_back(pending.file())) } else { None };
             let bytes = pending.file().metadata().map(|m| m.len() as i64).unwrap_or(0);
             let path = pending.publish().unwrap_or_else(|e| storage_error(F, &root, e));
@@ -408,7 +415,7 @@ fn export_report(
     let id = Spi::get_one_with_args::<i64>(
         "INSERT INTO cafe24.report_output (report, format, params, path, bytes, sha256, rows, duration, content)
          VALUES ($1, $2, $3, $4, $5, $6, $7, make_interval(secs => $8 / 1000.0), $9) RETURNING id",
-        &[name.into(), fmt.name().into(), params.into(), path.clone().into(), bytes.into(), sha.as_str().into(), (rows as i64).into(), duration_ms.into(), content.into()],
+        &[name.into(), fmt.name().into(), JsonB(params).into(), path.clone().into(), bytes.into(), sha.as_str().into(), (rows as i64).into(), duration_ms.into(), content.into()],
     )
     .unwrap_or_else(|e| pgrx::error!("{F}: recording the output failed: {e}"))
     .unwrap_or_default();

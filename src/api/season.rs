@@ -1,6 +1,7 @@
 //! `cafe24.seasonal_trends`, `cafe24.seasonal_indices`, `cafe24.yoy_growth`: seasonal
 //! analysis of sales series, computed by `cafe24_engine::season`.
 
+use crate::args::required;
 use super::forecast::{from_naive, grain, sales_series, to_naive};
 use crate::error;
 use crate::gucs::{self, Feature};
@@ -24,9 +25,9 @@ fn series_with_start(function: &str, g: Grain, grain_name: &str, by: &str, measu
 #[pg_extern(stable, parallel_restricted)]
 #[allow(clippy::type_complexity)]
 fn seasonal_trends(
-    grain: default!(&str, "'day'"),
-    by: default!(&str, "'total'"),
-    measure: default!(&str, "'revenue'"),
+    grain: default!(Option<&str>, "'day'"),
+    by: default!(Option<&str>, "'total'"),
+    measure: default!(Option<&str>, "'revenue'"),
     source: default!(Option<&str>, "NULL"),
     season_lengths: default!(Option<Vec<Option<i32>>>, "NULL"),
 ) -> TableIterator<
@@ -45,6 +46,9 @@ fn seasonal_trends(
     ),
 > {
     const F: &str = "seasonal_trends";
+    let grain = required(F, "grain", grain);
+    let by = required(F, "by", by);
+    let measure = required(F, "measure", measure);
     gucs::require(Feature::Forecasting, F);
     let g = self::grain(F, grain);
     let given: Option<Vec<usize>> = season_lengths.map(|s| {
@@ -84,12 +88,15 @@ fn seasonal_trends(
 
 #[pg_extern(stable, parallel_restricted)]
 fn seasonal_indices(
-    grain: default!(&str, "'day'"),
-    by: default!(&str, "'total'"),
-    measure: default!(&str, "'revenue'"),
+    grain: default!(Option<&str>, "'day'"),
+    by: default!(Option<&str>, "'total'"),
+    measure: default!(Option<&str>, "'revenue'"),
     source: default!(Option<&str>, "NULL"),
 ) -> TableIterator<'static, (name!(series_key, String), name!(kind, String), name!(bucket, i32), name!(index, f64), name!(periods, i32))> {
     const F: &str = "seasonal_indices";
+    let grain = required(F, "grain", grain);
+    let by = required(F, "by", by);
+    let measure = required(F, "measure", measure);
     gucs::require(Feature::Forecasting, F);
     let g = self::grain(F, grain);
     let mut out = Vec::new();
@@ -106,12 +113,15 @@ fn seasonal_indices(
 
 #[pg_extern(stable, parallel_restricted)]
 fn yoy_growth(
-    grain: default!(&str, "'day'"),
-    by: default!(&str, "'total'"),
-    measure: default!(&str, "'revenue'"),
+    grain: default!(Option<&str>, "'day'"),
+    by: default!(Option<&str>, "'total'"),
+    measure: default!(Option<&str>, "'revenue'"),
     source: default!(Option<&str>, "NULL"),
 ) -> TableIterator<'static, (name!(series_key, String), name!(month, Date), name!(total, f64), name!(previous_total, f64), name!(growth_pct, f64))> {
     const F: &str = "yoy_growth";
+    let grain = required(F, "grain", grain);
+    let by = required(F, "by", by);
+    let measure = required(F, "measure", measure);
     gucs::require(Feature::Forecasting, F);
     let g = self::grain(F, grain);
     let mut out = Vec::new();

@@ -3,6 +3,7 @@
 //! security shows a role its own jobs) and written as their owner, as pg_cron's C functions do.
 
 use cafe24_engine::cron::plan;
+use crate::args::{required, JsonArg};
 use crate::privileged::as_scheduler_owner;
 use crate::{error, gucs};
 use cafe24_engine::cron::Schedule;
@@ -184,14 +185,16 @@ fn schedule_unnamed(schedule: &str, command: &str) -> i64 {
 #[pg_extern(volatile, parallel_unsafe)]
 #[search_path(pg_catalog, cafe24, pg_temp)]
 fn schedule_in_database(
-    job_name: &str,
-    schedule: &str,
-    command: &str,
-    database: &str,
+    job_name: Option<&str>,
+    schedule: Option<&str>,
+    command: Option<&str>,
+    database: Option<&str>,
     username: default!(Option<&str>, "NULL"),
-    active: default!(bool, true),
+    active: default!(Option<bool>, true),
 ) -> i64 {
     const F: &str = "schedule_in_database";
+    let (job_name, schedule, command) = (required(F, "job_name", job_name), required(F, "schedule", schedule), required(F, "command", command));
+    let (database, active) = (required(F, "database", database), required(F, "active", active));
     let me = current_user();
     let username = username.map(str::to_string).unwrap_or_else(|| me.clone());
     if username != me && !is_superuser() {
@@ -399,12 +402,13 @@ fn run_job_by_name(job_name: &str) -> i64 {
 #[pg_extern(stable, parallel_safe)]
 #[search_path(pg_catalog, cafe24, pg_temp)]
 fn cron_next(
-    schedule: &str,
-    after: default!(TimestampWithTimeZone, "now()"),
-    n: default!(i32, 5),
+    schedule: Option<&str>,
+    after: default!(Option<TimestampWithTimeZone>, "now()"),
+    n: default!(Option<i32>, 5),
     timezone: default!(Option<&str>, "NULL"),
 ) -> SetOfIterator<'static, TimestampWithTimeZone> {
     const F: &str = "cron_next";
+    let (schedule, after, n) = (required(F, "schedule", schedule), required(F, "after", after), required(F, "n", n));
     if !(0..=10_000).contains(&n) {
         error::invalid_argument(format!("{F}: n = {n} is out of range"), "Pass a number of runs from 0 to 10000.");
     }
@@ -424,14 +428,17 @@ const FORMATS: [&str; 5] = ["pdf", "xlsx", "csv", "html", "json"];
 #[pg_extern(volatile, parallel_unsafe)]
 #[search_path(pg_catalog, cafe24, pg_temp)]
 fn schedule_report(
-    job_name: &str,
-    schedule: &str,
-    report_name: &str,
-    format: default!(&str, "'pdf'"),
-    params: default!(JsonB, "'{}'"),
+    job_name: Option<&str>,
+    schedule: Option<&str>,
+    report_name: Option<&str>,
+    format: default!(Option<&str>, "'pdf'"),
+    params: default!(Option<JsonArg>, "'{}'"),
     file_name_template: default!(Option<&str>, "NULL"),
 ) -> i64 {
     const F: &str = "schedule_report";
+    let (job_name, schedule, report_name) = (required(F, "job_name", job_name), required(F, "schedule", schedule), required(F, "report_name", report_name));
+    let format = required(F, "format", format);
+    let params = JsonB(required(F, "params", params).parse(F, "params"));
     require_preloaded(F);
     if !FORMATS.contains(&format) {
         error::invalid_argument(format!("{F}: format = '{format}' is not supported"), "Pass 'pdf', 'xlsx', 'csv', 'html' or 'json'.");
