@@ -6,6 +6,7 @@
 #   4. pg_cron's regression suite (pg_test/pg_cron) against the scheduler
 #      and the scheduler under faults (no run lost or doubled)
 #   5. bad input: every public function with generated bad arguments (clear errors, no crash)
+#      and the HTTP server against a real cluster
 #   6. repository checks          upgrade paths, documented examples executed by tier 3
 source "$(dirname "$0")/lib.sh"
 cd "${REPO_ROOT}"
@@ -31,6 +32,7 @@ tier "SQL golden tests (pg_regress)" "${REPO_ROOT}/scripts/regress.sh"
 tier "pg_cron's own regression suite" "${REPO_ROOT}/scripts/pg_cron_suite.sh"
 tier "scheduler faults (kill -9, immediate restart, terminated launcher and runs)" "${REPO_ROOT}/scripts/fault_tier.sh"
 tier "bad input sweep (clear errors, no crash or hang)" "${REPO_ROOT}/scripts/bad_input_sweep.sh"
+tier "HTTP server (endpoints, keys, errors, limits, live events)" "${REPO_ROOT}/scripts/server_tier.sh"
 
 tier "upgrade paths" "${REPO_ROOT}/scripts/check_migrations.sh"
 tier "documented examples are tested" python3 "${REPO_ROOT}/scripts/check_doc_examples.py"

@@ -456,7 +456,7 @@ COMMENT ON COLUMN cafe24.kpi.compare_to IS 'Default comparison: previous_period 
 COMMENT ON COLUMN cafe24.kpi.higher_is_better IS 'Whether an increase is good news (false for e.g. products below reorder point).';
 COMMENT ON COLUMN cafe24.kpi.live IS 'Whether changes to today''s value are announced with NOTIFY cafe24_kpi as orders and events arrive (formula KPIs only).';
 COMMENT ON COLUMN cafe24.kpi.owner IS 'Role that owns the KPI.';
-COMMENT ON COLUMN cafe24.kpi.readers IS 'Roles that may also use it.';
+COMMENT ON COLUMN cafe24.kpi.readers IS 'Roles that may also see its definition; kpi_values runs only built-in KPIs and the caller''s own.';
 COMMENT ON COLUMN cafe24.kpi.builtin IS 'Shipped with the extension, visible to every role.';
 ALTER TABLE cafe24.kpi ENABLE ROW LEVEL SECURITY;
 CREATE POLICY kpi_read ON cafe24.kpi FOR SELECT
@@ -493,13 +493,13 @@ CREATE TABLE cafe24.kpi_live (
     updated_at  timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (kpi, shop_no, day)
 );
-COMMENT ON TABLE cafe24.kpi_live IS 'Current value of each live KPI per shop and day, kept by the order_line and behaviour_event triggers; a change sends NOTIFY cafe24_kpi.';
+COMMENT ON TABLE cafe24.kpi_live IS 'Current value of each live KPI per shop and day, kept by the order_line and behaviour_event triggers; a change sends NOTIFY cafe24_kpi with its key (kpi, shop, day), not its value: any role may LISTEN, only roles granted this table read the value.';
 COMMENT ON COLUMN cafe24.kpi_live.kpi IS 'KPI name.';
 COMMENT ON COLUMN cafe24.kpi_live.shop_no IS 'Shop.';
 COMMENT ON COLUMN cafe24.kpi_live.day IS 'Shop-local day.';
 COMMENT ON COLUMN cafe24.kpi_live.value IS 'Value of the KPI for that shop and day.';
 COMMENT ON COLUMN cafe24.kpi_live.updated_at IS 'When it last changed.';
-GRANT SELECT ON cafe24.kpi_live TO PUBLIC;
+-- Order data, as the star schema: readable by the roles granted it, not by PUBLIC.
 
 -- Recomputes live KPIs for the given shop-days; upserts and notifies those that moved.
 CREATE FUNCTION cafe24._notify_kpis(days date[], shops integer[]) RETURNS void
@@ -531,8 +531,7 @@ BEGIN
                 WHERE l.value IS DISTINCT FROM excluded.value
             RETURNING kpi, shop_no, day, value
         )
-        SELECT count(pg_notify('cafe24_kpi', json_build_object('kpi', kpi, 'shop', shop_no, 'day', day,
-                                                               'value', round(value, 4), 'at', now())::text))
+        SELECT count(pg_notify('cafe24_kpi', json_build_object('kpi', kpi, 'shop', shop_no, 'day', day, 'at', now())::text))
         FROM (SELECT * FROM moved ORDER BY kpi, shop_no, day) AS m
         $q$, k.formulas, k.pairs) USING days, shops;
 END $$;

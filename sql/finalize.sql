@@ -703,6 +703,11 @@ COMMENT ON FUNCTION cafe24.export_report(text, text, jsonb, text, boolean, boole
 'Renders a report into a file under cafe24_analytics.report_storage_path (relative file_name; no .., no links; written atomically) '
 'and records it in cafe24.report_output (keep_content => true also stores the bytes there); overwrite => true replaces only your own files. Not granted to PUBLIC: GRANT EXECUTE to roles that may write files.';
 REVOKE ALL ON FUNCTION cafe24.export_report(text, text, jsonb, text, boolean, boolean, boolean) FROM PUBLIC;
+COMMENT ON FUNCTION cafe24.http_call(text, text, jsonb) IS
+'The HTTP server''s entry point: runs public function cafe24.<function> with args (a JSON object keyed by parameter name) as the role of API key token, sandboxed (no role change, no temporary objects, settings undone), and returns its result as JSON. Not granted to PUBLIC (docs/server.md).';
+COMMENT ON FUNCTION cafe24.http_call_bytes(text, text, jsonb) IS
+'http_call for the functions that return bytea (render_report, render_dashboard). Not granted to PUBLIC.';
+REVOKE ALL ON FUNCTION cafe24.http_call(text, text, jsonb), cafe24.http_call_bytes(text, text, jsonb) FROM PUBLIC;
 
 -- Built-in templates: shared with every role (template = true), owned by the extension owner.
 INSERT INTO cafe24.report (name, title, template, spec) VALUES

@@ -131,11 +131,9 @@ BEGIN
           AND runid <= (SELECT runid FROM cafe24.job_run_details WHERE jobid = r.jobid
                         ORDER BY runid DESC OFFSET j.max_run_history LIMIT 1);
     END IF;
-    PERFORM pg_notify('cafe24_job', json_build_object(
-        'jobid', r.jobid, 'jobname', j.jobname, 'runid', r.runid, 'username', r.username,
-        'status', p_status, 'attempt', r.attempt,
-        'retry_at', j.retry_at, 'start_time', r.start_time, 'end_time', p_end,
-        'return_message', left(p_message, 1000))::text);
+    -- Ids only: any role may LISTEN, so names, owners and messages stay behind the
+    -- row-level security of job and job_run_details.
+    PERFORM pg_notify('cafe24_job', json_build_object('jobid', r.jobid, 'runid', r.runid, 'status', p_status)::text);
 END $$;
 COMMENT ON FUNCTION cafe24._record_run(bigint, text, text, timestamptz, timestamptz, integer, boolean) IS
 'Internal, scheduler only: records the end of a run (first writer wins), schedules its retry, trims the job''s history and sends NOTIFY cafe24_job.';

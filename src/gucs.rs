@@ -11,6 +11,10 @@ pub static ENABLE_CUSTOM_DASHBOARDS: GucSetting<bool> = GucSetting::<bool>::new(
 pub static REPORT_STORAGE_PATH: GucSetting<Option<CString>> = GucSetting::<Option<CString>>::new(None);
 pub static SCHEDULER_DATABASE: GucSetting<Option<CString>> =
     GucSetting::<Option<CString>>::new(Some(c"postgres"));
+/// `cafe24_analytics.scheduler_database`; `postgres` when unset or empty.
+pub fn scheduler_database() -> String {
+    SCHEDULER_DATABASE.get().map(|c| c.to_string_lossy().into_owned()).filter(|s| !s.is_empty()).unwrap_or_else(|| "postgres".into())
+}
 pub static TIMEZONE: GucSetting<Option<CString>> = GucSetting::<Option<CString>>::new(Some(c"GMT"));
 pub static REPORT_MAX_SIZE_KB: GucSetting<i32> = GucSetting::<i32>::new(1024 * 1024);
 pub static THREADS: GucSetting<i32> = GucSetting::<i32>::new(0);

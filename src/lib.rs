@@ -12,12 +12,14 @@ mod api;
 mod args;
 mod db;
 mod error;
+mod export_files;
 mod gucs;
 mod privileged;
 mod progress;
 mod scheduler;
 
 extension_sql_file!("../sql/schema.sql", name = "schema", bootstrap);
+extension_sql_file!("../sql/web.sql", name = "web");
 extension_sql_file!("../sql/finalize.sql", name = "finalize", finalize);
 
 /// Set in the postmaster when the library is preloaded; backends inherit it through fork.
@@ -32,6 +34,7 @@ pub fn preloaded() -> bool {
 #[pg_guard]
 pub extern "C-unwind" fn _PG_init() {
     gucs::init();
+    export_files::init();
     // Long engine computations (model fitting) stop at a query cancel between their steps.
     cafe24_engine::interrupt::set_hook(|| {
         pgrx::check_for_interrupts!();

@@ -120,3 +120,32 @@ pub fn as_stored_query_owner<R>(function: &str, what: &str, by: StoredBy, f: imp
         as_user(by.owner, (pg_sys::SECURITY_LOCAL_USERID_CHANGE | pg_sys::SECURITY_RESTRICTED_OPERATION) as i32, f)
     })
 }
+
+/// Runs `f` as `role` the way a function owned by `role` runs (`SECURITY_LOCAL_USERID_CHANGE`),
+/// as a security-restricted operation, with `search_path` pinned; every setting changed
+/// inside, even for the session, is undone afterwards (also on error). Inside, PostgreSQL
+/// refuses `SET ROLE`, `SET SESSION AUTHORIZATION` (and their `set_config` forms), temporary
+/// objects, `LISTEN` and `DISCARD`: SQL the role stored cannot leave the role or leave state
+/// in the session for whoever uses it next. `cafe24.http_call` runs every HTTP request so.
+pub fn as_api_role<R>(role: pg_sys::Oid, f: impl FnOnce() -> R) -> R {
+    let nest = unsafe {
+        let nest = pg_sys::NewGUCNestLevel();
+        pg_sys::set_config_option(
+            c"search_path".as_ptr(),
+            PINNED_SEARCH_PATH.as_ptr(),
+            pg_sys::GucContext::PGC_USERSET,
+            pg_sys::GucSource::PGC_S_SESSION,
+            pg_sys::GucAction::GUC_ACTION_SAVE,
+            true,
+            0,
+            false,
+        );
+        nest
+    };
+    let mut f = Some(f);
+    PgTryBuilder::new(std::panic::AssertUnwindSafe(|| {
+        as_user(role, (pg_sys::SECURITY_LOCAL_USERID_CHANGE | pg_sys::SECURITY_RESTRICTED_OPERATION) as i32, f.take().expect("runs once"))
+    }))
+    .finally(|| unsafe { pg_sys::AtEOXact_GUC(false, nest) })
+    .execute()
+}

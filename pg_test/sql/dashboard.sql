@@ -35,8 +35,9 @@ SELECT kpi, value - coalesce(before.v, 0) AS moved_by FROM cafe24.kpi_live
 LEFT JOIN (SELECT kpi AS k, value AS v FROM kept_live) AS before ON before.k = kpi
 WHERE day = '2025-03-31' AND shop_no = (SELECT min(shop_no) FROM cafe24.shop) AND kpi IN ('orders', 'revenue', 'units') ORDER BY kpi;
 
--- A listener in another session gets one NOTIFY cafe24_kpi per KPI the commit moved, with
--- the new value (shop 1's revenue, orders and units for that day, among others).
+-- A listener in another session gets one NOTIFY cafe24_kpi per KPI the commit moved (shop
+-- 1's revenue, orders and units for that day, among others), with its key and not its
+-- value (any role may LISTEN): the value is read from kpi_live, which needs a grant.
 CREATE EXTENSION IF NOT EXISTS dblink;
 SELECT dblink_connect('listener', format('host=%s port=%s dbname=%s user=%s', split_part(current_setting('unix_socket_directories'), ',', 1),
                                          current_setting('port'), current_database(), current_user));
@@ -54,7 +55,7 @@ BEGIN
     END LOOP;
 END $$;
 SELECT h.channel, h.payload ->> 'kpi' AS kpi, h.payload ->> 'day' AS day,
-       (h.payload ->> 'value')::numeric = l.value AS value_is_live, h.payload ? 'at' AS stamped
+       NOT h.payload ? 'value' AS no_value_in_payload, l.value > 0 AS value_in_kpi_live, h.payload ? 'at' AS stamped
 FROM heard AS h JOIN cafe24.kpi_live AS l ON l.kpi = h.payload ->> 'kpi' AND l.shop_no = (h.payload ->> 'shop')::int AND l.day = (h.payload ->> 'day')::date
 WHERE h.payload ->> 'kpi' IN ('orders', 'revenue', 'units') ORDER BY 2;
 SELECT dblink_disconnect('listener');

@@ -594,6 +594,7 @@ INSERT INTO priv.attacks (family, label, sql, expect) VALUES
 ('kpis', 'rewrite built-in queries', $q$UPDATE cafe24.kpi SET query = 'SELECT 666' WHERE builtin AND query IS NOT NULL$q$, 'empty'),
 ('kpis', 'mark built-in KPIs live', $q$UPDATE cafe24.kpi SET live = true WHERE builtin$q$, 'empty'),
 ('kpis', 'delete built-in KPIs', $q$DELETE FROM cafe24.kpi WHERE builtin$q$, 'empty'),
+('kpis', 'read live KPI values', $q$SELECT * FROM cafe24.kpi_live$q$, 'denied'),
 ('kpis', 'write live KPI values', $q$INSERT INTO cafe24.kpi_live (kpi, shop_no, day, value) VALUES ('revenue', 1, '2025-02-01', 666)$q$, 'denied'),
 ('kpis', 'rewrite live KPI values', $q$UPDATE cafe24.kpi_live SET value = 666$q$, 'denied'),
 ('kpis', 'delete live KPI values', $q$DELETE FROM cafe24.kpi_live$q$, 'denied'),

@@ -89,6 +89,27 @@ SET cafe24_analytics.report_max_size = '2kB';
 SELECT * FROM cafe24.export_report('category_month', 'xlsx', file_name => 'tests/too_big.xlsx');
 SELECT length(cafe24.render_report('category_month', 'html'));
 RESET cafe24_analytics.report_max_size;
+-- A file appears when its transaction commits: an export rolled back, or in a savepoint
+-- rolled back, leaves nothing; the committed one is there with its row.
+BEGIN;
+SELECT path AS pending_path FROM cafe24.export_report('csv_demo', 'csv', file_name => 'tests/rolled_back.csv') \gset
+SELECT pg_stat_file(:'pending_path', true) IS NULL AS not_there_before_commit;
+ROLLBACK;
+SELECT pg_stat_file(:'pending_path', true) IS NULL AS not_there_after_rollback;
+BEGIN;
+SAVEPOINT s;
+SELECT rows FROM cafe24.export_report('csv_demo', 'csv', file_name => 'tests/savepoint_rolled_back.csv');
+ROLLBACK TO SAVEPOINT s;
+SAVEPOINT s2;
+SELECT rows FROM cafe24.export_report('csv_demo', 'csv', file_name => 'tests/committed.csv', overwrite => true);
+RELEASE SAVEPOINT s2;
+COMMIT;
+SELECT count(*) AS committed_rows, bool_and(bytes = (pg_stat_file(path)).size) AS committed_file_matches
+FROM cafe24.report_output WHERE path LIKE '%/tests/committed.csv' OR path LIKE '%rolled_back%';
+-- File names that are legal but trouble (hidden, padded, quoted, control characters).
+SELECT * FROM cafe24.export_report('csv_demo', 'csv', file_name => 'tests/.hidden.csv');
+SELECT * FROM cafe24.export_report('csv_demo', 'csv', file_name => 'tests/padded.csv ');
+SELECT * FROM cafe24.export_report('csv_demo', 'csv', file_name => E'tests/new\nline.csv');
 SELECT f FROM pg_ls_dir(current_setting('cafe24_analytics.report_storage_path') || '/tests') AS f ORDER BY f;
 
 -- Row-level security: a report is its owner's unless shared; sections run with the

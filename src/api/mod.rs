@@ -5,6 +5,7 @@ pub mod dashboard;
 pub mod demo;
 pub mod forecast;
 pub mod forecast_model;
+pub mod http;
 pub mod ingest;
 pub mod inventory;
 pub mod report;

@@ -379,7 +379,7 @@ fn export_report(
     let root = gucs::report_storage_path();
     let options = Options { csv_bom };
     let (spec, by) = load(F, name);
-    let (path, bytes, content, rows) = match root {
+    let (path, bytes, content, sha, rows) = match root {
         None if !keep_content => error::raise(
             PgSqlErrorCode::ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
             format!("{F}: cafe24_analytics.report_storage_path is not set"),
@@ -389,7 +389,8 @@ fn export_report(
             let buffer = SharedBuffer::default();
             let r = render(F, &spec, by, None, fmt, &params, options, limited(Box::new(buffer.clone()), true));
             let data = buffer.take();
-            (None, data.len() as i64, Some(data), r.rows)
+            let sha = storage::sha256_hex(&data);
+            (None, data.len() as i64, Some(data), sha, r.rows)
         }
         Some(root) => {
             let default_name = default_file_name(name, fmt, spec.sections.len());
@@ -402,14 +403,14 @@ fn export_report(
             let r = render(F, &spec, by, None, fmt, &params, options, limited(Box::new(file), keep_content));
             let data = if keep_content { Some(read_back(pending.file())) } else { None };
             let bytes = pending.file().metadata().map(|m| m.len() as i64).unwrap_or(0);
-            let path = pending.publish().unwrap_or_else(|e| storage_error(F, &root, e));
-            (Some(path.to_string_lossy().into_owned()), bytes, data, r.rows)
+            let sha = match &data {
+                Some(c) => storage::sha256_hex(c),
+                None => pending.sha256().unwrap_or_else(|e| storage_error(F, &root, e.into())),
+            };
+            let path = pending.target().to_string_lossy().into_owned();
+            crate::export_files::publish_at_commit(pending);
+            (Some(path), bytes, data, sha, r.rows)
         }
-    };
-    let sha = match (&content, &path) {
-        (Some(c), _) => storage::sha256_hex(c),
-        (None, Some(p)) => storage::sha256_file(std::path::Path::new(p)).unwrap_or_default(),
-        (None, None) => String::new(),
     };
     let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
     let id = Spi::get_one_with_args::<i64>(

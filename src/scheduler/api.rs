@@ -76,7 +76,7 @@ fn require_preloaded(function: &str) {
 /// Warns when jobs stored here are not the ones the launcher reads.
 fn warn_other_database(function: &str) {
     let here = Spi::get_one::<String>("SELECT current_database()::text").ok().flatten().unwrap_or_default();
-    let scheduler = gucs::SCHEDULER_DATABASE.get().map(|c| c.to_string_lossy().into_owned()).unwrap_or_else(|| "postgres".into());
+    let scheduler = gucs::scheduler_database();
     if here != scheduler {
         ereport!(
             PgLogLevel::WARNING,
@@ -301,11 +301,9 @@ fn alter_job_options(
 }
 
 fn alter(function: &str, job_id: i64, c: JobChange) {
-    #[allow(non_snake_case)]
-    let F = function;
-    require_preloaded(F);
+    require_preloaded(function);
     let row = Spi::get_two_with_args::<String, String>("SELECT username, database FROM cafe24.job WHERE jobid = $1", &[job_id.into()]).ok();
-    let Some((Some(old_user), Some(old_db))) = row else { not_found(F, format!("job {job_id}")) };
+    let Some((Some(old_user), Some(old_db))) = row else { not_found(function, format!("job {job_id}")) };
     let nothing = c.schedule.is_none()
         && c.command.is_none()
         && c.database.is_none()
@@ -317,36 +315,36 @@ fn alter(function: &str, job_id: i64, c: JobChange) {
         && c.max_run_history.is_none()
         && c.timezone.is_none();
     if nothing {
-        error::invalid_argument(format!("{F}: no updates specified for job {job_id}"), "Pass at least one argument to change, e.g. active => false.");
+        error::invalid_argument(format!("{function}: no updates specified for job {job_id}"), "Pass at least one argument to change, e.g. active => false.");
     }
     let owner = c.username.map(str::to_string).unwrap_or(old_user.clone());
     if owner != old_user && !is_superuser() {
-        error::raise(PgSqlErrorCode::ERRCODE_INSUFFICIENT_PRIVILEGE, format!("{F}: only a superuser may give job {job_id} to another role (username = '{owner}')"), "Leave username NULL to keep the owner.");
+        error::raise(PgSqlErrorCode::ERRCODE_INSUFFICIENT_PRIVILEGE, format!("{function}: only a superuser may give job {job_id} to another role (username = '{owner}')"), "Leave username NULL to keep the owner.");
     }
     let db = c.database.map(str::to_string).unwrap_or(old_db);
-    check_owner(F, &owner, &db);
+    check_owner(function, &owner, &db);
     if let Some(cmd) = c.command.filter(|c| c.trim().is_empty()) {
-        error::invalid_argument(format!("{F}: command = '{cmd}' must not be empty"), "Pass the SQL to run, or NULL to keep the command.");
+        error::invalid_argument(format!("{function}: command = '{cmd}' must not be empty"), "Pass the SQL to run, or NULL to keep the command.");
     }
     for (name, value) in [("timeout", c.timeout), ("retry_backoff", c.retry_backoff)] {
         if value.is_some_and(|v| v.is_negative()) {
-            error::invalid_argument(format!("{F}: {name} must not be negative"), "Pass an interval such as '5 minutes', or NULL to keep it.");
+            error::invalid_argument(format!("{function}: {name} must not be negative"), "Pass an interval such as '5 minutes', or NULL to keep it.");
         }
     }
     if let Some(r) = c.retries.filter(|r| !(0..=100).contains(r)) {
-        error::invalid_argument(format!("{F}: retries = {r} is out of range"), "Pass 0 (no retries) to 100.");
+        error::invalid_argument(format!("{function}: retries = {r} is out of range"), "Pass 0 (no retries) to 100.");
     }
     if let Some(m) = c.max_run_history.filter(|m| *m < 1) {
-        error::invalid_argument(format!("{F}: max_run_history = {m} must be at least 1"), "Pass the number of runs to keep, or unschedule the job to stop it.");
+        error::invalid_argument(format!("{function}: max_run_history = {m} must be at least 1"), "Pass the number of runs to keep, or unschedule the job to stop it.");
     }
     // Next run from the schedule and time zone as they will be.
     let (old_schedule, old_tz) = Spi::get_two_with_args::<String, String>("SELECT schedule, timezone FROM cafe24.job WHERE jobid = $1", &[job_id.into()]).unwrap_or((None, None));
     let text = c.schedule.map(str::to_string).or(old_schedule).unwrap_or_default();
-    let parsed = parse_schedule(F, &text);
+    let parsed = parse_schedule(function, &text);
     let tz_text = c.timezone.map(str::to_string).or(old_tz);
     let zone = effective_zone(tz_text.as_deref());
-    check_zone(F, &zone);
-    let next = first_run(F, &parsed, &zone);
+    check_zone(function, &zone);
+    let next = first_run(function, &parsed, &zone);
     as_scheduler_owner(|| {
         Spi::run_with_args(
             "UPDATE cafe24.job SET
@@ -373,7 +371,7 @@ fn alter(function: &str, job_id: i64, c: JobChange) {
             ],
         )
     })
-    .unwrap_or_else(|e| pgrx::error!("{F}: {e}"));
+    .unwrap_or_else(|e| pgrx::error!("{function}: {e}"));
 }
 
 /// `cafe24.run_job(job_id)`: runs a job once, now (pg_cron issue 226).

@@ -40,11 +40,7 @@ pub fn register() {
 #[no_mangle]
 pub extern "C-unwind" fn cafe24_scheduler_launcher_main(_arg: pg_sys::Datum) {
     BackgroundWorker::attach_signal_handlers(SignalWakeFlags::SIGHUP | SignalWakeFlags::SIGTERM);
-    let database = gucs::SCHEDULER_DATABASE
-        .get()
-        .map(|c| c.to_string_lossy().into_owned())
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "postgres".into());
+    let database = gucs::scheduler_database();
     BackgroundWorker::connect_worker_to_spi(Some(&database), None);
     // Every query below runs as a superuser: nothing the database's owner can set (ALTER
     // DATABASE ... SET search_path) may decide which functions and operators they call.
@@ -122,11 +118,16 @@ enum StartError {
     Other(String),
 }
 
-fn message_of(e: &pg_sys::panic::CaughtError) -> String {
+/// An error's message, with its DETAIL in parentheses when it has one.
+pub(super) fn message_of(e: &pg_sys::panic::CaughtError) -> String {
     use pg_sys::panic::CaughtError;
-    match e {
-        CaughtError::PostgresError(r) | CaughtError::ErrorReport(r) => r.message().to_string(),
-        CaughtError::RustPanic { ereport, .. } => ereport.message().to_string(),
+    let r = match e {
+        CaughtError::PostgresError(r) | CaughtError::ErrorReport(r) => r,
+        CaughtError::RustPanic { ereport, .. } => ereport,
+    };
+    match r.detail() {
+        Some(d) => format!("{} ({d})", r.message()),
+        None => r.message().to_string(),
     }
 }
 

@@ -102,14 +102,7 @@ fn run(sql: &CStr, timeout_ms: i64, own: Option<(&OwnRecord, i32, i64)>) -> Resu
         Ok(tag)
     })
     .catch_others(|e| {
-        use pgrx::pg_sys::panic::CaughtError;
-        let message = match &e {
-            CaughtError::PostgresError(r) | CaughtError::ErrorReport(r) => match r.detail() {
-                Some(d) => format!("{} ({d})", r.message()),
-                None => r.message().to_string(),
-            },
-            CaughtError::RustPanic { ereport, .. } => ereport.message().to_string(),
-        };
+        let message = super::launcher::message_of(&e);
         unsafe { pg_sys::AbortCurrentTransaction() };
         Err(message)
     })
@@ -189,7 +182,7 @@ pub struct OwnRecord {
 
 impl OwnRecord {
     fn here(database: &str, runid: i64) -> Option<OwnRecord> {
-        let scheduler = crate::gucs::SCHEDULER_DATABASE.get().map(|c| c.to_string_lossy().into_owned()).filter(|s| !s.is_empty()).unwrap_or_else(|| "postgres".into());
+        let scheduler = crate::gucs::scheduler_database();
         (database == scheduler).then_some(OwnRecord { runid })
     }
 

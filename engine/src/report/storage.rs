@@ -54,7 +54,7 @@ impl From<io::Error> for StorageError {
 
 /// Checks `name` and returns its plain components.
 pub fn check_name(name: &str) -> Result<Vec<String>, StorageError> {
-    let bad = |why: &str| Err(StorageError::BadName(format!("file_name \"{name}\" {why}")));
+    let bad = |why: &str| Err(StorageError::BadName(format!("file_name {name:?} {why}")));
     if name.is_empty() {
         return bad("is empty");
     }
@@ -71,9 +71,19 @@ pub fn check_name(name: &str) -> Result<Vec<String>, StorageError> {
     for raw in name.split('/') {
         match Path::new(raw).components().next() {
             _ if raw.is_empty() => return bad("has an empty path component"),
-            Some(Component::Normal(c)) if c == raw => parts.push(raw.to_string()),
+            Some(Component::Normal(c)) if c == raw => {}
             _ => return bad("has a \".\" or \"..\" component"),
         }
+        if raw.starts_with('.') {
+            return bad("has a component starting with \".\" (hidden and temporary files start so)");
+        }
+        if raw.trim() != raw {
+            return bad("has a component starting or ending with white space");
+        }
+        if raw.chars().any(|c| c.is_control() || matches!(c, '"' | '\'' | '\\')) {
+            return bad("contains a control character, a quote or a backslash");
+        }
+        parts.push(raw.to_string());
     }
     Ok(parts)
 }
@@ -141,6 +151,14 @@ impl PendingFile {
         &self.file
     }
 
+    /// Lower-case hex SHA-256 of what has been written so far.
+    pub fn sha256(&self) -> io::Result<String> {
+        use std::io::{Seek, SeekFrom};
+        let mut f = self.file.try_clone()?;
+        f.seek(SeekFrom::Start(0))?;
+        sha256_reader(f)
+    }
+
     /// Where the file will appear.
     pub fn target(&self) -> &Path {
         &self.target
@@ -186,13 +204,16 @@ pub fn sha256_hex(data: &[u8]) -> String {
 
 /// Lower-case hex SHA-256 of a file's contents, read in 64 KiB blocks.
 pub fn sha256_file(path: &Path) -> io::Result<String> {
+    sha256_reader(File::open(path)?)
+}
+
+/// Lower-case hex SHA-256 of everything `r` reads, in 64 KiB blocks.
+fn sha256_reader(mut r: impl io::Read) -> io::Result<String> {
     use sha2::{Digest, Sha256};
-    use std::io::Read;
-    let mut f = File::open(path)?;
     let mut h = Sha256::new();
     let mut buf = vec![0u8; 1 << 16];
     loop {
-        match f.read(&mut buf)? {
+        match r.read(&mut buf)? {
             0 => break,
             n => h.update(&buf[..n]),
         }
@@ -234,11 +255,11 @@ mod tests {
     #[test]
     fn names_are_checked() {
         assert_eq!(check_name("monthly/2026-10.pdf").unwrap(), vec!["monthly", "2026-10.pdf"]);
-        for bad in ["", "/etc/passwd", "../x", "a/../../x", "a/./b", "a//b", "a/", ".", "x\0y"] {
+        for bad in ["", "/etc/passwd", "../x", "a/../../x", "a/./b", "a//b", "a/", ".", "x\0y", "..hidden", ".r.pdf.1.2.tmp", " r.pdf", "r.pdf ", "a/ b/c", "r\n.pdf", "r\t.pdf", "\"r\".pdf", "it's.pdf", "a\\b.pdf"] {
             assert!(matches!(check_name(bad), Err(StorageError::BadName(_))), "{bad:?} accepted");
         }
         assert!(check_name(&"a".repeat(256)).is_err());
-        assert!(check_name("..hidden-but-fine").is_ok());
+        assert_eq!(check_name("월간 매출/2026년 10월.pdf").unwrap(), vec!["월간 매출", "2026년 10월.pdf"]);
     }
 
     #[test]
