@@ -2,8 +2,8 @@
 # HTTP tier: builds cafe24-analytics-server, starts a cluster (port 54344) with demo data,
 # two merchant roles with API keys and the server's own login (no rights but EXECUTE on
 # cafe24.authenticate / http_call / http_call_bytes), starts the server on port 18344 and
-# runs scripts/server_tests.py against it; then stops the server with SIGTERM and checks it
-# exits cleanly. Uses the installed extension (run scripts/install.sh first).
+# runs scripts/server_tests.py and the browser tests (scripts/browser/test.mjs) against it;
+# then stops the server with SIGTERM and checks it exits cleanly. Uses the installed extension (run scripts/install.sh first).
 source "$(dirname "$0")/lib.sh"
 cd "${REPO_ROOT}"
 DIR=/tmp/cafe24_analytics-server
@@ -59,8 +59,16 @@ for _ in $(seq 1 100); do
     sleep 0.1
 done
 rc=0
-SERVER="http://127.0.0.1:${HTTP_PORT}" PSQL="runuser -u postgres -- ${PG_BIN}/psql -h /tmp -p ${PORT} -d web" \
-    python3 "${REPO_ROOT}/scripts/server_tests.py" || rc=1
+export SERVER="http://127.0.0.1:${HTTP_PORT}" PSQL="runuser -u postgres -- ${PG_BIN}/psql -h /tmp -p ${PORT} -d web"
+python3 "${REPO_ROOT}/scripts/server_tests.py" || rc=1
+
+# The page in a real browser: Debian's Chromium driven by playwright-core (npm, no browser
+# download); screenshots in out/browser.
+if [ ! -d "${REPO_ROOT}/scripts/browser/node_modules/playwright-core" ]; then
+    log "npm ci (playwright-core)"
+    (cd "${REPO_ROOT}/scripts/browser" && npm ci --no-audit --no-fund --silent)
+fi
+OUT="${REPO_ROOT}/out/browser" node "${REPO_ROOT}/scripts/browser/test.mjs" || rc=1
 
 # SIGTERM: the server stops accepting, finishes, and exits 0.
 kill -TERM "${server_pid}"

@@ -3,11 +3,13 @@
 # Quick and silent when everything is already there.
 source "$(dirname "$0")/lib.sh"
 
-packages=(postgresql-${PG_MAJOR} postgresql-server-dev-${PG_MAJOR} clang libclang-dev pkg-config sudo)
+# chromium: the browser tests of the server's page; nodejs/npm: playwright-core, which drives it.
+packages=(postgresql-${PG_MAJOR} postgresql-server-dev-${PG_MAJOR} clang libclang-dev pkg-config sudo chromium)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+command -v npm >/dev/null || missing+=(nodejs npm)
 if [ ${#missing[@]} -gt 0 ]; then
     [ "$(id -u)" = 0 ] || { echo "setup: need root to install ${missing[*]}" >&2; exit 1; }
     log "apt-get install ${missing[*]}"

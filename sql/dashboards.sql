@@ -551,13 +551,21 @@ LANGUAGE plpgsql STABLE AS $$
 DECLARE
     d date := coalesce(as_of, current_date);
     lo date;
-    hi date := d + 1;
+    hi date;
     k record;
     cmp text;
     plo date;
     phi date;
     missing text;
 BEGIN
+    -- Today is the shops' today (their sales days are cut in their time zones), not the
+    -- session's: the latest local date over the shops asked for (a role that may not read
+    -- the shops gets the session's).
+    IF as_of IS NULL AND has_table_privilege('cafe24.shop', 'SELECT') THEN
+        d := coalesce((SELECT max((now() AT TIME ZONE s.timezone)::date) FROM cafe24.shop AS s
+                       WHERE kpi_values.shop_no IS NULL OR s.shop_no = kpi_values.shop_no), d);
+    END IF;
+    hi := d + 1;
     IF period IS NULL OR period NOT IN ('day', 'week', 'month', 'quarter', 'year', 'last_7_days', 'last_28_days', 'last_30_days') THEN
         RAISE EXCEPTION 'kpi_values: period = % is not supported', coalesce(quote_literal(period), 'NULL')
             USING ERRCODE = 'invalid_parameter_value',

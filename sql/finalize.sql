@@ -908,6 +908,39 @@ COMMENT ON COLUMN cafe24.progress.started IS 'When this phase started.';
 COMMENT ON COLUMN cafe24.progress.updated IS 'When done was last updated (every 100 ms at most).';
 COMMENT ON COLUMN cafe24.progress.remaining IS 'Time left at the rate so far; NULL until something is done.';
 
+-- What a front end lists, in one call, with the caller's rights (row-level security applies).
+CREATE FUNCTION cafe24.catalog() RETURNS jsonb LANGUAGE sql STABLE SET search_path = pg_catalog, cafe24, pg_temp AS $$
+SELECT jsonb_build_object(
+    'kpis', (SELECT COALESCE(jsonb_agg(jsonb_build_object('name', k.name, 'title', k.title, 'format', k.format, 'unit', k.unit,
+                                                          'live', k.live, 'builtin', k.builtin, 'higher_is_better', k.higher_is_better) ORDER BY NOT k.builtin, k.name), '[]')
+             FROM cafe24.kpi AS k),
+    'dashboards', (SELECT COALESCE(jsonb_agg(jsonb_build_object('name', d.name, 'title', d.title, 'owner', d.owner::text, 'builtin', d.builtin,
+                                                                'refresh_seconds', d.refresh_seconds, 'updated_at', d.updated_at, 'spec', d.spec) ORDER BY d.name), '[]')
+                   FROM cafe24.dashboard AS d),
+    'reports', (SELECT COALESCE(jsonb_agg(jsonb_build_object('name', r.name, 'title', r.title, 'owner', r.owner::text, 'template', r.template,
+                                                             'parameters', COALESCE(r.spec -> 'parameters', '[]')) ORDER BY r.name), '[]')
+                FROM cafe24.report AS r),
+    'outputs', (SELECT COALESCE(jsonb_agg(o ORDER BY o.id DESC), '[]') FROM (
+                   SELECT o.id, o.report, o.format, o.params, o.path, o.bytes, o.rows, o.created_at, o.content IS NOT NULL AS kept
+                   FROM cafe24.report_output AS o ORDER BY o.id DESC LIMIT 50) AS o),
+    'jobs', (SELECT COALESCE(jsonb_agg(j ORDER BY j.jobid), '[]') FROM (
+                SELECT j.jobid, j.jobname, j.schedule, j.command, j.active,
+                       (SELECT jsonb_build_object('status', r.status, 'start_time', r.start_time, 'end_time', r.end_time, 'message', r.return_message)
+                        FROM cafe24.job_run_details AS r WHERE r.jobid = j.jobid ORDER BY r.runid DESC LIMIT 1) AS last_run
+                FROM cafe24.job AS j) AS j),
+    'progress', (SELECT COALESCE(jsonb_agg(p), '[]') FROM (SELECT p.function, p.phase, p.done, p.total, p.percent, p.started FROM cafe24.progress AS p
+                                                           WHERE p.usename = current_user) AS p),
+    'widget_kinds', '["kpi", "line", "bar", "pie", "table", "forecast", "funnel", "cohort_heatmap"]'::jsonb,
+    'analyses', (SELECT COALESCE(jsonb_agg(jsonb_build_object('name', p.proname, 'columns',
+                     (SELECT jsonb_agg(jsonb_build_object('name', a.n, 'type', format_type(a.t, NULL)) ORDER BY a.i)
+                      FROM unnest(p.proargnames, p.proallargtypes, p.proargmodes) WITH ORDINALITY AS a(n, t, m, i) WHERE a.m = 't'))
+                 ORDER BY p.proname), '[]')
+                 FROM pg_proc AS p WHERE p.pronamespace = 'cafe24'::regnamespace
+                   AND p.proname = ANY ('{profit_margins,segment_summary,cohort_retention,funnel,seasonal_indices,yoy_growth,optimize_inventory,forecast_sales}')))
+$$;
+COMMENT ON FUNCTION cafe24.catalog() IS
+'What a front end lists, as JSON, with your rights: the KPIs, dashboards (with their specs), reports (with their parameters), your last 50 outputs, your jobs with their last run, your calls in progress, the widget kinds and the analyses a widget can show with their result columns.';
+
 -- Internal SECURITY DEFINER helpers and trigger functions are called by triggers and by each
 -- other (as the owner), never by users: nobody else may run them (a trigger fires whatever
 -- the EXECUTE privilege on its function).

@@ -46,6 +46,12 @@ SELECT jsonb_array_length(cafe24.http_call(:'alice_token', 'cron_next', '{"sched
 SELECT cafe24.http_call(:'alice_token', 'cron_next', '{"schedule": "0 9 * * 1", "after": "2025-01-01 00:00+09", "n": 1, "timezone": "Asia/Seoul"}') AS next_run;
 SELECT x ->> 'kpi' AS kpi, (x ->> 'value')::numeric > 0 AS has_value
 FROM jsonb_array_elements(cafe24.http_call(:'alice_token', 'kpi_values', '{"names": ["revenue", "orders"], "period": "month", "as_of": "2025-02-28"}')) AS x ORDER BY 1;
+-- What a front end lists: the catalog, with alice's rights.
+SET ROLE web_alice;
+SELECT jsonb_array_length(c -> 'kpis') > 0 AS kpis, jsonb_array_length(c -> 'reports') > 0 AS reports, c -> 'widget_kinds' AS widget_kinds FROM cafe24.catalog() AS c;
+RESET ROLE;
+SET ROLE web_server;
+SELECT jsonb_array_length(cafe24.http_call(:'alice_token', 'catalog') -> 'dashboards') AS dashboards;
 -- One value for an array parameter is a one-element array (a query string's names=revenue).
 SELECT jsonb_array_length(cafe24.http_call(:'alice_token', 'kpi_values', '{"names": "revenue", "as_of": "2025-02-28"}')) AS one_kpi;
 SELECT length(cafe24.http_call_bytes(:'alice_token', 'render_report', '{"name": "monthly_sales", "format": "csv", "params": {"month": "2025-02-01"}}')) > 0 AS rendered;

@@ -61,6 +61,7 @@ fn endpoints() -> Vec<Endpoint> {
         ep!(GET "/api/v1/analytics/funnel" => "funnel", Query, None, false, "Conversion funnel of behaviour events"),
         ep!(GET "/api/v1/kpis" => "kpi_values", Query, None, false, "KPI values with comparison and sparkline"),
         ep!(GET "/api/v1/cron/next" => "cron_next", Query, None, false, "Next run times of a cron schedule"),
+        ep!(GET "/api/v1/catalog" => "catalog", Query, None, false, "KPIs, dashboards, reports, outputs, jobs and progress the caller can see"),
         ep!(POST "/api/v1/orders" => "ingest_orders", Body, None, false, "Ingest a Cafe24 Admin API orders payload"),
         ep!(POST "/api/v1/reports/generate" => "render_report", Body, None, true, "Render a report (pdf, xlsx, csv, html or json)"),
         ep!(POST "/api/v1/reports/export" => "export_report", Body, None, false, "Export a report to the server's storage path"),
@@ -101,7 +102,9 @@ pub fn router(state: State, _args: &Args) -> Router {
         .route("/", get(index))
         .route("/api/v1/health", get(health))
         .route("/api/v1/openapi.json", get(|AxState(s): AxState<State>| async move { axum::Json((*s.openapi).clone()) }))
-        .route("/api/v1/live", get(live));
+        .route("/api/v1/live", get(live))
+        .route("/assets/NanumSquareR.ttf", get(|| async { font(include_bytes!("../../engine/assets/fonts/NanumSquareR.ttf")) }))
+        .route("/assets/NanumSquareB.ttf", get(|| async { font(include_bytes!("../../engine/assets/fonts/NanumSquareB.ttf")) }));
     let mut by_path: std::collections::BTreeMap<&str, Vec<Endpoint>> = Default::default();
     for e in endpoints() {
         by_path.entry(e.path).or_default().push(e);
@@ -301,6 +304,12 @@ async fn health(AxState(state): AxState<State>) -> Response {
         },
         Err(e) => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, None, format!("database: {e}"), None).into_response(),
     }
+}
+
+/// The page's Hangul font (NanumSquare, OFL, the one the PDFs embed), so that it reads the
+/// same on any machine.
+fn font(bytes: &'static [u8]) -> Response {
+    ([(header::CONTENT_TYPE, "font/ttf"), (header::CACHE_CONTROL, "public, max-age=86400")], bytes).into_response()
 }
 
 async fn index() -> Response {

@@ -57,8 +57,8 @@ fn overloads(function: &str, name: &str) -> Vec<Overload> {
     Spi::connect(|client| {
         let rows = client.select(
             // Unqualified unnest: the two-array form exists only as FROM syntax.
-            "SELECT ARRAY(SELECT a.n FROM unnest(p.proargnames,
-                              COALESCE(p.proargmodes, pg_catalog.array_fill('i'::\"char\", ARRAY[pg_catalog.cardinality(p.proargnames)]))) AS a(n, m)
+            "SELECT ARRAY(SELECT a.n FROM unnest(COALESCE(p.proargnames, '{}'),
+                              COALESCE(p.proargmodes, pg_catalog.array_fill('i'::\"char\", ARRAY[pg_catalog.cardinality(COALESCE(p.proargnames, '{}'))]))) AS a(n, m)
                           WHERE a.m OPERATOR(pg_catalog.=) ANY ('{i,b,v}'::\"char\"[])),
                     ARRAY(SELECT pg_catalog.format_type(u.t, NULL) FROM pg_catalog.unnest(p.proargtypes::pg_catalog.oid[]) WITH ORDINALITY AS u(t, i) ORDER BY u.i),
                     (p.pronargs OPERATOR(pg_catalog.-) p.pronargdefaults)::integer,

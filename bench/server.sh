@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# The HTTP server under load: requests per second and p50/p99 latency of the KPI endpoint
+# and of a dashboard's data under 50 concurrent clients (cafe24-load, a bounded Rust loop on
+# keep-alive connections), each against its baseline measured in the same run: the same
+# cafe24.http_call straight over 50 Postgres connections. Then the live path: an order
+# POSTed to /api/v1/orders until its KPI event reaches an SSE client (100 orders), against
+# the POST alone; and the server's memory at rest and after the load.
+#
+# bash bench/server.sh [CUSTOMERS]   (default 20000; demo cluster, database cafe24_bench)
+source "$(dirname "$0")/../scripts/lib.sh"
+cd "${REPO_ROOT}"
+customers="${1:-20000}"
+bench_database
+log "demo data: ${customers} customers, 365 days"
+q -d cafe24_bench -c "SELECT count(*) FROM cafe24.generate_demo_data(seed => 5, customers => ${customers}, days => 365, start_date => current_date - 365)" >/dev/null
+q -d cafe24_bench >/dev/null <<'SQL'
+SET client_min_messages = warning;
+DO $$ BEGIN
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'bench_web') THEN CREATE ROLE bench_web LOGIN; END IF;
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'bench_merchant') THEN CREATE ROLE bench_merchant LOGIN; END IF;
+END $$;
+GRANT USAGE ON SCHEMA cafe24 TO bench_web, bench_merchant;
+GRANT EXECUTE ON FUNCTION cafe24.authenticate(text), cafe24.http_call(text, text, jsonb), cafe24.http_call_bytes(text, text, jsonb) TO bench_web;
+GRANT SELECT ON ALL TABLES IN SCHEMA cafe24 TO bench_merchant;
+GRANT INSERT, UPDATE ON cafe24.order_line, cafe24.product, cafe24.customer TO bench_merchant;
+SQL
+token=$(q -d cafe24_bench -At -c "SET ROLE bench_merchant" -c "SELECT cafe24.create_api_key('bench_merchant', 'bench')")
+cargo build -q --release -p cafe24-analytics-server
+url="postgresql:///cafe24_bench?host=/tmp&port=54329&user=bench_web"
+"${REPO_ROOT}/target/release/cafe24-analytics-server" --database-url "${url}" --listen 127.0.0.1:18390 --pool-size 50 >/tmp/cafe24_bench_http.log 2>&1 &
+pid=$!
+trap 'kill ${pid} 2>/dev/null' EXIT
+sleep 1
+rss() { awk -v k="$1" '$1 == k":" {print $2 " kB"}' "/proc/${pid}/status"; }
+echo "server memory at rest: $(rss VmRSS)"
+load="${REPO_ROOT}/target/release/cafe24-load"
+for pair in "kpi_values|{\"names\": [\"revenue\", \"orders\"]}|/api/v1/kpis?names=revenue&names=orders" \
+            "dashboard_data|{\"name\": \"merchant_overview\"}|/api/v1/reports/custom-dashboard/merchant_overview"; do
+    IFS='|' read -r fn args path <<<"${pair}"
+    echo "== ${fn}, 50 clients, 10 s each"
+    "${load}" --sql "${url}" "${token}" 50 10 "${fn}" "${args}"
+    "${load}" "http://127.0.0.1:18390${path}" "${token}" 50 10
+done
+echo "server memory after the load: $(rss VmRSS) (peak $(rss VmHWM))"
+echo "== live: POST /api/v1/orders until the KPI event reaches an SSE client, 100 orders"
+SERVER=http://127.0.0.1:18390 TOKEN="${token}" python3 - <<'PY'
+import http.client, json, os, threading, time
+host, token = "127.0.0.1", os.environ["TOKEN"]
+events = []
+def follow():
+    c = http.client.HTTPConnection(host, 18390, timeout=60)
+    c.request("GET", "/api/v1/live", headers={"Authorization": "Bearer " + token})
+    r = c.getresponse()
+    while True:
+        line = r.fp.readline()
+        if not line:
+            return
+        if line.startswith(b"data:"):
+            events.append(time.perf_counter())
+threading.Thread(target=follow, daemon=True).start()
+time.sleep(0.5)
+post, live = [], []
+c = http.client.HTTPConnection(host, 18390, timeout=60)
+for i in range(100):
+    day = time.strftime("%Y-%m-%dT%H:%M:%S+09:00", time.gmtime(time.time() + 9 * 3600))
+    body = {"payload": {"orders": [{"shop_no": 1, "order_id": f"BENCH-{time.time_ns()}", "member_id": "", "order_date": day,
+            "items": [{"order_item_code": f"BENCH-{time.time_ns()}-01", "variant_code": "BENCH-V", "product_name": "bench", "quantity": 1, "product_price": "1000.00", "order_status": "N20"}]}]}}
+    n = len(events)
+    t0 = time.perf_counter()
+    c.request("POST", "/api/v1/orders", body=json.dumps(body), headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
+    c.getresponse().read()
+    post.append(time.perf_counter() - t0)
+    while len(events) == n and time.perf_counter() - t0 < 5:
+        time.sleep(0.0005)
+    if len(events) > n:
+        live.append(events[n] - t0)
+    time.sleep(0.05)
+def pct(xs, p):
+    xs = sorted(xs); return 1000 * xs[round((len(xs) - 1) * p)] if xs else float("nan")
+print(f"POST alone (baseline): p50 {pct(post, .5):.1f} ms, p99 {pct(post, .99):.1f} ms")
+print(f"POST to event at the client: {len(live)} of 100 seen, p50 {pct(live, .5):.1f} ms, p99 {pct(live, .99):.1f} ms "
+      f"(x{pct(live, .5) / pct(post, .5):.2f} of the POST at p50)")
+PY
+q -d cafe24_bench -c "DELETE FROM cafe24.order_line WHERE order_id LIKE 'BENCH-%'" >/dev/null
