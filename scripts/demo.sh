@@ -100,7 +100,7 @@ GRANT USAGE ON SCHEMA cafe24 TO cafe24_web, demo_merchant;
 GRANT EXECUTE ON FUNCTION cafe24.authenticate(text), cafe24.http_call(text, text, jsonb), cafe24.http_call_bytes(text, text, jsonb) TO cafe24_web;
 GRANT SELECT ON ALL TABLES IN SCHEMA cafe24 TO demo_merchant;
 REVOKE SELECT ON cafe24.api_key FROM demo_merchant;
-GRANT INSERT, UPDATE ON cafe24.order_line, cafe24.product, cafe24.customer TO demo_merchant;
+GRANT INSERT, UPDATE ON cafe24.order_line, cafe24.product, cafe24.customer, cafe24.shop TO demo_merchant;
 GRANT EXECUTE ON FUNCTION cafe24.export_report TO demo_merchant;
 SQL
 token=$(psql_demo -d "${DB}" -At -c "SET ROLE demo_merchant" -c "SELECT cafe24.create_api_key('demo_merchant', 'demo')")

@@ -62,14 +62,25 @@ async fn http_client(host: String, path: String, token: String, until: Instant) 
 
 async fn sql_client(url: String, token: String, function: String, args: String, until: Instant) -> (Vec<Duration>, usize) {
     let (mut lat, mut errors) = (Vec::new(), 0);
-    let Ok((client, conn)) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await else { return (lat, 1) };
+    let (client, conn) = match tokio_postgres::connect(&url, tokio_postgres::NoTls).await {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("sql connect: {e}");
+            return (lat, 1);
+        }
+    };
     tokio::spawn(conn);
     let Ok(stmt) = client.prepare("SELECT cafe24.http_call($1, $2, $3::text::jsonb)::text").await else { return (lat, 1) };
     while Instant::now() < until {
         let t = Instant::now();
         match client.query_one(&stmt, &[&token, &function, &args]).await {
             Ok(_) => lat.push(t.elapsed()),
-            Err(_) => errors += 1,
+            Err(e) => {
+                if errors == 0 {
+                    eprintln!("sql error: {}", e.as_db_error().map_or_else(|| e.to_string(), |d| format!("{} {}", d.code().code(), d.message())));
+                }
+                errors += 1;
+            }
         }
     }
     (lat, errors)
