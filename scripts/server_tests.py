@@ -124,6 +124,17 @@ check("generate csv (several sections: a zip)", s == 200 and h.get("content-type
 s, _, v = request("POST", "/api/v1/reports/generate", body={"name": "no_such_report"})
 check("generate a missing report: 404", s == 404 and err(v).get("sqlstate") == "42704", (s, v))
 
+s, _, v = request("GET", "/api/v1/analytics/forecast-backtest", query={"horizon": "7", "model": "seasonal_naive", "origins": "1"})
+check("forecast-backtest: rows with MASE", s == 200 and v and "mase" in v[0], (s, str(v)[:300]))
+s, _, v = request("POST", "/api/v1/reports/export", body={"name": "monthly_sales", "format": "csv", "file_name": "srv/monthly.csv", "overwrite": True})
+check("export a report to the storage path: 201 with its output row", s == 201 and v and v[0]["path"].endswith("/srv/monthly.csv") and v[0]["bytes"] > 0, (s, v))
+s, _, v = request("GET", "/api/v1/catalog")
+check("the catalog lists merchant a's output", s == 200 and any(o["path"] and o["path"].endswith("/srv/monthly.csv") for o in v["outputs"]), (s, str(v)[:300]))
+s, _, v = request("GET", "/api/v1/catalog", token="b")
+check("merchant b's catalog has none of a's outputs", s == 200 and not v["outputs"], (s, str(v)[:300]))
+s, _, v = request("POST", "/api/v1/reports/export", token="b", body={"name": "monthly_sales", "format": "csv", "file_name": "srv/monthly.csv", "overwrite": True})
+check("merchant b cannot overwrite a's file: 403", s == 403 and err(v).get("sqlstate") == "42501", (s, v))
+
 # Dashboards: create, read, replace, drop; another merchant sees nothing of them.
 spec = {"title": "Ops", "widgets": [{"title": "Revenue", "kind": "kpi", "kpis": ["revenue", "orders"]}, {"title": "Funnel", "kind": "funnel", "days": 30}]}
 s, _, v = request("POST", "/api/v1/reports/custom-dashboard", body={"name": "srv_ops", "spec": spec})

@@ -74,7 +74,12 @@ try {
   await page.waitForSelector("#dash .widget", { timeout: 15000 });
   await page.selectOption("#dash-select", "browser_dash");
   await page.waitForFunction(() => document.querySelectorAll("#dash .widget").length === 2, null, { timeout: 10000 });
-  const placed = await page.locator("#dash .widget").nth(1).evaluate((el) => [getComputedStyle(el).gridColumnStart, el.getAttribute("style"), el.dataset.title]);
+  // The dashboard may redraw (live events, refresh) while it is read: poll the attached one.
+  let placed = [];
+  for (let i = 0; i < 30 && placed[0] !== "7"; i++) {
+    placed = await page.evaluate(() => { const el = document.querySelectorAll("#dash .widget")[1]; return el ? [getComputedStyle(el).gridColumnStart, el.getAttribute("style"), el.dataset.title] : []; });
+    if (placed[0] !== "7") await page.waitForTimeout(100);
+  }
   check("after a reload the widget is where it was dropped", placed[0] === "7", placed);
 
   // Reports: a download, and the cron picker's next runs.
