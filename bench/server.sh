@@ -15,17 +15,7 @@ log "demo data: ${customers} customers, 365 days"
 q -d cafe24_bench -c "SELECT count(*) FROM cafe24.generate_demo_data(seed => 5, customers => ${customers}, days => 365, start_date => current_date - 365)" >/dev/null
 # Settle the new tables first, so that autovacuum does not run during the first measurement.
 q -d cafe24_bench -c "VACUUM ANALYZE" >/dev/null
-q -d cafe24_bench >/dev/null <<'SQL'
-SET client_min_messages = warning;
-DO $$ BEGIN
-    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'bench_web') THEN CREATE ROLE bench_web LOGIN; END IF;
-    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'bench_merchant') THEN CREATE ROLE bench_merchant LOGIN; END IF;
-END $$;
-GRANT USAGE ON SCHEMA cafe24 TO bench_web, bench_merchant;
-GRANT EXECUTE ON FUNCTION cafe24.authenticate(text), cafe24.http_call(text, text, jsonb), cafe24.http_call_bytes(text, text, jsonb) TO bench_web;
-GRANT SELECT ON ALL TABLES IN SCHEMA cafe24 TO bench_merchant;
-GRANT INSERT, UPDATE ON cafe24.order_line, cafe24.product, cafe24.customer, cafe24.shop TO bench_merchant;
-SQL
+web_roles_sql bench_web bench_merchant | q -d cafe24_bench >/dev/null
 token=$(q -d cafe24_bench -At -c "SET ROLE bench_merchant" -c "SELECT cafe24.create_api_key('bench_merchant', 'bench')")
 cargo build -q --release -p cafe24-analytics-server
 url="postgresql:///cafe24_bench?host=/tmp&port=54329&user=bench_web"

@@ -90,19 +90,7 @@ log "wrote $(ls out | tr '\n' ' ')to ./out, reports: $(ls out/reports | tr '\n' 
 HTTP_LISTEN="${DEMO_HTTP_LISTEN:-127.0.0.1:8080}"
 log "building and starting cafe24-analytics-server on ${HTTP_LISTEN}"
 cargo build -q --release -p cafe24-analytics-server
-psql_demo -d "${DB}" >/dev/null <<'SQL'
-SET client_min_messages = warning;
-DO $$ BEGIN
-    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'cafe24_web') THEN CREATE ROLE cafe24_web LOGIN; END IF;
-    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'demo_merchant') THEN CREATE ROLE demo_merchant LOGIN; END IF;
-END $$;
-GRANT USAGE ON SCHEMA cafe24 TO cafe24_web, demo_merchant;
-GRANT EXECUTE ON FUNCTION cafe24.authenticate(text), cafe24.http_call(text, text, jsonb), cafe24.http_call_bytes(text, text, jsonb) TO cafe24_web;
-GRANT SELECT ON ALL TABLES IN SCHEMA cafe24 TO demo_merchant;
-REVOKE SELECT ON cafe24.api_key FROM demo_merchant;
-GRANT INSERT, UPDATE ON cafe24.order_line, cafe24.product, cafe24.customer, cafe24.shop TO demo_merchant;
-GRANT EXECUTE ON FUNCTION cafe24.export_report TO demo_merchant;
-SQL
+web_roles_sql cafe24_web demo_merchant | psql_demo -d "${DB}" >/dev/null
 token=$(psql_demo -d "${DB}" -At -c "SET ROLE demo_merchant" -c "SELECT cafe24.create_api_key('demo_merchant', 'demo')")
 echo "${token}" >out/demo_token.txt
 pid_file="${DEMO_DIR}/http.pid"

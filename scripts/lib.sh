@@ -118,3 +118,26 @@ stop_cluster() {
         as_postgres "${PG_BIN}/pg_ctl" -D "${dir}" -w -t 60 stop -m fast >/dev/null 2>&1 || true
     fi
 }
+
+# web_roles_sql LOGIN WRITER [READER...]: SQL that makes the roles the HTTP server needs
+# (docs/server.md), each LOGIN if missing: the server's login with nothing but EXECUTE on
+# cafe24.authenticate / http_call / http_call_bytes; merchants who read the star schema (not
+# the API keys' hashes) and may export reports; WRITER may also ingest orders.
+web_roles_sql() {
+    local login="$1" writer="$2" r
+    shift
+    echo "SET client_min_messages = warning;"
+    for r in "${login}" "$@"; do
+        echo "DO \$\$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${r}') THEN CREATE ROLE ${r} LOGIN; END IF; END \$\$;"
+    done
+    local merchants
+    merchants=$(IFS=,; echo "$*")
+    cat <<SQL
+GRANT USAGE ON SCHEMA cafe24 TO ${login}, ${merchants};
+GRANT EXECUTE ON FUNCTION cafe24.authenticate(text), cafe24.http_call(text, text, jsonb), cafe24.http_call_bytes(text, text, jsonb) TO ${login};
+GRANT SELECT ON ALL TABLES IN SCHEMA cafe24 TO ${merchants};
+REVOKE SELECT ON cafe24.api_key FROM ${merchants};
+GRANT INSERT, UPDATE ON cafe24.order_line, cafe24.product, cafe24.customer, cafe24.shop TO ${writer};
+GRANT EXECUTE ON FUNCTION cafe24.export_report TO ${merchants};
+SQL
+}

@@ -31,17 +31,9 @@ DO $$ BEGIN
         DROP OWNED BY srv_server, srv_merchant_a, srv_merchant_b; DROP ROLE srv_server, srv_merchant_a, srv_merchant_b;
     END IF;
 END $$;
--- Merchants log in (scheduled jobs run as their owner, who must be able to).
-CREATE ROLE srv_merchant_a LOGIN;
-CREATE ROLE srv_merchant_b LOGIN;
-CREATE ROLE srv_server LOGIN;
-GRANT USAGE ON SCHEMA cafe24 TO srv_server, srv_merchant_a, srv_merchant_b;
-GRANT EXECUTE ON FUNCTION cafe24.authenticate(text), cafe24.http_call(text, text, jsonb), cafe24.http_call_bytes(text, text, jsonb) TO srv_server;
-GRANT SELECT ON ALL TABLES IN SCHEMA cafe24 TO srv_merchant_a, srv_merchant_b;
-REVOKE SELECT ON cafe24.api_key FROM srv_merchant_a, srv_merchant_b;
-GRANT INSERT, UPDATE ON cafe24.order_line, cafe24.product, cafe24.customer, cafe24.shop TO srv_merchant_a;
-GRANT EXECUTE ON FUNCTION cafe24.export_report TO srv_merchant_a, srv_merchant_b;
 SQL
+# Merchants log in (scheduled jobs run as their owner, who must be able to); only a ingests.
+web_roles_sql srv_server srv_merchant_a srv_merchant_b | q -d web >/dev/null
 token() { q -d web -c "SET ROLE $1" -c "SELECT cafe24.create_api_key('$1', 'server tier')"; }
 export TOKEN_A TOKEN_B TOKEN_SUPER
 TOKEN_A=$(token srv_merchant_a)

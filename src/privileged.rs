@@ -24,6 +24,13 @@ pub fn pin_search_path_for_session() {
 /// Runs `f` with `search_path` pinned, then restores the caller's (also on error), as fmgr
 /// does for a function declared `SET search_path`.
 pub fn with_pinned_search_path<R>(f: impl FnOnce() -> R) -> R {
+    in_guc_level(true, f)
+}
+
+/// Runs `f` in a new GUC nesting level with `search_path` pinned. At the end (also on error)
+/// the pinned path is undone; with `keep_session_settings` false, so is every other setting
+/// `f` changed, even those set for the session.
+fn in_guc_level<R>(keep_session_settings: bool, f: impl FnOnce() -> R) -> R {
     let nest = unsafe {
         let nest = pg_sys::NewGUCNestLevel();
         pg_sys::set_config_option(
@@ -40,7 +47,7 @@ pub fn with_pinned_search_path<R>(f: impl FnOnce() -> R) -> R {
     };
     let mut f = Some(f);
     PgTryBuilder::new(std::panic::AssertUnwindSafe(|| (f.take().expect("runs once"))()))
-        .finally(|| unsafe { pg_sys::AtEOXact_GUC(true, nest) })
+        .finally(|| unsafe { pg_sys::AtEOXact_GUC(keep_session_settings, nest) })
         .execute()
 }
 
@@ -128,24 +135,5 @@ pub fn as_stored_query_owner<R>(function: &str, what: &str, by: StoredBy, f: imp
 /// objects, `LISTEN` and `DISCARD`: SQL the role stored cannot leave the role or leave state
 /// in the session for whoever uses it next. `cafe24.http_call` runs every HTTP request so.
 pub fn as_api_role<R>(role: pg_sys::Oid, f: impl FnOnce() -> R) -> R {
-    let nest = unsafe {
-        let nest = pg_sys::NewGUCNestLevel();
-        pg_sys::set_config_option(
-            c"search_path".as_ptr(),
-            PINNED_SEARCH_PATH.as_ptr(),
-            pg_sys::GucContext::PGC_USERSET,
-            pg_sys::GucSource::PGC_S_SESSION,
-            pg_sys::GucAction::GUC_ACTION_SAVE,
-            true,
-            0,
-            false,
-        );
-        nest
-    };
-    let mut f = Some(f);
-    PgTryBuilder::new(std::panic::AssertUnwindSafe(|| {
-        as_user(role, (pg_sys::SECURITY_LOCAL_USERID_CHANGE | pg_sys::SECURITY_RESTRICTED_OPERATION) as i32, f.take().expect("runs once"))
-    }))
-    .finally(|| unsafe { pg_sys::AtEOXact_GUC(false, nest) })
-    .execute()
+    in_guc_level(false, || as_user(role, (pg_sys::SECURITY_LOCAL_USERID_CHANGE | pg_sys::SECURITY_RESTRICTED_OPERATION) as i32, f))
 }
