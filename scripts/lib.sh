@@ -122,16 +122,19 @@ stop_cluster() {
 # web_roles_sql LOGIN WRITER [READER...]: SQL that makes the roles the HTTP server needs
 # (docs/server.md), each LOGIN if missing: the server's login with nothing but EXECUTE on
 # cafe24.authenticate / http_call / http_call_bytes; merchants who read the star schema (not
-# the API keys' hashes) and may export reports; WRITER may also ingest orders.
+# the API keys' hashes) and may export reports; WRITER may also ingest orders. A merchant
+# written name@1,2 reads and writes shops 1 and 2 (cafe24.shop_access); a bare name, every shop.
 web_roles_sql() {
-    local login="$1" writer="$2" r
+    local login="$1" writer="${2%%@*}" r name shops
     shift
     echo "SET client_min_messages = warning;"
-    for r in "${login}" "$@"; do
+    local names=()
+    for r in "$@"; do names+=("${r%%@*}"); done
+    for r in "${login}" "${names[@]}"; do
         echo "DO \$\$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${r}') THEN CREATE ROLE ${r} LOGIN; END IF; END \$\$;"
     done
     local merchants
-    merchants=$(IFS=,; echo "$*")
+    merchants=$(IFS=,; echo "${names[*]}")
     cat <<SQL
 GRANT USAGE ON SCHEMA cafe24 TO ${login}, ${merchants};
 GRANT EXECUTE ON FUNCTION cafe24.authenticate(text), cafe24.http_call(text, text, jsonb), cafe24.http_call_bytes(text, text, jsonb) TO ${login};
@@ -140,4 +143,14 @@ REVOKE SELECT ON cafe24.api_key FROM ${merchants};
 GRANT INSERT, UPDATE ON cafe24.order_line, cafe24.product, cafe24.customer, cafe24.shop TO ${writer};
 GRANT EXECUTE ON FUNCTION cafe24.export_report TO ${merchants};
 SQL
+    for r in "$@"; do
+        name="${r%%@*}"
+        echo "DELETE FROM cafe24.shop_access WHERE role = '${name}';"
+        if [[ "$r" == *@* ]]; then shops="${r#*@}"; else shops=""; fi
+        if [ -z "${shops}" ]; then
+            echo "INSERT INTO cafe24.shop_access (role, shop_no) VALUES ('${name}', NULL);"
+        else
+            echo "INSERT INTO cafe24.shop_access (role, shop_no) SELECT '${name}', unnest('{${shops}}'::integer[]);"
+        fi
+    done
 }

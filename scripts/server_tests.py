@@ -95,6 +95,21 @@ for path, query in [("customer-segmentation", {"method": "quantile"}), ("segment
     check(f"{path}: rows", s == 200 and isinstance(v, list) and len(v) > 0, (s, str(v)[:300]))
 s, _, v = request("GET", "/api/v1/kpis", query=[("names", "revenue"), ("names", "orders"), ("period", "month")])
 check("kpis: two values", s == 200 and sorted(r["kpi"] for r in v) == ["orders", "revenue"], (s, str(v)[:300]))
+
+# Per-shop row-level security: a reads shop 1, b shop 2 (cafe24.shop_access).
+for name, shop in [("a", 1), ("b", 2)]:
+    s, _, v = request("GET", "/api/v1/catalog", token=name)
+    check(f"merchant {name}'s catalog lists shop {shop} only", s == 200 and [x["shop_no"] for x in v.get("shops", [])] == [shop], (s, str(v)[:200]))
+    s, _, v = request("GET", "/api/v1/kpis", token=name, query=[("names", "revenue"), ("period", "month")])
+    want = sql(f"SELECT value FROM cafe24.kpi_values(names => '{{revenue}}', period => 'month', shop_no => {shop})")
+    check(f"merchant {name}'s revenue is shop {shop}'s", s == 200 and len(v) == 1 and float(v[0]["value"] or 0) == float(want or 0) > 0, (s, v, want))
+s, _, v = request("GET", "/api/v1/kpis", token="b", query=[("names", "revenue"), ("period", "month"), ("shop_no", "1")])
+check("merchant b asking for shop 1 gets no value", s == 200 and all(r["value"] in (None, 0) for r in v), (s, v))
+s, _, v = request("GET", "/api/v1/analytics/profit-margins", token="b", query={"by": "shop"})
+check("merchant b's margins by shop: one shop's row", s == 200 and len(v) == 1, (s, str(v)[:300]))
+s, _, v = request("POST", "/api/v1/orders", body={"payload": {"orders": [{"shop_no": 2, "order_id": "SRV-X", "member_id": "", "order_date": "2026-01-01T10:00:00+09:00",
+                  "items": [{"order_item_code": "SRV-X-01", "variant_code": "SRV-VARIANT", "quantity": 1, "product_price": "1000.00", "order_status": "N20"}]}]}})
+check("merchant a ingesting into shop 2: 403 naming the shop", s == 403 and err(v).get("sqlstate") == "42501" and "shop 2" in err(v).get("message", ""), (s, v))
 s, _, v = request("GET", "/api/v1/cron/next", query={"schedule": "0 9 * * 1", "n": "3", "after": "2026-01-01 00:00+09"})
 check("cron/next: three Mondays", s == 200 and len(v) == 3, (s, v))
 
@@ -178,43 +193,46 @@ with concurrent.futures.ThreadPoolExecutor(50) as pool:
     statuses = list(pool.map(lambda i: request("GET", "/api/v1/kpis", token="ab"[i % 2], query={"names": "revenue"})[0], range(200)))
 check("200 concurrent requests from 50 clients", statuses.count(200) == 200, statuses)
 
-# Live: an order ingested through the API reaches a listening client as an event.
-events: list[str] = []
-ready = threading.Event()
+# Live: an order ingested through the API reaches a listening client of its shop as an
+# event, and not a client whose role reads another shop.
+events: dict[str, list[str]] = {"a": [], "b": []}
+ready = {"a": threading.Event(), "b": threading.Event()}
 
 
-def follow():
-    c = http.client.HTTPConnection(SERVER.hostname, SERVER.port, timeout=20)
-    c.request("GET", "/api/v1/live", headers={"Authorization": "Bearer " + TOKENS["a"]})
+def follow(name: str, timeout: float):
+    c = http.client.HTTPConnection(SERVER.hostname, SERVER.port, timeout=timeout)
+    c.request("GET", "/api/v1/live", headers={"Authorization": "Bearer " + TOKENS[name]})
     r = c.getresponse()
-    events.append(f"status {r.status} {r.getheader('Content-Type')}")
-    ready.set()
-    buf = b""
+    events[name].append(f"status {r.status} {r.getheader('Content-Type')}")
+    ready[name].set()
     try:
         while True:
             chunk = r.fp.readline()
             if not chunk:
                 break
-            buf += chunk
             if chunk.startswith(b"data:"):
-                events.append(chunk.decode().strip())
+                events[name].append(chunk.decode().strip())
                 break
-    except socket.timeout:
+    except (socket.timeout, TimeoutError):
         pass
 
 
-t = threading.Thread(target=follow, daemon=True)
-t.start()
-ready.wait(10)
+followers = [threading.Thread(target=follow, args=("a", 20), daemon=True), threading.Thread(target=follow, args=("b", 3), daemon=True)]
+for t in followers:
+    t.start()
+ready["a"].wait(10)
+ready["b"].wait(10)
 time.sleep(0.3)
 order = {"orders": [{"shop_no": 1, "order_id": "SRV-1", "member_id": "", "order_date": time.strftime("%Y-%m-%dT%H:%M:%S+09:00", time.gmtime(time.time() + 9 * 3600)),
                      "items": [{"order_item_code": "SRV-1-01", "variant_code": "SRV-VARIANT", "product_name": "server test", "quantity": 1, "product_price": "1000.00", "order_status": "N20"}]}]}
 started = time.time()
 s, _, v = request("POST", "/api/v1/orders", body={"payload": order})
 check("ingest an order through the API", s == 201 and v and v[0]["inserted"] == 1, (s, v))
-t.join(10)
-check("a live client gets the KPI event", len(events) == 2 and events[0].startswith("status 200 text/event-stream") and '"kpi"' in events[1], events)
+followers[0].join(10)
+check("a live client gets the KPI event", len(events["a"]) == 2 and events["a"][0].startswith("status 200 text/event-stream") and '"kpi"' in events["a"][1], events["a"])
 check("... within a second of the commit", time.time() - started < 1.5, time.time() - started)
+followers[1].join(10)
+check("a live client of shop 2 gets no event of shop 1", events["b"] == ["status 200 text/event-stream"], events["b"])
 s, _, v = request("GET", "/api/v1/live", token="c24_wrong")
 check("live with a bad token: 401", s == 401, (s, v))
 

@@ -33,7 +33,8 @@ DO $$ BEGIN
 END $$;
 SQL
 # Merchants log in (scheduled jobs run as their owner, who must be able to); only a ingests.
-web_roles_sql srv_server srv_merchant_a srv_merchant_b | q -d web >/dev/null
+# a reads and writes shop 1, b shop 2 (per-shop row-level security, cafe24.shop_access).
+web_roles_sql srv_server srv_merchant_a@1 srv_merchant_b@2 | q -d web >/dev/null
 token() { q -d web -c "SET ROLE $1" -c "SELECT cafe24.create_api_key('$1', 'server tier')"; }
 export TOKEN_A TOKEN_B TOKEN_SUPER
 TOKEN_A=$(token srv_merchant_a)

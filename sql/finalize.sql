@@ -19,7 +19,19 @@ LANGUAGE plpgsql AS $$
 DECLARE
     ins bigint;
     upd bigint;
+    refused integer[];
 BEGIN
+    -- Per-shop row-level security would refuse the first row with a bare policy message.
+    IF pg_catalog.row_security_active('cafe24.order_line'::regclass) AND NOT cafe24._all_shops_granted() THEN
+        SELECT pg_catalog.array_agg(DISTINCT r.shop_no ORDER BY r.shop_no) INTO refused
+        FROM cafe24._ingest_rows(lines) AS r
+        WHERE r.shop_no <> ALL (coalesce(cafe24._shop_grants(), '{}'));
+        IF refused IS NOT NULL THEN
+            RAISE EXCEPTION 'ingest_orders: role % may not write shop %', current_user, pg_catalog.array_to_string(refused, ', ')
+                USING ERRCODE = 'insufficient_privilege',
+                      HINT = 'cafe24.shop_access lists the shops each role may read and write; the extension owner adds rows to it. Nothing of this payload was applied.';
+        END IF;
+    END IF;
     INSERT INTO cafe24.shop (shop_no, name)
     SELECT DISTINCT shop_no, 'Shop ' || shop_no FROM cafe24._ingest_rows(lines)
     ORDER BY 1
@@ -908,6 +920,62 @@ COMMENT ON COLUMN cafe24.progress.started IS 'When this phase started.';
 COMMENT ON COLUMN cafe24.progress.updated IS 'When done was last updated (every 100 ms at most).';
 COMMENT ON COLUMN cafe24.progress.remaining IS 'Time left at the rate so far; NULL until something is done.';
 
+-- Shop access ---------------------------------------------------------------------------
+-- Per-shop row-level security on every table keyed by shop_no. A role reads and writes the
+-- rows of the shops cafe24.shop_access gives it (or a role it is a member of); a row with
+-- shop_no NULL gives every shop. Fail-closed: a role with no row sees no shop's rows, however
+-- much it is granted. Superusers, BYPASSRLS roles and the tables' owner (the extension owner,
+-- whose SECURITY DEFINER triggers keep the aggregates exact over all shops) are not filtered.
+-- The policy calls two functions whose bodies are parsed at CREATE time (SQL-standard RETURN
+-- bodies: no search_path lookups at run time), each once per query as an InitPlan, so a
+-- scan pays one integer comparison per row (bench/shop_access.sh).
+CREATE TABLE cafe24.shop_access (
+    role        name NOT NULL,
+    shop_no     integer CHECK (shop_no > 0),
+    granted_at  timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    CONSTRAINT shop_access_role_shop_key UNIQUE NULLS NOT DISTINCT (role, shop_no)
+);
+COMMENT ON TABLE cafe24.shop_access IS 'Which roles read and write which shops'' rows (per-shop row-level security on shop, order_line, behaviour_event, sales_daily, sales_monthly, order_daily, order_fact, kpi_live). A role with no row sees no shop. Written by the extension owner (or a superuser); each role reads the rows that apply to it.';
+COMMENT ON COLUMN cafe24.shop_access.role IS 'Role given access; members of the role (with INHERIT) have it too. A row naming a role that does not exist grants nothing.';
+COMMENT ON COLUMN cafe24.shop_access.shop_no IS 'Shop whose rows the role may read and write; NULL for every shop, present and future.';
+COMMENT ON COLUMN cafe24.shop_access.granted_at IS 'When the row was added.';
+ALTER TABLE cafe24.shop_access ENABLE ROW LEVEL SECURITY;
+CREATE POLICY shop_access_own ON cafe24.shop_access FOR SELECT
+    USING (EXISTS (SELECT FROM pg_catalog.pg_roles AS r
+                   WHERE r.rolname OPERATOR(pg_catalog.=) shop_access.role AND pg_catalog.pg_has_role(r.oid, 'USAGE')));
+GRANT SELECT ON cafe24.shop_access TO PUBLIC;
+
+CREATE FUNCTION cafe24._shop_grants() RETURNS integer[] LANGUAGE sql STABLE PARALLEL SAFE
+RETURN (SELECT pg_catalog.array_agg(a.shop_no) FROM cafe24.shop_access AS a WHERE a.shop_no IS NOT NULL);
+COMMENT ON FUNCTION cafe24._shop_grants() IS 'Internal: the shops cafe24.shop_access gives the current role by number (for the per-shop policies).';
+CREATE FUNCTION cafe24._all_shops_granted() RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE
+RETURN EXISTS (SELECT FROM cafe24.shop_access AS a WHERE a.shop_no IS NULL);
+COMMENT ON FUNCTION cafe24._all_shops_granted() IS 'Internal: whether cafe24.shop_access gives the current role every shop (for the per-shop policies).';
+
+DO $$
+DECLARE t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['shop', 'order_line', 'behaviour_event', 'sales_daily', 'sales_monthly',
+                             'order_daily', 'order_fact', 'kpi_live'] LOOP
+        EXECUTE pg_catalog.format($p$
+            ALTER TABLE cafe24.%1$I ENABLE ROW LEVEL SECURITY;
+            CREATE POLICY shop_access ON cafe24.%1$I
+                USING ((SELECT cafe24._all_shops_granted()) OR shop_no OPERATOR(pg_catalog.=) ANY ((SELECT cafe24._shop_grants())::integer[]))
+        $p$, t);
+    END LOOP;
+END $$;
+-- A view over order_daily reads it as the caller, so the caller's shops apply.
+ALTER VIEW cafe24.kpi_daily_facts SET (security_invoker = true);
+
+CREATE FUNCTION cafe24.readable_shops()
+RETURNS TABLE (shop_no integer, name text, currency text, timezone text)
+LANGUAGE sql STABLE PARALLEL SAFE ROWS 10
+BEGIN ATOMIC
+    SELECT s.shop_no, s.name, s.currency, s.timezone FROM cafe24.shop AS s ORDER BY s.shop_no;
+END;
+COMMENT ON FUNCTION cafe24.readable_shops() IS
+'The shops whose rows you may read (cafe24.shop_access, or every shop for a superuser or the tables'' owner), with their name, currency and time zone. Empty when you have no access to any shop, or no SELECT on cafe24.shop.';
+
 -- What a front end lists, in one call, with the caller's rights (row-level security applies).
 CREATE FUNCTION cafe24.catalog() RETURNS jsonb LANGUAGE sql STABLE SET search_path = pg_catalog, cafe24, pg_temp AS $$
 SELECT jsonb_build_object(
@@ -930,6 +998,7 @@ SELECT jsonb_build_object(
                 FROM cafe24.job AS j) AS j),
     'progress', (SELECT COALESCE(jsonb_agg(p), '[]') FROM (SELECT p.function, p.phase, p.done, p.total, p.percent, p.started FROM cafe24.progress AS p
                                                            WHERE p.usename = current_user) AS p),
+    'shops', (SELECT COALESCE(jsonb_agg(to_jsonb(s) ORDER BY s.shop_no), '[]') FROM cafe24.readable_shops() AS s),
     'widget_kinds', '["kpi", "line", "bar", "pie", "table", "forecast", "funnel", "cohort_heatmap"]'::jsonb,
     'analyses', (SELECT COALESCE(jsonb_agg(jsonb_build_object('name', p.proname, 'columns',
                      (SELECT jsonb_agg(jsonb_build_object('name', a.n, 'type', format_type(a.t, NULL)) ORDER BY a.i)
@@ -939,7 +1008,7 @@ SELECT jsonb_build_object(
                    AND p.proname = ANY ('{profit_margins,segment_summary,cohort_retention,funnel,seasonal_indices,yoy_growth,optimize_inventory,forecast_sales}')))
 $$;
 COMMENT ON FUNCTION cafe24.catalog() IS
-'What a front end lists, as JSON, with your rights: the KPIs, dashboards (with their specs), reports (with their parameters), your last 50 outputs, your jobs with their last run, your calls in progress, the widget kinds and the analyses a widget can show with their result columns.';
+'What a front end lists, as JSON, with your rights: the shops you may read, the KPIs, dashboards (with their specs), reports (with their parameters), your last 50 outputs, your jobs with their last run, your calls in progress, the widget kinds and the analyses a widget can show with their result columns.';
 
 -- Internal SECURITY DEFINER helpers and trigger functions are called by triggers and by each
 -- other (as the owner), never by users: nobody else may run them (a trigger fires whatever

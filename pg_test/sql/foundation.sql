@@ -51,6 +51,8 @@ SELECT * FROM cafe24.generate_demo_data(start_date => 'infinity', replace => tru
 CREATE ROLE regress_loader;
 GRANT USAGE ON SCHEMA cafe24 TO regress_loader;
 GRANT INSERT, UPDATE ON cafe24.order_line TO regress_loader;
+-- It writes shop 1's lines (per-shop row-level security: cafe24.shop_access).
+INSERT INTO cafe24.shop_access (role, shop_no) VALUES ('regress_loader', 1);
 SET ROLE regress_loader;
 SELECT * FROM cafe24.generate_demo_data(replace => true);
 INSERT INTO cafe24.order_line (order_id, order_item_code, shop_no, ordered_at, product_id, quantity, unit_price, status)

@@ -21,6 +21,7 @@ GRANT USAGE ON SCHEMA cafe24 TO web_server, web_alice, web_bob;
 GRANT EXECUTE ON FUNCTION cafe24.authenticate(text), cafe24.http_call(text, text, jsonb), cafe24.http_call_bytes(text, text, jsonb) TO web_server;
 GRANT SELECT ON ALL TABLES IN SCHEMA cafe24 TO web_alice;
 REVOKE SELECT ON cafe24.api_key FROM web_alice;  -- what PUBLIC has: every column but the hash
+INSERT INTO cafe24.shop_access (role, shop_no) VALUES ('web_alice', NULL);  -- every shop's rows
 
 -- Keys: created by their role (or a member of it), shown once, stored hashed.
 SET ROLE web_alice;

@@ -36,6 +36,8 @@ CREATE ROLE priv_alice LOGIN;
 CREATE ROLE priv_bob LOGIN;
 CREATE ROLE priv_mallory LOGIN;
 GRANT USAGE ON SCHEMA cafe24 TO priv_alice, priv_bob, priv_mallory;
+-- Every shop's rows for each (per-shop isolation has its own test, shops.sql).
+INSERT INTO cafe24.shop_access (role, shop_no) VALUES ('priv_alice', NULL), ('priv_bob', NULL), ('priv_mallory', NULL);
 CREATE SCHEMA alice_s AUTHORIZATION priv_alice;
 CREATE SCHEMA mal AUTHORIZATION priv_mallory;
 

@@ -118,6 +118,7 @@ CREATE ROLE report_alice;
 CREATE ROLE report_bob;
 GRANT USAGE ON SCHEMA cafe24 TO report_alice, report_bob;
 GRANT SELECT ON cafe24.sales_monthly TO report_alice;
+INSERT INTO cafe24.shop_access (role, shop_no) VALUES ('report_alice', NULL);
 SET ROLE report_alice;
 SELECT cafe24.create_report('alice_sales', '{"title": "Alice", "sections": [{"title": "months", "query": "SELECT month, sum(net_amount) AS revenue FROM cafe24.sales_monthly GROUP BY 1 ORDER BY 1"}]}');
 SELECT length(cafe24.render_report('alice_sales', 'csv')) > 0 AS alice_renders;

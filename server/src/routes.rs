@@ -316,23 +316,28 @@ async fn index() -> Response {
     ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], include_str!("../ui/index.html")).into_response()
 }
 
-/// Server-sent events: one `kpi` event per `NOTIFY cafe24_kpi` (its key: kpi, shop, day),
-/// for clients with a valid token; the client reads the values through /api/v1/kpis.
+/// Server-sent events: one `kpi` event per `NOTIFY cafe24_kpi` (its key: kpi, shop, day) of a
+/// shop the token's role may read (`cafe24.readable_shops()`, read when the stream opens), for
+/// clients with a valid token; the client reads the values through /api/v1/kpis.
 async fn live(AxState(state): AxState<State>, headers: HeaderMap) -> Response {
     let result = async {
         let token = token(&headers)?;
         let client = state.pool.get().await.map_err(|err| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, None, format!("database: {err}"), None))?;
-        let role: Option<String> = client.query_one("SELECT cafe24.authenticate($1)::text", &[&token]).await?.get(0);
-        if role.is_none() {
-            return Err(ApiError::new(StatusCode::UNAUTHORIZED, Some("28000"), "the API key is not valid (unknown, revoked or expired)", None));
-        }
-        Ok(())
+        let row = client.query_one("SELECT cafe24.http_call($1, 'readable_shops', '{}')::text", &[&token]).await?;
+        let shops: Vec<Json> = serde_json::from_str(row.get::<_, Option<&str>>(0).unwrap_or("[]")).unwrap_or_default();
+        Ok::<_, ApiError>(shops.iter().filter_map(|s| s.get("shop_no").and_then(Json::as_i64)).collect::<std::collections::HashSet<i64>>())
     }
     .await;
-    if let Err(e) = result {
-        return e.into_response();
-    }
-    let events = tokio_stream_of(state.live.subscribe()).map(|payload| Ok::<_, std::convert::Infallible>(Event::default().event("kpi").data(payload)));
+    let shops = match result {
+        Ok(shops) => shops,
+        Err(e) => return e.into_response(),
+    };
+    let events = tokio_stream_of(state.live.subscribe())
+        .filter(move |payload| {
+            let shop = serde_json::from_str::<Json>(payload).ok().and_then(|v| v.get("shop").and_then(Json::as_i64));
+            std::future::ready(shop.is_some_and(|s| shops.contains(&s)))
+        })
+        .map(|payload| Ok::<_, std::convert::Infallible>(Event::default().event("kpi").data(payload)));
     Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))).into_response()
 }
 
