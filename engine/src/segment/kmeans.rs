@@ -1,7 +1,7 @@
 //! k-means (Lloyd's algorithm with greedy k-means++ seeding), standardization and the
 //! silhouette, on `[f64; 3]` points. Every loop over the points polls the cancel flag.
 
-use super::{check_cancel, ArgError, Rfm, K_CANDIDATES};
+use super::{candidate_ks, check_cancel, ArgError, Rfm};
 use crate::rng::Rng;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -279,8 +279,8 @@ pub(super) fn silhouette(points: &[[f64; 3]], groups: &[usize], sample: &[usize]
     Ok(total / sample.len() as f64)
 }
 
-/// The k in [`K_CANDIDATES`] (at most `distinct`) with the highest silhouette on `sample`
-/// (the smaller k on ties): its clusters and silhouette. `distinct >= 2` is required.
+/// The k of [`candidate_ks`]`(distinct)` with the highest silhouette on `sample` (the
+/// smaller k on ties): its clusters and silhouette. `distinct >= 2` is required.
 /// `done` counts the candidates fitted.
 pub(super) fn choose_k(
     points: &[[f64; 3]],
@@ -292,7 +292,7 @@ pub(super) fn choose_k(
     done: &AtomicUsize,
 ) -> Result<(Vec<usize>, f64), ArgError> {
     let mut best: Option<(Vec<usize>, f64)> = None;
-    for k in *K_CANDIDATES.start()..=distinct.min(*K_CANDIDATES.end()) {
+    for k in candidate_ks(distinct) {
         let groups = kmeans(points, k, seed, sample_size, cancel)?;
         let s = silhouette(points, &groups, sample, cancel)?;
         done.fetch_add(1, Ordering::Relaxed);

@@ -14,15 +14,29 @@
 //!   **Sampling rule:** with more than [`KMEANS_SAMPLE`] customers the 10 restarts run on a
 //!   seeded sample of [`KMEANS_SAMPLE`] customers, and Lloyd's algorithm then continues on
 //!   all customers from the winning centroids (one full-data run instead of ten; the
-//!   inertia stays within 1 % of the full algorithm's on our tests). Without `k`, k is the
-//!   one of 2..=8 with the highest mean silhouette, measured on a seeded sample of at most
-//!   [`SILHOUETTE_SAMPLE`] customers (so the cost stays linear in the number of customers).
+//!   inertia stays within 1 % of the full algorithm's on our tests).
+//! * **Automatic k.** Without `k`, k is the one of [`K_CANDIDATES`] = 4..=8 with the
+//!   highest mean silhouette (the smaller k on ties), measured on a seeded sample of at
+//!   most [`SILHOUETTE_SAMPLE`] customers (so the cost stays linear in the number of
+//!   customers); with fewer than 4 distinct customers (identical features count once) it
+//!   is the best of 2..=distinct instead, and a single distinct customer is one segment.
+//!   See [`candidate_ks`]. **Why not 2 or 3:** on real purchase data the silhouette is
+//!   highest for the coarsest split — one-time buyers against everyone else — because
+//!   frequency is mostly 1 and spend has a long tail. On the CDNOW master log (23,570
+//!   customers) it peaks at k = 2 (0.58, "Champions" and "Hibernating"), which a merchant
+//!   cannot act on; between 4 and 8 segments map onto the RFM vocabulary (Champions, Loyal,
+//!   At risk, ...) and onto campaigns, and this is the range analysts usually search with
+//!   scikit-learn. Within it the silhouette still decides, so data with 5 clear groups
+//!   gets 5. A given `k` (any value from 1 to the number of distinct customers) is used
+//!   as it is.
 //! * **Labels** come from each segment's mean R, F and M scores, see [`Label`].
 //! * [`Method::Quantile`] skips clustering: every customer gets the label of its own
 //!   scores on the same grid, and each label present is one segment.
 //!
-//! Segments are numbered from 1 in [`Label`] order (Champions first); segments that share
-//! a label (only when k > 8) are ordered by their mean R + F + M score, highest first.
+//! Segments are numbered from 1 in [`Label`] order (Champions first). Labels are distinct
+//! at every k up to 8 (see [`Label`] for how a segment gets the nearest free label when
+//! two would share one); only a given k > 8 repeats labels, and segments that share a label
+//! are ordered by their mean R + F + M score, highest first.
 //!
 //! **Cancellation.** [`segment_customers`] (and [`crate::clv`]'s entry points) take a
 //! `cancel: &AtomicBool` that is polled in every long loop (every few thousand customers
@@ -49,8 +63,17 @@ pub const SILHOUETTE_SAMPLE: usize = 5_000;
 /// the module documentation).
 pub const KMEANS_SAMPLE: usize = 50_000;
 
-/// Candidate values of k when the caller gives none.
-pub const K_CANDIDATES: std::ops::RangeInclusive<usize> = 2..=8;
+/// Candidate values of k when the caller gives none (see the module documentation; fewer
+/// only when there are fewer distinct customers, see [`candidate_ks`]).
+pub const K_CANDIDATES: std::ops::RangeInclusive<usize> = 4..=8;
+
+/// The values of k that automatic k compares, given the number of distinct customers
+/// (`distinct >= 2`): [`K_CANDIDATES`] up to `distinct` when `distinct` reaches its start,
+/// otherwise `2..=distinct` (two or three distinct customers cannot make four segments).
+pub fn candidate_ks(distinct: usize) -> std::ops::RangeInclusive<usize> {
+    let (start, end) = (*K_CANDIDATES.start(), *K_CANDIDATES.end());
+    if distinct >= start { start..=distinct.min(end) } else { 2..=distinct }
+}
 
 /// What SQL aggregates for one customer. Times are in days since any fixed epoch
 /// (fractions allowed); amounts in the shop's currency.
@@ -252,7 +275,8 @@ impl FromStr for Method {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct SegmentOptions {
     pub method: Method,
-    /// Number of k-means segments; `None` chooses k in [`K_CANDIDATES`] by silhouette.
+    /// Number of k-means segments; `None` chooses k in [`K_CANDIDATES`] by silhouette
+    /// (see [`candidate_ks`]).
     /// Ignored by [`Method::Quantile`].
     pub k: Option<i64>,
     /// Seed of k-means++ and of the silhouette sample.
@@ -302,7 +326,7 @@ pub struct Segmentation {
 ///
 /// `cancel` stops the work early with [`ArgError::cancelled`]; `done` counts the k-means
 /// fits finished: 1 for a given k ≥ 2, one per candidate k when k is chosen (at most
-/// `K_CANDIDATES.count()` = 7), 0 otherwise.
+/// `K_CANDIDATES.count()` = 5), 0 otherwise.
 ///
 /// Errors: empty input, a bad customer (non-finite number, no purchase, dates out of
 /// order), `k < 1`, or `k` larger than the number of distinct customers (customers with

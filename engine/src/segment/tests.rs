@@ -352,3 +352,139 @@ fn sampled_restarts_at_scale_stay_within_one_percent_of_the_full_algorithm() {
         assert!(sampled <= full * 1.01, "k = {k}: sampled {sampled} vs full {full}");
     }
 }
+
+/// `testdata/cdnow_rfm.csv`: the CDNOW master transaction log (Fader & Hardie's CDNOW
+/// data set, 69,659 purchases of the 23,570 customers who first bought in Q1 1997, to
+/// 1998-06-30), as shipped by `lifetimes` 0.11.3 (`lifetimes/datasets/CDNOW_master.txt`,
+/// also in `btyd`), summarised per customer as `cafe24._customer_summaries` does:
+/// `recency_days` (1998-06-30 − last purchase day), `purchase_days` (distinct days),
+/// `total_amount` (sum of `dollar_value`), in customer id order. Regenerate with
+/// `python3 bench/segments_cdnow.py --write-testdata engine/src/segment/testdata/cdnow_rfm.csv`.
+fn cdnow() -> Vec<CustomerSummary> {
+    include_str!("testdata/cdnow_rfm.csv")
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let v: Vec<&str> = l.split(',').collect();
+            let purchases: i64 = v[1].parse().unwrap();
+            let mut c = customer(v[0].parse().unwrap(), purchases, v[2].parse().unwrap());
+            c.first_purchase = c.first_purchase.min(c.last_purchase);
+            c
+        })
+        .collect()
+}
+
+fn assert_distinct_labels(s: &Segmentation, what: &str) {
+    let labels: Vec<Label> = s.segments.iter().map(|g| g.label).collect();
+    let mut unique = labels.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), labels.len(), "{what}: labels repeat: {labels:?}");
+}
+
+#[test]
+fn candidate_ks_are_actionable_unless_too_few_distinct_customers() {
+    assert_eq!(candidate_ks(2), 2..=2);
+    assert_eq!(candidate_ks(3), 2..=3);
+    assert_eq!(candidate_ks(4), 4..=4);
+    assert_eq!(candidate_ks(6), 4..=6);
+    assert_eq!(candidate_ks(8), 4..=8);
+    assert_eq!(candidate_ks(1_000_000), 4..=8);
+}
+
+#[test]
+fn automatic_k_on_cdnow_is_actionable_with_distinct_labels() {
+    let c = cdnow();
+    assert_eq!(c.len(), 23_570);
+    let opts = SegmentOptions { method: Method::KMeans, k: None, seed: 42 };
+    let done = AtomicUsize::new(0);
+    let auto = super::segment_customers(&c, &opts, &go(), &done).unwrap();
+    let k = auto.segments.len();
+    assert!((4..=8).contains(&k), "k = {k}");
+    assert_eq!(done.load(Ordering::Relaxed), 5, "k = 4..=8 compared");
+    assert_distinct_labels(&auto, "automatic k");
+    // The automatic choice is the explicit fit with the best silhouette among 4..=8; the
+    // coarser splits score higher but are not candidates (k = 2 was chosen before).
+    let mut best = f64::NEG_INFINITY;
+    for k in 2..=8 {
+        let s = segment_customers(&c, &SegmentOptions { k: Some(k), ..opts }).unwrap();
+        assert_eq!(s.segments.len(), k as usize);
+        assert_distinct_labels(&s, &format!("CDNOW, k = {k}"));
+        let sil = s.silhouette.unwrap();
+        if k >= 4 {
+            best = best.max(sil);
+        }
+        if k as usize == auto.segments.len() {
+            assert_eq!(s, auto);
+        }
+    }
+    assert_eq!(auto.silhouette, Some(best));
+}
+
+#[test]
+fn labels_are_distinct_at_every_k_on_synthetic_customers() {
+    let c = synthetic(3_000, 17);
+    for k in 2..=8 {
+        let s = segment_customers(&c, &SegmentOptions { method: Method::KMeans, k: Some(k), seed: 5 }).unwrap();
+        assert_eq!(s.segments.len(), k as usize);
+        assert_distinct_labels(&s, &format!("synthetic, k = {k}"));
+    }
+}
+
+/// `n` points around each of `centres`, normal noise of standard deviation `sd`.
+fn around(centres: &[[f64; 3]], n: usize, sd: f64, seed: u64) -> Vec<[f64; 3]> {
+    let mut rng = Rng::new(seed);
+    centres.iter().flat_map(|c| (0..n).map(|_| c.map(|v| v + sd * rng.normal())).collect::<Vec<_>>()).collect()
+}
+
+#[test]
+fn five_well_separated_blobs_give_five_segments() {
+    let centres = [[0.0, 0.0, 0.0], [8.0, 0.0, 0.0], [0.0, 8.0, 0.0], [0.0, 0.0, 8.0], [8.0, 8.0, 8.0]];
+    let x = around(&centres, 60, 0.5, 3);
+    let all: Vec<usize> = (0..x.len()).collect();
+    let (groups, s) = choose_k(&x, x.len(), &all, 42);
+    assert_eq!(groups.iter().max(), Some(&4), "k = 5");
+    assert!(s > 0.8, "silhouette {s}");
+    for b in 0..5 {
+        assert!(groups[b * 60..(b + 1) * 60].iter().all(|&g| g == groups[b * 60]), "blob {b} is one cluster");
+    }
+    // Six and seven blobs: the silhouette still decides within 4..=8.
+    let more = [centres.to_vec(), vec![[8.0, 8.0, 0.0], [8.0, 0.0, 8.0]]].concat();
+    for n in [6, 7] {
+        let x = around(&more[..n], 40, 0.5, 4);
+        let all: Vec<usize> = (0..x.len()).collect();
+        assert_eq!(choose_k(&x, x.len(), &all, 42).0.iter().max(), Some(&(n - 1)), "k = {n}");
+    }
+}
+
+#[test]
+fn five_kinds_of_customers_give_five_labelled_segments() {
+    // Recent heavy buyers, recent one-timers, lapsed regulars, long-gone one-timers and
+    // mid-recency occasional buyers, 200 each, tightly spread.
+    let kinds: [(f64, i64, f64); 5] = [(5.0, 30, 3_000.0), (10.0, 1, 20.0), (250.0, 12, 1_200.0), (380.0, 1, 15.0), (150.0, 4, 150.0)];
+    let mut rng = Rng::new(8);
+    let c: Vec<CustomerSummary> = kinds
+        .iter()
+        .flat_map(|&(r, f, m)| (0..200).map(|_| customer(r + rng.range(0, 4) as f64, f, m * (0.95 + 0.1 * rng.f64()))).collect::<Vec<_>>())
+        .collect::<Vec<_>>();
+    let s = segment_customers(&c, &SegmentOptions { method: Method::KMeans, k: None, seed: 42 }).unwrap();
+    assert_eq!(s.segments.len(), 5, "{:?}", s.segments);
+    assert_distinct_labels(&s, "five kinds");
+    for b in 0..5 {
+        let id = s.customers[b * 200].segment;
+        assert!(s.customers[b * 200..(b + 1) * 200].iter().all(|m| m.segment == id), "kind {b} is one segment");
+    }
+    assert_eq!(s.segments[0].label, Label::Champions);
+}
+
+#[test]
+fn fewer_than_four_distinct_customers_choose_among_two_and_three() {
+    let c = [customer(5.0, 9, 900.0), customer(5.0, 9, 900.0), customer(300.0, 1, 10.0), customer(150.0, 3, 100.0)];
+    let done = AtomicUsize::new(0);
+    let s = super::segment_customers(&c, &SegmentOptions { method: Method::KMeans, k: None, seed: 1 }, &go(), &done).unwrap();
+    assert!((2..=3).contains(&s.segments.len()));
+    assert_eq!(done.load(Ordering::Relaxed), 2, "k = 2 and 3 compared");
+    assert_distinct_labels(&s, "three distinct customers");
+    let two = [customer(5.0, 9, 900.0), customer(300.0, 1, 10.0), customer(300.0, 1, 10.0)];
+    assert_eq!(segment_customers(&two, &SegmentOptions { method: Method::KMeans, k: None, seed: 1 }).unwrap().segments.len(), 2);
+}
