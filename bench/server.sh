@@ -4,7 +4,8 @@
 # keep-alive connections), each against its baseline measured in the same run: the same
 # cafe24.http_call straight over 50 Postgres connections. Then the live path: an order
 # POSTed to /api/v1/orders until its KPI event reaches an SSE client (100 orders), against
-# the POST alone; and the server's memory at rest and after the load.
+# the POST alone; the same until the orders tile changes in Chromium (bench/live_browser.mjs);
+# and the server's memory at rest and after the load.
 #
 # bash bench/server.sh [CUSTOMERS]   (default 20000; demo cluster, database cafe24_bench)
 source "$(dirname "$0")/../scripts/lib.sh"
@@ -83,4 +84,7 @@ print(f"POST alone (baseline): p50 {pct(post, .5):.1f} ms, p99 {pct(post, .99):.
 print(f"POST to event at the client: {len(live)} of 100 seen, p50 {pct(live, .5):.1f} ms, p99 {pct(live, .99):.1f} ms "
       f"(x{pct(live, .5) / pct(post, .5):.2f} of the POST at p50)")
 PY
-q -d cafe24_bench -c "DELETE FROM cafe24.order_line WHERE order_id LIKE 'BENCH-%'" >/dev/null
+echo "== live in a browser: POST /api/v1/orders until the orders tile changes in Chromium, 100 orders"
+[ -d scripts/browser/node_modules/playwright-core ] || (cd scripts/browser && npm ci --silent --no-audit --no-fund)
+SERVER=http://127.0.0.1:18390 TOKEN="${token}" node bench/live_browser.mjs
+q -d cafe24_bench -c "DELETE FROM cafe24.order_line WHERE order_id LIKE 'BENCH-%' OR order_id LIKE 'BROWSER-BENCH-%'" >/dev/null

@@ -708,7 +708,7 @@ CREATE POLICY widget_write ON cafe24.widget FOR ALL
     WITH CHECK (EXISTS (SELECT FROM cafe24.dashboard AS d WHERE d.name = widget.dashboard AND pg_has_role(d.owner, 'USAGE')));
 GRANT SELECT, INSERT, UPDATE, DELETE ON cafe24.widget TO PUBLIC;
 
-CREATE FUNCTION cafe24.dashboard_data(name text, params jsonb DEFAULT '{}')
+CREATE FUNCTION cafe24.dashboard_data(name text, params jsonb DEFAULT '{}', widgets integer[] DEFAULT NULL)
 RETURNS jsonb LANGUAGE plpgsql STABLE AS $$
 DECLARE
     d record;
@@ -735,7 +735,17 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Parameters: ' || coalesce((SELECT string_agg(p ->> 'name', ', ') FROM jsonb_array_elements(d.spec -> 'parameters') AS p), 'none') || '.';
     END IF;
-    FOR w IN SELECT * FROM cafe24.widget AS x WHERE x.dashboard = d.name ORDER BY x.widget_no LOOP
+    SELECT string_agg(n::text, ', ') INTO bad FROM unnest(dashboard_data.widgets) AS n
+    WHERE n IS NULL OR n NOT IN (SELECT x.widget_no FROM cafe24.widget AS x WHERE x.dashboard = d.name);
+    IF bad IS NOT NULL OR dashboard_data.widgets = '{}' THEN
+        RAISE EXCEPTION 'dashboard_data: widgets = % %', dashboard_data.widgets,
+                        CASE WHEN bad IS NULL THEN 'is empty' ELSE format('names no widget %s of dashboard "%s"', bad, d.name) END
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Pass widget numbers from dashboard_data(name) -> ''widgets'' -> i ->> ''widget_no'' (from 0), or NULL for every widget.';
+    END IF;
+    FOR w IN SELECT * FROM cafe24.widget AS x
+             WHERE x.dashboard = d.name AND (dashboard_data.widgets IS NULL OR x.widget_no = ANY (dashboard_data.widgets))
+             ORDER BY x.widget_no LOOP
         -- Each widget in its own subtransaction: a failing query shows its error, the rest render.
         BEGIN
             data := jsonb_build_object('data', cafe24._widget_data(d.name, w.widget_no, params));
@@ -744,12 +754,12 @@ BEGIN
             data := jsonb_build_object('error', jsonb_build_object('message', msg, 'sqlstate', state));
         END;
         widgets := widgets || jsonb_build_array(jsonb_build_object(
-            'title', w.title, 'kind', w.kind, 'kpis', w.kpis, 'refresh_seconds', w.refresh_seconds,
+            'widget_no', w.widget_no, 'title', w.title, 'kind', w.kind, 'kpis', w.kpis, 'refresh_seconds', w.refresh_seconds,
             'position', jsonb_build_object('col', w.col, 'row', w."row", 'width', w.width, 'height', w.height)) || data);
     END LOOP;
     RETURN jsonb_build_object('name', d.name, 'title', d.title, 'description', coalesce(d.spec ->> 'description', ''),
                               'refresh_seconds', d.refresh_seconds, 'params', coalesce(params, '{}'),
                               'generated_at', to_char(now(), 'YYYY-MM-DD HH24:MI:SS TZ'), 'widgets', widgets);
 END $$;
-COMMENT ON FUNCTION cafe24.dashboard_data(text, jsonb) IS
-'Every widget''s data, ready for a front end: title, kind, grid position, refresh interval, and columns and typed rows (or the error of a widget whose query failed; the other widgets still render).';
+COMMENT ON FUNCTION cafe24.dashboard_data(text, jsonb, integer[]) IS
+'Every widget''s data (or only those whose widget_no is in widgets, to refresh one), ready for a front end: widget_no, title, kind, grid position, refresh interval, and columns and typed rows (or the error of a widget whose query failed; the other widgets still render).';

@@ -888,7 +888,7 @@ ALTER FUNCTION cafe24.cron_next(text, timestamptz, integer, text) ROWS 5 COST 10
 -- their plans can cost past jit_above_cost (a lossy BRIN range, an initplan bound the planner
 -- cannot see, unnest() of a transition table's keys), and JIT compiling then takes 0.5–2 s
 -- (bench/dashboards.sh at 10.8 M order lines). They never gain from it.
-ALTER FUNCTION cafe24.dashboard_data(text, jsonb) SET jit = off;
+ALTER FUNCTION cafe24.dashboard_data(text, jsonb, integer[]) SET jit = off;
 ALTER FUNCTION cafe24._widget_data(text, integer, jsonb) SET jit = off;
 ALTER FUNCTION cafe24.render_dashboard(text, text, jsonb) SET jit = off;
 ALTER FUNCTION cafe24.kpi_values(text[], text, date, text, integer, integer) SET jit = off;

@@ -131,6 +131,10 @@ SELECT cafe24.create_dashboard('ops', '{
 SELECT widget_no, title, kind, kpis, col, "row", width, height, refresh_seconds FROM cafe24.widget WHERE dashboard = 'ops' ORDER BY widget_no;
 SELECT w ->> 'title' AS widget, w -> 'error' ->> 'sqlstate' AS error, jsonb_array_length(w -> 'data' -> 'rows') > 0 AS has_rows
 FROM jsonb_array_elements(cafe24.dashboard_data('ops') -> 'widgets') AS w;
+-- One widget alone, for a front end refreshing it on its own interval; a bad number is named.
+SELECT w ->> 'widget_no' AS widget_no, w ->> 'kind' AS kind FROM jsonb_array_elements(cafe24.dashboard_data('ops', widgets => '{0}') -> 'widgets') AS w;
+SELECT cafe24.dashboard_data('ops', widgets => '{0,99}');
+SELECT cafe24.dashboard_data('ops', widgets => '{}');
 SELECT position('<svg' IN page) > 0 AS chart, position('division by zero' IN page) > 0 AS widget_error_shown,
        position('grid-column:1/span 8' IN page) > 0 AS placed, position('http' IN page) = 0 AS self_contained
 FROM (SELECT convert_from(cafe24.render_dashboard('ops', 'html'), 'UTF8') AS page) AS p;

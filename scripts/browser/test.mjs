@@ -35,6 +35,9 @@ try {
   // An order committed in SQL reaches the tile without a reload.
   const tile = page.locator("#dash .widget").first().locator('.tile[data-kpi="orders"] .v');
   const before = await tile.textContent();
+  const fetched = [];
+  const onRequest = (r) => { if (r.url().includes("/custom-dashboard/")) fetched.push(r.url()); };
+  page.on("request", onRequest);
   const started = Date.now();
   sql(`INSERT INTO cafe24.order_line (order_id, order_item_code, shop_no, ordered_at, customer_id, product_id, quantity, unit_price, unit_cost, status)
        SELECT 'BROWSER-1', 'BROWSER-1-01', min(shop_no), now(), (SELECT max(customer_id) FROM cafe24.customer), (SELECT min(product_id) FROM cafe24.product), 1, 20000, 9000, 'paid' FROM cafe24.shop`);
@@ -42,6 +45,8 @@ try {
   while (Date.now() - started < 5000 && after === before) { await page.waitForTimeout(50); after = await tile.textContent(); }
   check("the orders tile changes without a reload", after !== before, `${before} -> ${after}`);
   check(`... within a second of the commit (${Date.now() - started} ms)`, Date.now() - started < 1500, Date.now() - started);
+  page.off("request", onRequest);
+  check("... by fetching only the KPI widgets again", fetched.length > 0 && fetched.every((u) => /[?&]widgets=\d/.test(u)), fetched);
 
   // Build a dashboard by clicking and dragging, save it, reload, see it.
   await page.click('nav button[data-page="builder"]');

@@ -211,8 +211,12 @@ async fn arguments(e: &Endpoint, state: &State, path: Option<Path<std::collectio
                     }
                 }
             }
-            // A dashboard's query string holds its parameters.
+            // A dashboard's query string holds its parameters, and `widgets` the widget
+            // numbers to refresh alone.
             if e.function == "dashboard_data" {
+                if let Some(w) = grouped.remove("widgets") {
+                    args.insert("widgets".into(), w);
+                }
                 args.insert("params".into(), Json::Object(grouped));
             } else {
                 args = grouped;
