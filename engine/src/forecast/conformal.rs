@@ -47,6 +47,13 @@ pub fn multiplier(scores: &[f64], level: f64, prior: f64) -> Option<f64> {
     if !q.is_finite() || q <= 0.0 {
         return None;
     }
+    // The tail quantile of few scores is noisy and, past the largest score, capped; the
+    // root mean square of the standardised errors uses every score. Of the two,
+    // the multiplier is the larger of the two (with normal errors both estimate the same ratio).
+    let z = crate::forecast::models::z_of(level);
+    let finite: Vec<f64> = s.iter().copied().filter(|v| v.is_finite()).collect();
+    let rms = z * (finite.iter().map(|v| v * v).sum::<f64>() / finite.len().max(1) as f64).sqrt();
+    let q = if rms > 0.0 && rms.is_finite() { q.max(rms) } else { q };
     let w = k as f64 / (k as f64 + prior);
     Some(q.powf(w))
 }
