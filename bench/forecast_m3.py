@@ -97,8 +97,8 @@ def run_statsforecast(series, names, idx):
     scores = {}
     for name in names:
         # Warm-up (numba compiles on first use): one series per period, not timed.
-        for m in sorted({series[i].period for i in idx}):
-            s = next(series[i] for i in idx if series[i].period == m)
+        for m in sorted({series[i].period for i in idx[name]}):
+            s = next(series[i] for i in idx[name] if series[i].period == m)
             make[name](m).forecast(y=s.x.astype(float), h=int(s.h), level=[80, 95])
         sc = Score()
         t0 = time.time()
