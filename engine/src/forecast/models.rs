@@ -103,3 +103,63 @@ pub fn mstl(y: &[f64], periods: &[usize], horizon: usize, levels: &[f64]) -> Res
     let fitted = model.fit(y).map_err(|e| e.to_string())?;
     augurs_forecast(&fitted, horizon, levels)
 }
+
+/// The model families taken from `anofox-forecast` (MIT; validated against statsforecast).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Anofox {
+    /// AutoETS over error, trend, damping and (with a season) seasonal form, by AICc.
+    Ets,
+    /// AutoTheta: standard, optimised and dynamic Theta, on the seasonally adjusted series.
+    Theta,
+    /// Stepwise AutoARIMA (seasonal with a season).
+    Arima,
+}
+
+/// Fits one anofox-forecast model with season `m` (1 or 0: none); intervals from the
+/// model's own (normal) prediction error at 80 %, scaled to each level.
+pub(crate) fn anofox(y: &[f64], kind: Anofox, m: usize, horizon: usize, levels: &[f64]) -> FitResult {
+    use anofox_forecast::core::TimeSeries;
+    use anofox_forecast::models::arima::AutoARIMA;
+    use anofox_forecast::models::exponential::AutoETS as AnoEts;
+    use anofox_forecast::models::theta::AutoTheta;
+    use anofox_forecast::models::Forecaster;
+    let seasonal = m >= 2 && y.len() >= 2 * m;
+    let start = chrono::DateTime::<chrono::Utc>::from_timestamp(946_684_800, 0).expect("2000-01-01");
+    let stamps: Vec<_> = (0..y.len()).map(|i| start + chrono::Duration::days(i as i64)).collect();
+    let ts = TimeSeries::univariate(stamps, y.to_vec()).map_err(|e| e.to_string())?;
+    let mut model: Box<dyn Forecaster> = match (kind, seasonal) {
+        (Anofox::Ets, true) => Box::new(AnoEts::with_period(m)),
+        (Anofox::Ets, false) => Box::new(AnoEts::non_seasonal()),
+        (Anofox::Theta, true) => Box::new(AutoTheta::seasonal(m)),
+        (Anofox::Theta, false) => Box::new(AutoTheta::new()),
+        (Anofox::Arima, true) => Box::new(AutoARIMA::seasonal(m)),
+        (Anofox::Arima, false) => Box::new(AutoARIMA::new()),
+    };
+    model.fit(&ts).map_err(|e| e.to_string())?;
+    let f = model.predict_with_intervals(horizon, 0.8).map_err(|e| e.to_string())?;
+    let point = f.primary().to_vec();
+    if point.len() != horizon || point.iter().any(|p| !p.is_finite()) {
+        return Err("no finite forecast".into());
+    }
+    let z80 = z_of(80.0);
+    let se: Vec<f64> = match (f.lower_series(0), f.upper_series(0)) {
+        (Ok(lo), Ok(hi)) if lo.len() == horizon && hi.len() == horizon => {
+            lo.iter().zip(hi).map(|(l, u)| ((u - l) / 2.0 / z80).max(0.0)).map(|s| if s.is_finite() { s } else { 0.0 }).collect()
+        }
+        _ => return Err("model returned no intervals".into()),
+    };
+    Ok(with_normal_intervals(point, &se, levels))
+}
+
+/// The mean of several forecasts: points, lower and upper bounds step by step.
+pub(crate) fn mean_of(fits: &[&Forecast]) -> Forecast {
+    let k = fits.len() as f64;
+    let avg = |get: &dyn Fn(&Forecast) -> &Vec<f64>| -> Vec<f64> {
+        let n = get(fits[0]).len();
+        (0..n).map(|i| fits.iter().map(|f| get(f)[i]).sum::<f64>() / k).collect()
+    };
+    let intervals = (0..fits[0].intervals.len())
+        .map(|j| Interval { level: fits[0].intervals[j].level, lower: avg(&|f| &f.intervals[j].lower), upper: avg(&|f| &f.intervals[j].upper) })
+        .collect();
+    Forecast { point: avg(&|f| &f.point), intervals, model: String::new() }
+}

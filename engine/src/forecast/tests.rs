@@ -169,7 +169,7 @@ fn bad_arguments_name_themselves() {
     let mut o = opts(3, None);
     o.levels = vec![95.0, 100.0];
     assert_eq!(forecast(&y, Model::Ets, &o).unwrap_err().to_string(), "levels: 100 is not a coverage level: each must lie strictly between 0 and 100");
-    assert_eq!(forecast(&y, Model::Ets, &opts(3, Some(vec![1]))).unwrap_err().argument, "season_lengths");
+    assert_eq!(forecast(&y, Model::Ets, &opts(3, Some(vec![0]))).unwrap_err().argument, "season_lengths");
     assert_eq!(Model::parse("prophet").unwrap_err().to_string(), "model: unknown model \"prophet\"");
     assert_eq!(Model::parse(" MSTL ").unwrap(), Model::Mstl);
     assert_eq!(clean_series(&[Some(1.0), None]).unwrap_err().to_string(), "y: element 2 is NULL");
@@ -183,7 +183,8 @@ fn backtest_reports_every_candidate_with_coverage() {
     let y = synthetic(5, 300, 0.02, 3.0);
     let scores = backtest(&y, &[Model::Auto], &opts(14, Some(vec![7])), 3).unwrap();
     let names: Vec<&str> = scores.iter().map(|s| s.model.as_str()).collect();
-    assert_eq!(names, vec!["seasonal_naive(7)", "ets", "mstl(7)"]);
+    // Issue 16: auto compares seasonal naive, ETS, AutoTheta and their combination.
+    assert_eq!(names, vec!["seasonal_naive(7)", "ets", "auto_theta(7)", "combo(auto_theta(7),ets)"]);
     for s in &scores {
         assert_eq!(s.origins, 3);
         assert_eq!(s.accuracy.steps, 42);
@@ -191,8 +192,8 @@ fn backtest_reports_every_candidate_with_coverage() {
         assert!(s.accuracy.smape >= 0.0 && s.accuracy.smape <= 200.0);
     }
     let snaive = &scores[0].accuracy;
-    let mstl = &scores[2].accuracy;
-    assert!(mstl.mase < snaive.mase, "{} vs {}", mstl.mase, snaive.mase);
+    let theta = &scores[2].accuracy;
+    assert!(theta.mase < snaive.mase, "{} vs {}", theta.mase, snaive.mase);
     assert!(backtest(&y[..20], &[Model::Ets], &opts(14, None), 3).is_err());
 }
 
@@ -235,9 +236,12 @@ fn auto_choice_is_what_auto_fits_and_scores_the_best_candidate() {
         let concrete = forecast(&y, model, &o).unwrap();
         assert_eq!(auto.point, concrete.point, "seed {seed}: auto fits the model it chose");
         assert_eq!(auto.model, format!("auto: {}", concrete.model));
-        let scores = backtest(&y, &[Model::Auto], &o, 3).unwrap();
-        let best = scores.iter().map(|s| s.accuracy.mase).fold(f64::INFINITY, f64::min);
-        assert_eq!(acc.mase, best, "seed {seed}: the lowest MASE of the candidates");
+        // Issue 16: auto keeps the combination unless a single model is clearly better
+        // (2 origins); the chosen MASE is at most the combination's.
+        let scores = backtest(&y, &[Model::Auto], &o, 2).unwrap();
+        let combo = scores.iter().find(|s| s.model.starts_with("combo(")).expect("combination scored").accuracy.mase;
+        assert!(acc.mase <= combo + 1e-12, "seed {seed}: {} vs combo {combo}", acc.mase);
+        assert!(scores.iter().any(|s| (s.accuracy.mase - acc.mase).abs() < 1e-12), "seed {seed}: a candidate's score");
         assert_eq!(Model::parse(model.name()).unwrap(), model);
     }
     assert_eq!(auto_choice(&[3.0; 50], &o).unwrap(), None, "constant: nothing to choose");
@@ -252,4 +256,67 @@ fn parallel_map_keeps_order_and_stops_on_cancel() {
     assert_eq!(done.load(Ordering::Relaxed), 100);
     cancel.store(true, Ordering::Relaxed);
     assert!(parallel_map(10, 2, &cancel, &done, |i| i).iter().all(Option::is_none));
+}
+
+#[test]
+fn season_one_means_no_season() {
+    let y = synthetic(2, 60, 0.1, 2.0);
+    let one = forecast(&y, Model::SeasonalNaive, &opts(5, Some(vec![1]))).unwrap();
+    let none = forecast(&y, Model::SeasonalNaive, &opts(5, Some(vec![]))).unwrap();
+    assert_eq!(one, none);
+    assert_eq!(one.model, "naive");
+    assert_eq!(forecast(&y, Model::AutoTheta, &opts(5, Some(vec![1]))).unwrap().model, "auto_theta");
+}
+
+#[test]
+fn combination_is_the_mean_of_its_members() {
+    let y = synthetic(6, 150, 0.1, 2.0);
+    let o = opts(7, Some(vec![7]));
+    let c = forecast(&y, Model::Combo(Combo::ThetaEts), &o).unwrap();
+    let a = forecast(&y, Model::AutoTheta, &o).unwrap();
+    let b = forecast(&y, Model::Ets, &o).unwrap();
+    assert_eq!(c.model, "combo(auto_theta(7),ets)");
+    for i in 0..7 {
+        assert!((c.point[i] - (a.point[i] + b.point[i]) / 2.0).abs() < 1e-9);
+        assert!((c.intervals[1].upper[i] - (a.intervals[1].upper[i] + b.intervals[1].upper[i]) / 2.0).abs() < 1e-9);
+    }
+    for name in MODEL_NAMES {
+        assert_eq!(Model::parse(name).unwrap().name(), name);
+    }
+}
+
+#[test]
+fn conformal_multiplier_known_answer_and_coverage() {
+    // Scores 1..=9 at 80 %: rank ceil(10·0.8) = 8 → 8; rms·z80 is smaller, so 8.
+    let s: Vec<f64> = (1..=9).map(f64::from).collect();
+    assert_eq!(conformal::multiplier(&s, 80.0, 0.0), Some(8.0));
+    // Errors all ±2 around intervals of half-width 1: the quantile says 2, the errors' RMS
+    // (σ = 2) says z80·2 = 2.563; the larger wins.
+    let mut f = Forecast { point: vec![0.0; 4], intervals: vec![Interval { level: 80.0, lower: vec![-1.0; 4], upper: vec![1.0; 4] }], model: String::new() };
+    let mut acc = Vec::new();
+    conformal::add_scores(&mut acc, &[2.0, -2.0, 2.0, -2.0], &f);
+    conformal::apply(&mut f, &acc, 0.0);
+    let w = models::z_of(80.0) * 2.0;
+    assert!(f.intervals[0].upper.iter().zip(&f.intervals[0].lower).all(|(u, l)| (u - w).abs() < 1e-12 && (l + w).abs() < 1e-12), "{:?}", f.intervals[0]);
+    // On Gaussian noise with a model whose own intervals are far too narrow, calibrated
+    // 80 % intervals cover roughly 80 % of the holdout.
+    let mut r = Rng::new(7);
+    let (mut inside, mut total) = (0, 0);
+    for _ in 0..300 {
+        let mut acc = Vec::new();
+        let narrow = |_: usize| Forecast { point: vec![0.0; 5], intervals: vec![Interval { level: 80.0, lower: vec![-0.3; 5], upper: vec![0.3; 5] }], model: String::new() };
+        for o in 0..4 {
+            let actual: Vec<f64> = (0..5).map(|_| r.normal()).collect();
+            conformal::add_scores(&mut acc, &actual, &narrow(o));
+        }
+        let mut f = narrow(0);
+        conformal::apply(&mut f, &acc, 0.0);
+        for _ in 0..5 {
+            let a = r.normal();
+            inside += (f.intervals[0].lower[0] <= a && a <= f.intervals[0].upper[0]) as usize;
+            total += 1;
+        }
+    }
+    let cov = inside as f64 / total as f64;
+    assert!((0.74..0.90).contains(&cov), "calibrated 80 % coverage {cov}");
 }
