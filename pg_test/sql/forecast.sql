@@ -37,6 +37,7 @@ SELECT * FROM cafe24.forecast('{1,2,3}', horizon => 0);
 SELECT * FROM cafe24.forecast('{1,2,3}', horizon => 1000000);
 SELECT * FROM cafe24.forecast('{1,2,3}', horizon => 3, model => 'prophet');
 SELECT * FROM cafe24.forecast('{1,2,3}', horizon => 3, levels => '{95,100}');
+-- '{1}' is one period per season: no season, as statsforecast's season_length = 1.
 SELECT * FROM cafe24.forecast('{1,2,3}', horizon => 3, season_lengths => '{1}');
 -- A disabled feature says which setting enables it.
 SET cafe24_analytics.enable_forecasting = off;

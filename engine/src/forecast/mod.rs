@@ -108,7 +108,7 @@ impl Model {
                 return Err(ForecastError::new(
                     "model",
                     format!("unknown model \"{name}\""),
-                    "Use one of auto, seasonal_naive, ets, mstl, croston, auto_ets, auto_theta, auto_arima, combo(auto_ets,auto_theta), combo(auto_ets,auto_theta,auto_arima).",
+                    "Use one of auto, seasonal_naive, ets, mstl, croston, auto_ets, auto_theta, auto_arima, combo(auto_ets,auto_theta), combo(auto_ets,auto_theta,auto_arima), combo(auto_theta,ets).",
                 ))
             }
         })
@@ -294,10 +294,23 @@ fn fit_concrete(y: &[f64], model: Model, seasons: &[usize], horizon: usize, leve
             })
         }
         Model::Combo(c) => {
+            // Members that could not fit fell back to seasonal naive: combine the others;
+            // when none fit, the fallback alone, saying so once.
             let fits: Vec<Forecast> = c.members().iter().map(|&m| fit_concrete(y, m, seasons, horizon, levels).expect("fallbacks always fit")).collect();
-            let mut f = models::mean_of(&fits.iter().collect::<Vec<_>>());
-            f.model = format!("combo({})", fits.iter().map(|f| f.model.as_str()).collect::<Vec<_>>().join(","));
-            Ok(f)
+            let fitted: Vec<&Forecast> = fits.iter().filter(|f| !f.model.contains(" failed: ")).collect();
+            Ok(match fitted.len() {
+                0 => {
+                    let mut f = snaive();
+                    f.model = format!("{} (too little history for {})", f.model, model.name());
+                    f
+                }
+                1 => fitted[0].clone(),
+                _ => {
+                    let mut f = models::mean_of(&fitted);
+                    f.model = format!("combo({})", fitted.iter().map(|f| f.model.as_str()).collect::<Vec<_>>().join(","));
+                    f
+                }
+            })
         }
         Model::Auto => unreachable!("auto is resolved before fitting"),
     }
