@@ -43,7 +43,8 @@ impl JsonArg {
                 format!("Pass {arg} as a flat JSON object or array."),
             );
         }
-        serde_json::from_str(&self.0).unwrap_or_else(|e| error::invalid_argument(format!("{function}: {arg} is not readable JSON: {e}"), ""))
+        serde_json::from_str(&self.0)
+            .unwrap_or_else(|e| error::invalid_argument(format!("{function}: {arg} is not readable JSON: {e}"), ""))
     }
 }
 
@@ -53,7 +54,8 @@ impl FromDatum for JsonArg {
             return None;
         }
         // jsonb_out detoasts its argument itself; the text is copied, then freed.
-        let text = unsafe { pgrx::direct_function_call::<&std::ffi::CStr>(pg_sys::jsonb_out, &[Some(datum)]) }.expect("jsonb_out returns text");
+        let text = unsafe { pgrx::direct_function_call::<&std::ffi::CStr>(pg_sys::jsonb_out, &[Some(datum)]) }
+            .expect("jsonb_out returns text");
         let owned = text.to_string_lossy().into_owned();
         unsafe { pg_sys::pfree(text.as_ptr() as *mut std::ffi::c_void) };
         Some(JsonArg(owned))

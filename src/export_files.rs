@@ -46,7 +46,11 @@ unsafe extern "C-unwind" fn on_xact(event: pg_sys::XactEvent::Type, _arg: *mut s
                         StorageError::Exists(_) => (pgrx::PgSqlErrorCode::ERRCODE_DUPLICATE_FILE, "Another transaction published a file of that name first: export again with another file_name, or overwrite => true."),
                         _ => (pgrx::PgSqlErrorCode::ERRCODE_IO_ERROR, "Check the storage path's permissions and free space."),
                     };
-                    crate::error::raise(code, format!("export_report: publishing \"{}\" at commit failed: {e}", target.display()), hint);
+                    crate::error::raise(
+                        code,
+                        format!("export_report: publishing \"{}\" at commit failed: {e}", target.display()),
+                        hint,
+                    );
                 }
             }
         }
@@ -66,7 +70,12 @@ unsafe extern "C-unwind" fn on_xact(event: pg_sys::XactEvent::Type, _arg: *mut s
 }
 
 #[pg_guard]
-unsafe extern "C-unwind" fn on_subxact(event: pg_sys::SubXactEvent::Type, sub: pg_sys::SubTransactionId, parent: pg_sys::SubTransactionId, _arg: *mut std::ffi::c_void) {
+unsafe extern "C-unwind" fn on_subxact(
+    event: pg_sys::SubXactEvent::Type,
+    sub: pg_sys::SubTransactionId,
+    parent: pg_sys::SubTransactionId,
+    _arg: *mut std::ffi::c_void,
+) {
     use pg_sys::SubXactEvent::*;
     match event {
         SUBXACT_EVENT_COMMIT_SUB => PENDING.with(|p| {

@@ -14,7 +14,8 @@ mod tests {
         assert!(count("SELECT count(*) FROM cafe24.order_line") > 300);
         assert_eq!(count("SELECT sum(missing_or_different + unexpected)::bigint FROM cafe24.check_aggregates()"), 0);
         // The identity sequences continue after the explicit demo keys.
-        Spi::run("INSERT INTO cafe24.product (product_code, variant_code, name, price) VALUES ('N', 'N-1', 'new', 1)").unwrap();
+        Spi::run("INSERT INTO cafe24.product (product_code, variant_code, name, price) VALUES ('N', 'N-1', 'new', 1)")
+            .unwrap();
         assert_eq!(count("SELECT max(product_id) FROM cafe24.product"), 41);
     }
 
@@ -27,7 +28,9 @@ mod tests {
         assert_eq!(digest(), digest());
     }
 
-    #[pg_test(error = "ingest_orders: order A-2, item A-2-01: field \"quantity\" must be between 1 and 1000000, got -1")]
+    #[pg_test(
+        error = "ingest_orders: order A-2, item A-2-01: field \"quantity\" must be between 1 and 1000000, got -1"
+    )]
     fn ingest_error_names_order_item_and_field() {
         Spi::run(r#"SELECT * FROM cafe24.ingest_orders('{"orders": [{"shop_no": 1, "order_id": "A-2", "order_date": "2026-11-25T09:00:00+09:00",
             "items": [{"order_item_code": "A-2-01", "variant_code": "V", "quantity": -1, "product_price": "100", "order_status": "N10"}]}]}')"#).unwrap();
@@ -55,7 +58,11 @@ mod tests {
         let n = count("SELECT count(*) FROM pg_settings WHERE name LIKE 'cafe24_analytics.enable_%' AND context = 'superuser' AND setting = 'on'");
         assert_eq!(n, 4);
         assert_eq!(
-            Spi::get_one::<String>("SELECT context FROM pg_settings WHERE name = 'cafe24_analytics.scheduler_database'").unwrap().as_deref(),
+            Spi::get_one::<String>(
+                "SELECT context FROM pg_settings WHERE name = 'cafe24_analytics.scheduler_database'"
+            )
+            .unwrap()
+            .as_deref(),
             Some("postmaster")
         );
     }

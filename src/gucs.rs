@@ -9,11 +9,14 @@ pub static ENABLE_CUSTOMER_SEGMENTATION: GucSetting<bool> = GucSetting::<bool>::
 pub static ENABLE_INVENTORY_OPTIMIZATION: GucSetting<bool> = GucSetting::<bool>::new(true);
 pub static ENABLE_CUSTOM_DASHBOARDS: GucSetting<bool> = GucSetting::<bool>::new(true);
 pub static REPORT_STORAGE_PATH: GucSetting<Option<CString>> = GucSetting::<Option<CString>>::new(None);
-pub static SCHEDULER_DATABASE: GucSetting<Option<CString>> =
-    GucSetting::<Option<CString>>::new(Some(c"postgres"));
+pub static SCHEDULER_DATABASE: GucSetting<Option<CString>> = GucSetting::<Option<CString>>::new(Some(c"postgres"));
 /// `cafe24_analytics.scheduler_database`; `postgres` when unset or empty.
 pub fn scheduler_database() -> String {
-    SCHEDULER_DATABASE.get().map(|c| c.to_string_lossy().into_owned()).filter(|s| !s.is_empty()).unwrap_or_else(|| "postgres".into())
+    SCHEDULER_DATABASE
+        .get()
+        .map(|c| c.to_string_lossy().into_owned())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "postgres".into())
 }
 pub static TIMEZONE: GucSetting<Option<CString>> = GucSetting::<Option<CString>>::new(Some(c"GMT"));
 pub static REPORT_MAX_SIZE_KB: GucSetting<i32> = GucSetting::<i32>::new(1024 * 1024);
@@ -71,12 +74,35 @@ pub fn threads() -> usize {
 pub fn init() {
     let flags = GucFlags::default();
     for (name, short, setting) in [
-        (c"cafe24_analytics.enable_forecasting", c"Allows the forecasting functions (forecast, forecast_sales, seasonal_trends, ...).", &ENABLE_FORECASTING),
-        (c"cafe24_analytics.enable_customer_segmentation", c"Allows the customer analytics functions (segment_customers, customer_lifetime_value, ...).", &ENABLE_CUSTOMER_SEGMENTATION),
-        (c"cafe24_analytics.enable_inventory_optimization", c"Allows the inventory functions (optimize_inventory, simulate_inventory_policy).", &ENABLE_INVENTORY_OPTIMIZATION),
-        (c"cafe24_analytics.enable_custom_dashboards", c"Allows dashboards and KPI widgets.", &ENABLE_CUSTOM_DASHBOARDS),
+        (
+            c"cafe24_analytics.enable_forecasting",
+            c"Allows the forecasting functions (forecast, forecast_sales, seasonal_trends, ...).",
+            &ENABLE_FORECASTING,
+        ),
+        (
+            c"cafe24_analytics.enable_customer_segmentation",
+            c"Allows the customer analytics functions (segment_customers, customer_lifetime_value, ...).",
+            &ENABLE_CUSTOMER_SEGMENTATION,
+        ),
+        (
+            c"cafe24_analytics.enable_inventory_optimization",
+            c"Allows the inventory functions (optimize_inventory, simulate_inventory_policy).",
+            &ENABLE_INVENTORY_OPTIMIZATION,
+        ),
+        (
+            c"cafe24_analytics.enable_custom_dashboards",
+            c"Allows dashboards and KPI widgets.",
+            &ENABLE_CUSTOM_DASHBOARDS,
+        ),
     ] {
-        GucRegistry::define_bool_guc(name, short, c"Superusers can turn a feature off for a server, database or role.", setting, GucContext::Suset, flags);
+        GucRegistry::define_bool_guc(
+            name,
+            short,
+            c"Superusers can turn a feature off for a server, database or role.",
+            setting,
+            GucContext::Suset,
+            flags,
+        );
     }
     GucRegistry::define_string_guc(
         c"cafe24_analytics.report_storage_path",

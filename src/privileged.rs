@@ -17,7 +17,12 @@ pub const PINNED_SEARCH_PATH: &CStr = c"pg_catalog, cafe24, pg_temp";
 /// search_path`).
 pub fn pin_search_path_for_session() {
     unsafe {
-        pg_sys::SetConfigOption(c"search_path".as_ptr(), PINNED_SEARCH_PATH.as_ptr(), pg_sys::GucContext::PGC_SUSET, pg_sys::GucSource::PGC_S_OVERRIDE);
+        pg_sys::SetConfigOption(
+            c"search_path".as_ptr(),
+            PINNED_SEARCH_PATH.as_ptr(),
+            pg_sys::GucContext::PGC_SUSET,
+            pg_sys::GucSource::PGC_S_OVERRIDE,
+        );
     }
 }
 
@@ -135,5 +140,7 @@ pub fn as_stored_query_owner<R>(function: &str, what: &str, by: StoredBy, f: imp
 /// objects, `LISTEN` and `DISCARD`: SQL the role stored cannot leave the role or leave state
 /// in the session for whoever uses it next. `cafe24.http_call` runs every HTTP request so.
 pub fn as_api_role<R>(role: pg_sys::Oid, f: impl FnOnce() -> R) -> R {
-    in_guc_level(false, || as_user(role, (pg_sys::SECURITY_LOCAL_USERID_CHANGE | pg_sys::SECURITY_RESTRICTED_OPERATION) as i32, f))
+    in_guc_level(false, || {
+        as_user(role, (pg_sys::SECURITY_LOCAL_USERID_CHANGE | pg_sys::SECURITY_RESTRICTED_OPERATION) as i32, f)
+    })
 }

@@ -29,7 +29,17 @@ pub struct Slot {
     updated: pg_sys::TimestampTz,
 }
 
-const FREE: Slot = Slot { pid: 0, generation: 0, role: pg_sys::InvalidOid, function: [0; NAME_BYTES], phase: [0; NAME_BYTES], done: 0, total: 0, started: 0, updated: 0 };
+const FREE: Slot = Slot {
+    pid: 0,
+    generation: 0,
+    role: pg_sys::InvalidOid,
+    function: [0; NAME_BYTES],
+    phase: [0; NAME_BYTES],
+    done: 0,
+    total: 0,
+    started: 0,
+    updated: 0,
+};
 
 #[derive(Copy, Clone)]
 pub struct Slots([Slot; SLOTS]);
@@ -102,7 +112,9 @@ impl Tracker {
         let now = unsafe { pg_sys::GetCurrentTimestamp() };
         let mut slots = PROGRESS.exclusive();
         let own = slots.0.iter().position(|s| s.pid == pid);
-        let Some(i) = own.or_else(|| slots.0.iter().position(|s| !alive(s.pid))) else { return Tracker { slot: None, outer: None, last } };
+        let Some(i) = own.or_else(|| slots.0.iter().position(|s| !alive(s.pid))) else {
+            return Tracker { slot: None, outer: None, last };
+        };
         let outer = own.map(|i| slots.0[i]);
         let generation = slots.0[i].generation.wrapping_add(1);
         slots.0[i] = Slot {
@@ -175,7 +187,9 @@ fn _progress() -> TableIterator<
         .iter()
         .filter(|s| alive(s.pid) && (all || unsafe { pg_sys::has_privs_of_role(me, s.role) }))
         .map(|s| {
-            let ts = |t: pg_sys::TimestampTz| TimestampWithTimeZone::try_from(t).unwrap_or_else(|_| TimestampWithTimeZone::positive_infinity());
+            let ts = |t: pg_sys::TimestampTz| {
+                TimestampWithTimeZone::try_from(t).unwrap_or_else(|_| TimestampWithTimeZone::positive_infinity())
+            };
             (
                 s.pid,
                 s.role,

@@ -30,7 +30,13 @@ fn main() {
         let y: Vec<f64> = v["y"].as_array().expect("y").iter().map(|x| x.as_f64().expect("number")).collect();
         let h = v["h"].as_u64().expect("h") as usize;
         let m = v["m"].as_u64().unwrap_or(1) as usize;
-        let opts = Options { horizon: h, season_lengths: Some(vec![m]), candidates: vec![], detect_seasons: false, levels: levels.clone() };
+        let opts = Options {
+            horizon: h,
+            season_lengths: Some(vec![m]),
+            candidates: vec![],
+            detect_seasons: false,
+            levels: levels.clone(),
+        };
         let mut results = Vec::new();
         for (name, model) in &models {
             let t = Instant::now();

@@ -24,7 +24,8 @@ fn main() {
     for i in 0..n {
         let len = if short_every > 0 && i % short_every == 0 { 30 + r.range(0, 90) as usize } else { days } + h;
         let start = end - Days::new(len as u64 - 1);
-        let level = if i % 6 == 1 { 0.2 + 0.6 * r.f64() } else { (2f64.ln() + r.f64() * (200f64.ln() - 2f64.ln())).exp() };
+        let level =
+            if i % 6 == 1 { 0.2 + 0.6 * r.f64() } else { (2f64.ln() + r.f64() * (200f64.ln() - 2f64.ln())).exp() };
         let (mut y, mut price, mut promo) = (Vec::with_capacity(len), Vec::with_capacity(len), Vec::with_capacity(len));
         let mut cut: f64 = 1.0;
         for t in 0..len {
@@ -34,7 +35,8 @@ fn main() {
             let p = if r.chance(0.06) { 1.0 } else { 0.0 };
             let d = start + Days::new(t as u64);
             let yearly = 1.0 + 0.2 * (std::f64::consts::TAU * d.ordinal() as f64 / 365.25).sin();
-            let mean = level * week[d.weekday().num_days_from_monday() as usize] * yearly * (1.0 + 0.6 * p) * cut.powi(-2);
+            let mean =
+                level * week[d.weekday().num_days_from_monday() as usize] * yearly * (1.0 + 0.6 * p) * cut.powi(-2);
             y.push(r.poisson(mean) as f64);
             price.push(20.0 * cut);
             promo.push(p);
@@ -43,7 +45,12 @@ fn main() {
     }
     let train: Vec<SeriesInput> = data
         .iter()
-        .map(|(y, price, promo, start)| SeriesInput { y: &y[..y.len() - h], start: *start, price: Some(price), promo: Some(promo) })
+        .map(|(y, price, promo, start)| SeriesInput {
+            y: &y[..y.len() - h],
+            start: *start,
+            price: Some(price),
+            promo: Some(promo),
+        })
         .collect();
     let cells: usize = train.iter().map(|s| s.y.len()).sum();
     println!("{n} series, {cells} observations generated in {:.1?}", t0.elapsed());
@@ -66,7 +73,10 @@ fn main() {
     let done = AtomicUsize::new(0);
     let out = back.forecast_many(&train, h, &[80.0, 95.0], threads, &never, &done);
     let fc = t.elapsed();
-    println!("forecast: {fc:.1?} for {n} series × {h} steps with 80/95% intervals ({:.0} µs a series)", fc.as_secs_f64() * 1e6 / n as f64);
+    println!(
+        "forecast: {fc:.1?} for {n} series × {h} steps with 80/95% intervals ({:.0} µs a series)",
+        fc.as_secs_f64() * 1e6 / n as f64
+    );
 
     let (mut mase, mut k, mut inside, mut steps) = (0.0, 0usize, [0usize; 2], 0usize);
     for ((y, ..), f) in data.iter().zip(out) {

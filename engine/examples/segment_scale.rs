@@ -80,7 +80,12 @@ fn main() {
         for seg in &s.segments {
             println!(
                 "  {:>2} {:<20} {:>8} customers  R {:.2} F {:.2} M {:.2}",
-                seg.id, seg.label.name(), seg.customers, seg.r_score, seg.f_score, seg.m_score
+                seg.id,
+                seg.label.name(),
+                seg.customers,
+                seg.r_score,
+                seg.f_score,
+                seg.m_score
             );
         }
         println!("  silhouette {:?}", s.silhouette);
@@ -90,7 +95,8 @@ fn main() {
         report(&s);
     }
     if run("auto") {
-        let s = timed("segment automatic k", || segment::segment_customers(&customers, &kmeans(None), &go, &done).unwrap());
+        let s =
+            timed("segment automatic k", || segment::segment_customers(&customers, &kmeans(None), &go, &done).unwrap());
         report(&s);
     }
     let data: Vec<RepeatSummary> = customers.iter().map(RepeatSummary::from_customer).collect();
@@ -104,16 +110,25 @@ fn main() {
         let e = timed("evaluate (holdout 90 d)", || clv::evaluate(&data, HOLDOUT_DAYS, &holdout, &go, &done).unwrap());
         println!("  predicted {:.1}, actual {:.1}", e.predicted_total, e.actual_total);
         for b in &e.buckets {
-            println!("  x={} n={} predicted {:.4} actual {:.4}", b.repeat_purchases, b.customers, b.mean_predicted, b.mean_actual);
+            println!(
+                "  x={} n={} predicted {:.4} actual {:.4}",
+                b.repeat_purchases, b.customers, b.mean_predicted, b.mean_actual
+            );
         }
     }
     if run("cancel") {
         let opts = ClvOptions { horizon_days: 365.0, discount_rate: 0.1, margin: 1.0 };
         type Work<'a> = (&'a str, &'a (dyn Fn(&AtomicBool) -> bool + Sync));
         let work: [Work; 4] = [
-            ("segment k=6", &|c| segment::segment_customers(&customers, &kmeans(Some(6)), c, &done).is_err_and(|e| e.is_cancelled())),
-            ("segment automatic k", &|c| segment::segment_customers(&customers, &kmeans(None), c, &done).is_err_and(|e| e.is_cancelled())),
-            ("clv fit + values", &|c| clv::customer_lifetime_value(&data, &opts, c, &done).is_err_and(|e| e.is_cancelled())),
+            ("segment k=6", &|c| {
+                segment::segment_customers(&customers, &kmeans(Some(6)), c, &done).is_err_and(|e| e.is_cancelled())
+            }),
+            ("segment automatic k", &|c| {
+                segment::segment_customers(&customers, &kmeans(None), c, &done).is_err_and(|e| e.is_cancelled())
+            }),
+            ("clv fit + values", &|c| {
+                clv::customer_lifetime_value(&data, &opts, c, &done).is_err_and(|e| e.is_cancelled())
+            }),
             ("evaluate", &|c| clv::evaluate(&data, HOLDOUT_DAYS, &holdout, c, &done).is_err_and(|e| e.is_cancelled())),
         ];
         for (what, f) in work {

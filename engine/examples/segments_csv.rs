@@ -47,7 +47,12 @@ fn main() {
     };
     let show = |name: String, s: &Segmentation| {
         let segs: Vec<String> = s.segments.iter().map(|g| format!("{}:{}", g.label, g.customers)).collect();
-        println!("k={name} chosen={} silhouette={:.4} segments={}", s.segments.len(), s.silhouette.unwrap_or(f64::NAN), segs.join(";"));
+        println!(
+            "k={name} chosen={} silhouette={:.4} segments={}",
+            s.segments.len(),
+            s.silhouette.unwrap_or(f64::NAN),
+            segs.join(";")
+        );
     };
     for k in 2..=8 {
         show(k.to_string(), &run(Some(k)));

@@ -97,8 +97,14 @@ fn number(o: &Map<String, Json>, path: &str, key: &str, lo: u64, hi: u64) -> Res
 /// [`crate::report::spec::parse`] on [`DashboardSpec::report_spec`].
 pub fn parse(spec: &Json) -> Result<DashboardSpec, SpecError> {
     let Some(o) = spec.as_object() else { return err("$", "must be a JSON object", "") };
-    if let Some(k) = o.keys().find(|k| !["title", "description", "parameters", "refresh_seconds", "widgets"].contains(&k.as_str())) {
-        return err(format!("$.{k}"), "is not a known key", "Known keys here: title, description, parameters, refresh_seconds, widgets.");
+    if let Some(k) =
+        o.keys().find(|k| !["title", "description", "parameters", "refresh_seconds", "widgets"].contains(&k.as_str()))
+    {
+        return err(
+            format!("$.{k}"),
+            "is not a known key",
+            "Known keys here: title, description, parameters, refresh_seconds, widgets.",
+        );
     }
     let title = match o.get("title") {
         Some(Json::String(s)) if !s.trim().is_empty() => s.clone(),
@@ -113,7 +119,13 @@ pub fn parse(spec: &Json) -> Result<DashboardSpec, SpecError> {
     for (i, w) in list.iter().enumerate() {
         widgets.push(widget(w, &format!("$.widgets[{i}]"))?);
     }
-    Ok(DashboardSpec { title, description, refresh_seconds, parameters: o.get("parameters").cloned().unwrap_or(Json::Null), widgets })
+    Ok(DashboardSpec {
+        title,
+        description,
+        refresh_seconds,
+        parameters: o.get("parameters").cloned().unwrap_or(Json::Null),
+        widgets,
+    })
 }
 
 fn widget(w: &Json, path: &str) -> Result<Widget, SpecError> {
@@ -124,7 +136,11 @@ fn widget(w: &Json, path: &str) -> Result<Widget, SpecError> {
     };
     let kind = o.get("kind").and_then(Json::as_str).unwrap_or_default().to_string();
     if !KINDS.contains(&kind.as_str()) {
-        return err(format!("{path}.kind"), format!("\"{kind}\" is not a widget kind"), format!("Use one of {}.", KINDS.join(", ")));
+        return err(
+            format!("{path}.kind"),
+            format!("\"{kind}\" is not a widget kind"),
+            format!("Use one of {}.", KINDS.join(", ")),
+        );
     }
     let extra: &[&str] = match kind.as_str() {
         "kpi" => &["kpis", "period", "compare_to"],
@@ -133,8 +149,14 @@ fn widget(w: &Json, path: &str) -> Result<Widget, SpecError> {
         "cohort_heatmap" => &["periods"],
         _ => &["query", "analysis", "args", "columns", "x", "y"],
     };
-    if let Some(k) = o.keys().find(|k| !["title", "kind", "position", "refresh_seconds"].contains(&k.as_str()) && !extra.contains(&k.as_str())) {
-        return err(format!("{path}.{k}"), format!("is not a key of a {kind} widget"), format!("Keys of a {kind} widget: title, kind, position, refresh_seconds, {}.", extra.join(", ")));
+    if let Some(k) = o.keys().find(|k| {
+        !["title", "kind", "position", "refresh_seconds"].contains(&k.as_str()) && !extra.contains(&k.as_str())
+    }) {
+        return err(
+            format!("{path}.{k}"),
+            format!("is not a key of a {kind} widget"),
+            format!("Keys of a {kind} widget: title, kind, position, refresh_seconds, {}.", extra.join(", ")),
+        );
     }
     let position = match o.get("position") {
         None | Some(Json::Null) => None,
@@ -145,18 +167,36 @@ fn widget(w: &Json, path: &str) -> Result<Widget, SpecError> {
             let width = number(p, &ppath, "width", 1, 12)?.unwrap_or(if kind == "kpi" { 12 } else { 6 });
             let height = number(p, &ppath, "height", 1, 6)?.unwrap_or(if kind == "kpi" { 1 } else { 2 });
             if col + width > 13 {
-                return err(format!("{ppath}.width"), format!("col {col} + width {width} passes column 12"), "Keep col + width - 1 within 12.");
+                return err(
+                    format!("{ppath}.width"),
+                    format!("col {col} + width {width} passes column 12"),
+                    "Keep col + width - 1 within 12.",
+                );
             }
             Some(Position { col, row, width, height })
         }
-        Some(_) => return err(format!("{path}.position"), "must be an object", r#"Write "position": {"col": 1, "row": 1, "width": 6, "height": 2}."#),
+        Some(_) => {
+            return err(
+                format!("{path}.position"),
+                "must be an object",
+                r#"Write "position": {"col": 1, "row": 1, "width": 6, "height": 2}."#,
+            )
+        }
     };
     let refresh_seconds = number(o, path, "refresh_seconds", 1, 86_400)?;
     let section = match kind.as_str() {
         "kpi" => {
             let kpis: Vec<String> = match o.get("kpis") {
-                Some(Json::Array(a)) if !a.is_empty() && a.iter().all(Json::is_string) => a.iter().map(|v| v.as_str().unwrap_or_default().to_string()).collect(),
-                _ => return err(format!("{path}.kpis"), "must be a non-empty array of KPI names", r#"Write "kpis": ["revenue", "orders"] (see cafe24.kpi)."#),
+                Some(Json::Array(a)) if !a.is_empty() && a.iter().all(Json::is_string) => {
+                    a.iter().map(|v| v.as_str().unwrap_or_default().to_string()).collect()
+                }
+                _ => {
+                    return err(
+                        format!("{path}.kpis"),
+                        "must be a non-empty array of KPI names",
+                        r#"Write "kpis": ["revenue", "orders"] (see cafe24.kpi)."#,
+                    )
+                }
             };
             let mut args = json!({"names": kpis, "period": o.get("period").cloned().unwrap_or(json!("day"))});
             if let Some(c) = o.get("compare_to") {
@@ -220,7 +260,9 @@ const LAST_COMPLETE_DAY: &str = "(SELECT cafe24._last_complete_day())";
 /// Places widgets without a position after those with one, left to right, top to bottom.
 pub fn place(widgets: &[Widget]) -> Vec<Position> {
     let mut taken: Vec<Position> = widgets.iter().filter_map(|w| w.position).collect();
-    let overlaps = |a: &Position, b: &Position| a.col < b.col + b.width && b.col < a.col + a.width && a.row < b.row + b.height && b.row < a.row + a.height;
+    let overlaps = |a: &Position, b: &Position| {
+        a.col < b.col + b.width && b.col < a.col + a.width && a.row < b.row + b.height && b.row < a.row + a.height
+    };
     widgets
         .iter()
         .map(|w| match w.position {
@@ -276,16 +318,28 @@ pub fn section_from_json(title: &str, s: &Json) -> (SectionHead, Vec<Vec<Value>>
                 .collect()
         })
         .unwrap_or_default();
-    let display = Display::ALL.iter().find(|(n, _)| Some(*n) == s["display"].as_str()).map_or(Display::Table, |(_, d)| *d);
+    let display =
+        Display::ALL.iter().find(|(n, _)| Some(*n) == s["display"].as_str()).map_or(Display::Table, |(_, d)| *d);
     let rows = s["rows"]
         .as_array()
-        .map(|rs| rs.iter().map(|r| r.as_array().map(|cells| cells.iter().zip(&columns).map(|(v, c)| value(v, c.kind)).collect()).unwrap_or_default()).collect())
+        .map(|rs| {
+            rs.iter()
+                .map(|r| {
+                    r.as_array()
+                        .map(|cells| cells.iter().zip(&columns).map(|(v, c)| value(v, c.kind)).collect())
+                        .unwrap_or_default()
+                })
+                .collect()
+        })
         .unwrap_or_default();
     let head = SectionHead {
         title: title.to_string(),
         display,
         x: s["x"].as_u64().unwrap_or(0) as usize,
-        y: s["y"].as_array().map(|a| a.iter().filter_map(Json::as_u64).map(|i| i as usize).collect()).unwrap_or_default(),
+        y: s["y"]
+            .as_array()
+            .map(|a| a.iter().filter_map(Json::as_u64).map(|i| i as usize).collect())
+            .unwrap_or_default(),
         columns,
     };
     (head, rows)
@@ -301,8 +355,11 @@ fn value(v: &Json, kind: ColumnType) -> Value {
             _ => Value::Decimal(n.to_string()),
         },
         Json::String(s) => match kind {
-            ColumnType::Date => NaiveDate::parse_from_str(s, "%Y-%m-%d").map_or_else(|_| Value::Text(s.clone()), Value::Date),
-            ColumnType::Timestamp => NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f").map_or_else(|_| Value::Text(s.clone()), Value::Timestamp),
+            ColumnType::Date => {
+                NaiveDate::parse_from_str(s, "%Y-%m-%d").map_or_else(|_| Value::Text(s.clone()), Value::Date)
+            }
+            ColumnType::Timestamp => NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f")
+                .map_or_else(|_| Value::Text(s.clone()), Value::Timestamp),
             _ => Value::Text(s.clone()),
         },
         other => Value::Text(other.to_string()),
@@ -338,10 +395,19 @@ pub fn html(data: &Json) -> String {
     if let Some(d) = data["description"].as_str().filter(|d| !d.is_empty()) {
         let _ = writeln!(s, "<p class=\"desc\">{}</p>", escape(d));
     }
-    let _ = writeln!(s, "<p class=\"generated\">{}</p>\n<div class=\"grid\">", escape(data["generated_at"].as_str().unwrap_or_default()));
+    let _ = writeln!(
+        s,
+        "<p class=\"generated\">{}</p>\n<div class=\"grid\">",
+        escape(data["generated_at"].as_str().unwrap_or_default())
+    );
     for w in data["widgets"].as_array().into_iter().flatten() {
         let p = &w["position"];
-        let (col, row, width, height) = (p["col"].as_u64().unwrap_or(1), p["row"].as_u64().unwrap_or(1), p["width"].as_u64().unwrap_or(6), p["height"].as_u64().unwrap_or(2));
+        let (col, row, width, height) = (
+            p["col"].as_u64().unwrap_or(1),
+            p["row"].as_u64().unwrap_or(1),
+            p["width"].as_u64().unwrap_or(6),
+            p["height"].as_u64().unwrap_or(2),
+        );
         let wtitle = w["title"].as_str().unwrap_or_default();
         let _ = write!(
             s,
@@ -351,7 +417,12 @@ pub fn html(data: &Json) -> String {
             escape(wtitle)
         );
         if let Some(e) = w.get("error").filter(|e| !e.is_null()) {
-            let _ = writeln!(s, "<p class=\"error\" role=\"alert\">{} ({})</p>", escape(e["message"].as_str().unwrap_or_default()), escape(e["sqlstate"].as_str().unwrap_or_default()));
+            let _ = writeln!(
+                s,
+                "<p class=\"error\" role=\"alert\">{} ({})</p>",
+                escape(e["message"].as_str().unwrap_or_default()),
+                escape(e["sqlstate"].as_str().unwrap_or_default())
+            );
         } else {
             let (head, rows) = section_from_json(wtitle, &w["data"]);
             s.push_str(&match w["kind"].as_str().unwrap_or_default() {
@@ -372,7 +443,8 @@ fn table(head: &SectionHead, rows: &[Vec<Value>]) -> String {
     let formats = html::formats(&head.columns);
     let mut s = html::table_start(&head.columns);
     if rows.is_empty() {
-        let _ = writeln!(s, "<tr><td class=\"empty\" colspan=\"{}\">{}</td></tr>", head.columns.len().max(1), html::EMPTY);
+        let _ =
+            writeln!(s, "<tr><td class=\"empty\" colspan=\"{}\">{}</td></tr>", head.columns.len().max(1), html::EMPTY);
     }
     for r in rows {
         s.push_str(&html::table_row(&formats, r));
@@ -403,8 +475,20 @@ fn kpi_tiles(head: &SectionHead, rows: &[Vec<Value>]) -> String {
         let higher_is_better = !matches!(get(r, "higher_is_better"), Value::Bool(false));
         let delta = match get(r, "change_pct").as_f64() {
             Some(c) => {
-                let class = if c.abs() < 0.05 { "flat" } else if (c > 0.0) == higher_is_better { "good" } else { "bad" };
-                let arrow = if c > 0.0 { "▲" } else if c < 0.0 { "▼" } else { "■" };
+                let class = if c.abs() < 0.05 {
+                    "flat"
+                } else if (c > 0.0) == higher_is_better {
+                    "good"
+                } else {
+                    "bad"
+                };
+                let arrow = if c > 0.0 {
+                    "▲"
+                } else if c < 0.0 {
+                    "▼"
+                } else {
+                    "■"
+                };
                 format!("<div class=\"delta {class}\">{arrow} {}%</div>", format::group(c.abs(), 1))
             }
             None => "<div class=\"delta flat\">–</div>".to_string(),
@@ -429,14 +513,19 @@ fn kpi_tiles(head: &SectionHead, rows: &[Vec<Value>]) -> String {
 /// An inline SVG polyline of a numeric array (a `numeric[]` arrives as its text form `{1,2,3}`).
 fn sparkline(v: &Value) -> String {
     let Value::Text(t) = v else { return String::new() };
-    let points: Vec<f64> = t.trim_matches(|c| c == '{' || c == '}').split(',').filter_map(|x| x.trim().parse().ok()).collect();
+    let points: Vec<f64> =
+        t.trim_matches(|c| c == '{' || c == '}').split(',').filter_map(|x| x.trim().parse().ok()).collect();
     if points.len() < 2 {
         return String::new();
     }
     let (lo, hi) = points.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| (a.min(x), b.max(x)));
     let span = if hi > lo { hi - lo } else { 1.0 };
     let step = 100.0 / (points.len() - 1) as f64;
-    let coords: Vec<String> = points.iter().enumerate().map(|(i, y)| format!("{:.1},{:.1}", i as f64 * step, 27.0 - (y - lo) / span * 26.0)).collect();
+    let coords: Vec<String> = points
+        .iter()
+        .enumerate()
+        .map(|(i, y)| format!("{:.1},{:.1}", i as f64 * step, 27.0 - (y - lo) / span * 26.0))
+        .collect();
     format!(
         "<svg class=\"spark\" viewBox=\"0 0 100 28\" preserveAspectRatio=\"none\" aria-hidden=\"true\"><polyline fill=\"none\" stroke=\"#0072B2\" stroke-width=\"1.5\" vector-effect=\"non-scaling-stroke\" points=\"{}\"/></svg>",
         coords.join(" ")
@@ -445,7 +534,9 @@ fn sparkline(v: &Value) -> String {
 
 /// Cohort × period retention as a shaded table (rows: cohorts; columns: periods).
 fn heatmap(head: &SectionHead, rows: &[Vec<Value>]) -> String {
-    let (Some(ci), Some(pi), Some(vi)) = (column(head, "cohort"), column(head, "period"), column(head, "retention_pct")) else {
+    let (Some(ci), Some(pi), Some(vi)) =
+        (column(head, "cohort"), column(head, "period"), column(head, "retention_pct"))
+    else {
         return table(head, rows);
     };
     let mut cohorts: Vec<String> = Vec::new();
@@ -468,11 +559,18 @@ fn heatmap(head: &SectionHead, rows: &[Vec<Value>]) -> String {
     for c in &cohorts {
         let _ = write!(s, "<tr><th scope=\"row\">{}</th>", escape(c));
         for p in &periods {
-            let cell = rows.iter().find(|r| &format::display(&r[ci], effective(head.columns[ci].format, head.columns[ci].kind)) == c && r[pi].as_f64().map(|x| x as i64) == Some(*p));
+            let cell = rows.iter().find(|r| {
+                &format::display(&r[ci], effective(head.columns[ci].format, head.columns[ci].kind)) == c
+                    && r[pi].as_f64().map(|x| x as i64) == Some(*p)
+            });
             match cell.and_then(|r| r[vi].as_f64()) {
                 Some(v) => {
                     let alpha = (v / 100.0).clamp(0.0, 1.0) * 0.85 + 0.05;
-                    let _ = write!(s, "<td class=\"num\" style=\"background:rgba(0,114,178,{alpha:.2})\">{}%</td>", format::group(v, 0));
+                    let _ = write!(
+                        s,
+                        "<td class=\"num\" style=\"background:rgba(0,114,178,{alpha:.2})\">{}%</td>",
+                        format::group(v, 0)
+                    );
                 }
                 None => s.push_str("<td></td>"),
             }
@@ -521,7 +619,8 @@ mod tests {
         assert_eq!(e.path, "$.widgets[0].kpis");
         let e = parse(&json!({"title": "t", "widgets": [{"title": "a", "kind": "table", "query": "SELECT 1", "position": {"col": 10, "width": 6}}]})).unwrap_err();
         assert_eq!(e.path, "$.widgets[0].position.width");
-        let e = parse(&json!({"title": "t", "widgets": [{"title": "a", "kind": "forecast", "query": "SELECT 1"}]})).unwrap_err();
+        let e = parse(&json!({"title": "t", "widgets": [{"title": "a", "kind": "forecast", "query": "SELECT 1"}]}))
+            .unwrap_err();
         assert_eq!(e.path, "$.widgets[0].query");
         let e = widget_path(SpecError { path: "$.sections[3].y".into(), message: "m".into(), hint: String::new() });
         assert_eq!(e.path, "$.widgets[3].y");

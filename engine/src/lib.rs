@@ -8,14 +8,14 @@ pub use chrono;
 
 pub mod calendar;
 pub mod clv;
-pub mod dashboard;
 pub mod cron;
+pub mod dashboard;
 pub mod demo;
 pub mod forecast;
 pub mod ingest;
-pub mod json;
 pub mod interrupt;
 pub mod inventory;
+pub mod json;
 pub mod report;
 pub mod rng;
 pub mod season;

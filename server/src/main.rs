@@ -32,7 +32,12 @@ pub struct Args {
 
 #[tokio::main]
 async fn main() {
-    tracing_subscriber::fmt().with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout())).with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tower_http=info".into())).init();
+    tracing_subscriber::fmt()
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tower_http=info".into()),
+        )
+        .init();
     let args = Args::parse();
     let state = match routes::State::connect(&args).await {
         Ok(s) => s,
@@ -50,7 +55,10 @@ async fn main() {
         }
     };
     tracing::info!("listening on http://{}", args.listen);
-    axum::serve(listener, app).with_graceful_shutdown(shutdown()).await.unwrap_or_else(|e| eprintln!("cafe24-analytics-server: {e}"));
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown())
+        .await
+        .unwrap_or_else(|e| eprintln!("cafe24-analytics-server: {e}"));
     tracing::info!("stopped");
 }
 

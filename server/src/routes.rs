@@ -41,7 +41,15 @@ struct Endpoint {
 
 macro_rules! ep {
     ($m:ident $path:literal => $f:literal, $input:ident, $path_arg:expr, $bytes:expr, $summary:literal) => {
-        Endpoint { method: Method::$m, path: $path, function: $f, input: Input::$input, path_arg: $path_arg, bytes: $bytes, summary: $summary }
+        Endpoint {
+            method: Method::$m,
+            path: $path,
+            function: $f,
+            input: Input::$input,
+            path_arg: $path_arg,
+            bytes: $bytes,
+            summary: $summary,
+        }
     };
 }
 
@@ -86,14 +94,21 @@ pub struct State {
 impl State {
     pub async fn connect(args: &Args) -> Result<State, String> {
         let config: tokio_postgres::Config = args.database_url.parse().map_err(|e| format!("{e}"))?;
-        let manager = Manager::from_config(config.clone(), NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+        let manager =
+            Manager::from_config(config.clone(), NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
         let pool = Pool::builder(manager).max_size(args.pool_size).build().map_err(|e| format!("{e}"))?;
         let client = pool.get().await.map_err(|e| format!("{e}"))?;
         let openapi = openapi(&client).await.map_err(|e| format!("{e}"))?;
         drop(client);
         let (live, _) = broadcast::channel(1024);
         tokio::spawn(listen(config, live.clone()));
-        Ok(State { pool, statement_timeout: args.statement_timeout_ms.to_string(), max_body_bytes: args.max_body_bytes, openapi: Arc::new(openapi), live })
+        Ok(State {
+            pool,
+            statement_timeout: args.statement_timeout_ms.to_string(),
+            max_body_bytes: args.max_body_bytes,
+            openapi: Arc::new(openapi),
+            live,
+        })
     }
 }
 
@@ -101,10 +116,19 @@ pub fn router(state: State, _args: &Args) -> Router {
     let mut r = Router::new()
         .route("/", get(index))
         .route("/api/v1/health", get(health))
-        .route("/api/v1/openapi.json", get(|AxState(s): AxState<State>| async move { axum::Json((*s.openapi).clone()) }))
+        .route(
+            "/api/v1/openapi.json",
+            get(|AxState(s): AxState<State>| async move { axum::Json((*s.openapi).clone()) }),
+        )
         .route("/api/v1/live", get(live))
-        .route("/assets/NanumSquareR.ttf", get(|| async { font(include_bytes!("../../engine/assets/fonts/NanumSquareR.ttf")) }))
-        .route("/assets/NanumSquareB.ttf", get(|| async { font(include_bytes!("../../engine/assets/fonts/NanumSquareB.ttf")) }));
+        .route(
+            "/assets/NanumSquareR.ttf",
+            get(|| async { font(include_bytes!("../../engine/assets/fonts/NanumSquareR.ttf")) }),
+        )
+        .route(
+            "/assets/NanumSquareB.ttf",
+            get(|| async { font(include_bytes!("../../engine/assets/fonts/NanumSquareB.ttf")) }),
+        );
     let mut by_path: std::collections::BTreeMap<&str, Vec<Endpoint>> = Default::default();
     for e in endpoints() {
         by_path.entry(e.path).or_default().push(e);
@@ -114,10 +138,17 @@ pub fn router(state: State, _args: &Args) -> Router {
         for e in eps {
             let e = Arc::new(e);
             let filter = MethodFilter::try_from(e.method.clone()).expect("a routable method");
-            method_router = method_router.merge(on(filter, move |st: AxState<State>, headers: HeaderMap, path: Option<Path<std::collections::HashMap<String, String>>>, query: Query<Vec<(String, String)>>, body: Body| {
-                let e = e.clone();
-                async move { handle(e, st, headers, path, query, body).await }
-            }));
+            method_router = method_router.merge(on(
+                filter,
+                move |st: AxState<State>,
+                      headers: HeaderMap,
+                      path: Option<Path<std::collections::HashMap<String, String>>>,
+                      query: Query<Vec<(String, String)>>,
+                      body: Body| {
+                    let e = e.clone();
+                    async move { handle(e, st, headers, path, query, body).await }
+                },
+            ));
         }
         r = r.route(path, method_router);
     }
@@ -136,7 +167,10 @@ struct ApiError {
 
 impl ApiError {
     fn new(status: StatusCode, sqlstate: Option<&str>, message: impl Into<String>, hint: Option<&str>) -> ApiError {
-        ApiError { status, body: json!({"error": {"sqlstate": sqlstate, "message": message.into(), "detail": null, "hint": hint}}) }
+        ApiError {
+            status,
+            body: json!({"error": {"sqlstate": sqlstate, "message": message.into(), "detail": null, "hint": hint}}),
+        }
     }
 }
 
@@ -162,7 +196,9 @@ fn status_of(sqlstate: &str, from_token_check: bool) -> StatusCode {
         "57014" => StatusCode::GATEWAY_TIMEOUT,
         "40001" | "40P01" | "55P03" => StatusCode::CONFLICT,
         s if s.starts_with("23") || s == "42710" || s == "58P02" => StatusCode::CONFLICT,
-        s if s.starts_with("22") || s.starts_with("0A") || s == "P0001" || s == "42601" || s == "55000" => StatusCode::BAD_REQUEST,
+        s if s.starts_with("22") || s.starts_with("0A") || s == "P0001" || s == "42601" || s == "55000" => {
+            StatusCode::BAD_REQUEST
+        }
         s if s.starts_with("53") || s.starts_with("57") || s.starts_with("08") => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     }
@@ -174,16 +210,28 @@ impl From<tokio_postgres::Error> for ApiError {
             Some(d) => {
                 let code = d.code().code();
                 // "http_call: horizon: invalid input syntax ..." names the field.
-                let message = d.message().strip_prefix("http_call_bytes: ").or_else(|| d.message().strip_prefix("http_call: ")).unwrap_or(d.message());
-                let field = message.split_once(": ").map(|(f, _)| f).filter(|f| !f.is_empty() && f.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'));
-                let mut body = json!({"error": {"sqlstate": code, "message": message, "detail": d.detail(), "hint": d.hint()}});
+                let message = d
+                    .message()
+                    .strip_prefix("http_call_bytes: ")
+                    .or_else(|| d.message().strip_prefix("http_call: "))
+                    .unwrap_or(d.message());
+                let field = message.split_once(": ").map(|(f, _)| f).filter(|f| {
+                    !f.is_empty() && f.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                });
+                let mut body =
+                    json!({"error": {"sqlstate": code, "message": message, "detail": d.detail(), "hint": d.hint()}});
                 if let Some(f) = field.filter(|_| code.starts_with("22")) {
                     body["error"]["field"] = json!(f);
                 }
                 let from_token_check = message.starts_with("the API key");
                 ApiError { status: status_of(code, from_token_check), body }
             }
-            None => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, None, format!("database: {e}"), Some("The server could not reach PostgreSQL; try again.")),
+            None => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                None,
+                format!("database: {e}"),
+                Some("The server could not reach PostgreSQL; try again."),
+            ),
         }
     }
 }
@@ -192,12 +240,23 @@ fn token(headers: &HeaderMap) -> Result<String, ApiError> {
     let value = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or("");
     match value.strip_prefix("Bearer ").map(str::trim) {
         Some(t) if !t.is_empty() => Ok(t.to_string()),
-        _ => Err(ApiError::new(StatusCode::UNAUTHORIZED, None, "missing bearer token", Some("Send Authorization: Bearer <token>, with a token from cafe24.create_api_key."))),
+        _ => Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            None,
+            "missing bearer token",
+            Some("Send Authorization: Bearer <token>, with a token from cafe24.create_api_key."),
+        )),
     }
 }
 
 /// The function's arguments from the path, the query string or the JSON body.
-async fn arguments(e: &Endpoint, state: &State, path: Option<Path<std::collections::HashMap<String, String>>>, query: Vec<(String, String)>, body: Body) -> Result<Map<String, Json>, ApiError> {
+async fn arguments(
+    e: &Endpoint,
+    state: &State,
+    path: Option<Path<std::collections::HashMap<String, String>>>,
+    query: Vec<(String, String)>,
+    body: Body,
+) -> Result<Map<String, Json>, ApiError> {
     let mut args = Map::new();
     match e.input {
         Input::Query => {
@@ -224,13 +283,32 @@ async fn arguments(e: &Endpoint, state: &State, path: Option<Path<std::collectio
         }
         Input::Body => {
             let bytes: Bytes = axum::body::to_bytes(body, state.max_body_bytes).await.map_err(|_| {
-                ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, Some("54000"), format!("the request body is larger than {} bytes", state.max_body_bytes), Some("Send less, or start the server with a larger --max-body-bytes."))
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    Some("54000"),
+                    format!("the request body is larger than {} bytes", state.max_body_bytes),
+                    Some("Send less, or start the server with a larger --max-body-bytes."),
+                )
             })?;
             if !bytes.is_empty() {
                 match serde_json::from_slice::<Json>(&bytes) {
                     Ok(Json::Object(m)) => args = m,
-                    Ok(other) => return Err(ApiError::new(StatusCode::BAD_REQUEST, Some("22023"), format!("the body must be a JSON object of arguments, got {}", kind(&other)), Some("Send {\"name\": value, ...} with the function's parameter names."))),
-                    Err(err) => return Err(ApiError::new(StatusCode::BAD_REQUEST, Some("22P02"), format!("the body is not JSON: {err}"), None)),
+                    Ok(other) => {
+                        return Err(ApiError::new(
+                            StatusCode::BAD_REQUEST,
+                            Some("22023"),
+                            format!("the body must be a JSON object of arguments, got {}", kind(&other)),
+                            Some("Send {\"name\": value, ...} with the function's parameter names."),
+                        ))
+                    }
+                    Err(err) => {
+                        return Err(ApiError::new(
+                            StatusCode::BAD_REQUEST,
+                            Some("22P02"),
+                            format!("the body is not JSON: {err}"),
+                            None,
+                        ))
+                    }
                 }
             }
         }
@@ -258,23 +336,48 @@ fn kind(v: &Json) -> &'static str {
     }
 }
 
-async fn handle(e: Arc<Endpoint>, AxState(state): AxState<State>, headers: HeaderMap, path: Option<Path<std::collections::HashMap<String, String>>>, Query(query): Query<Vec<(String, String)>>, body: Body) -> Response {
+async fn handle(
+    e: Arc<Endpoint>,
+    AxState(state): AxState<State>,
+    headers: HeaderMap,
+    path: Option<Path<std::collections::HashMap<String, String>>>,
+    Query(query): Query<Vec<(String, String)>>,
+    body: Body,
+) -> Response {
     let result = async {
         let token = token(&headers)?;
         let args = Json::Object(arguments(&e, &state, path, query, body).await?).to_string();
-        let mut client = state.pool.get().await.map_err(|err| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, None, format!("database: {err}"), None))?;
+        let mut client =
+            state.pool.get().await.map_err(|err| {
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, None, format!("database: {err}"), None)
+            })?;
         let tx = client.transaction().await?;
         tx.execute("SELECT pg_catalog.set_config('statement_timeout', $1, true)", &[&state.statement_timeout]).await?;
         let response = if e.bytes {
-            let row = tx.query_one("SELECT cafe24.http_call_bytes($1, $2, $3::text::jsonb)", &[&token, &e.function, &args]).await?;
+            let row = tx
+                .query_one("SELECT cafe24.http_call_bytes($1, $2, $3::text::jsonb)", &[&token, &e.function, &args])
+                .await?;
             let data: Option<Vec<u8>> = row.get(0);
             let data = data.unwrap_or_default();
             let (mime, ext) = content_type(&args, &data);
-            let name = serde_json::from_str::<Json>(&args).ok().and_then(|a| a["name"].as_str().map(str::to_string)).unwrap_or_else(|| "report".into());
-            let file = format!("{}.{ext}", name.replace(|c: char| !c.is_ascii_alphanumeric() && c != '_' && c != '-', "_"));
-            ([(header::CONTENT_TYPE, mime.to_string()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\""))], data).into_response()
+            let name = serde_json::from_str::<Json>(&args)
+                .ok()
+                .and_then(|a| a["name"].as_str().map(str::to_string))
+                .unwrap_or_else(|| "report".into());
+            let file =
+                format!("{}.{ext}", name.replace(|c: char| !c.is_ascii_alphanumeric() && c != '_' && c != '-', "_"));
+            (
+                [
+                    (header::CONTENT_TYPE, mime.to_string()),
+                    (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\"")),
+                ],
+                data,
+            )
+                .into_response()
         } else {
-            let row = tx.query_one("SELECT cafe24.http_call($1, $2, $3::text::jsonb)::text", &[&token, &e.function, &args]).await?;
+            let row = tx
+                .query_one("SELECT cafe24.http_call($1, $2, $3::text::jsonb)::text", &[&token, &e.function, &args])
+                .await?;
             let text: Option<String> = row.get(0);
             let value: Json = text.and_then(|t| serde_json::from_str(&t).ok()).unwrap_or(Json::Null);
             let status = if e.method == Method::POST { StatusCode::CREATED } else { StatusCode::OK };
@@ -289,7 +392,10 @@ async fn handle(e: Arc<Endpoint>, AxState(state): AxState<State>, headers: Heade
 
 /// The MIME type and file extension of a rendered report (a CSV of several sections is a zip).
 fn content_type(args: &str, data: &[u8]) -> (&'static str, &'static str) {
-    let format = serde_json::from_str::<Json>(args).ok().and_then(|a| a["format"].as_str().map(str::to_ascii_lowercase)).unwrap_or_else(|| "pdf".into());
+    let format = serde_json::from_str::<Json>(args)
+        .ok()
+        .and_then(|a| a["format"].as_str().map(str::to_ascii_lowercase))
+        .unwrap_or_else(|| "pdf".into());
     match format.as_str() {
         "xlsx" => ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
         "csv" if data.starts_with(b"PK\x03\x04") => ("application/zip", "zip"),
@@ -326,10 +432,18 @@ async fn index() -> Response {
 async fn live(AxState(state): AxState<State>, headers: HeaderMap) -> Response {
     let result = async {
         let token = token(&headers)?;
-        let client = state.pool.get().await.map_err(|err| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, None, format!("database: {err}"), None))?;
+        let client =
+            state.pool.get().await.map_err(|err| {
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, None, format!("database: {err}"), None)
+            })?;
         let row = client.query_one("SELECT cafe24.http_call($1, 'readable_shops', '{}')::text", &[&token]).await?;
         let shops: Vec<Json> = serde_json::from_str(row.get::<_, Option<&str>>(0).unwrap_or("[]")).unwrap_or_default();
-        Ok::<_, ApiError>(shops.iter().filter_map(|s| s.get("shop_no").and_then(Json::as_i64)).collect::<std::collections::HashSet<i64>>())
+        Ok::<_, ApiError>(
+            shops
+                .iter()
+                .filter_map(|s| s.get("shop_no").and_then(Json::as_i64))
+                .collect::<std::collections::HashSet<i64>>(),
+        )
     }
     .await;
     let shops = match result {
@@ -408,13 +522,16 @@ async fn openapi(client: &tokio_postgres::Client) -> Result<Json, tokio_postgres
         let mut required = Vec::new();
         let mut description = String::new();
         for r in &rows {
-            let (name, ty, optional, desc): (String, String, bool, Option<String>) = (r.get(0), r.get(1), r.get(2), r.get(3));
+            let (name, ty, optional, desc): (String, String, bool, Option<String>) =
+                (r.get(0), r.get(1), r.get(2), r.get(3));
             description = desc.unwrap_or_default();
             let schema = json_schema(&ty);
             if Some(name.as_str()) == e.path_arg {
                 params.push(json!({"name": name, "in": "path", "required": true, "schema": schema}));
             } else if matches!(e.input, Input::Query) && e.function != "dashboard_data" {
-                params.push(json!({"name": name, "in": "query", "required": !optional, "schema": schema, "description": ty}));
+                params.push(
+                    json!({"name": name, "in": "query", "required": !optional, "schema": schema, "description": ty}),
+                );
             } else if matches!(e.input, Input::Body) {
                 props.insert(name.clone(), json!({"allOf": [schema], "description": ty}));
                 if !optional {

@@ -14,7 +14,14 @@ fn fail(function: &str, e: ArgError) -> ! {
     error::invalid_argument(format!("{function}: {e}"), hint)
 }
 
-fn segmentation(function: &str, as_of: Option<TimestampWithTimeZone>, k: Option<i32>, method: &str, source: Option<&str>, seed: i64) -> (Vec<String>, Vec<f64>, Segmentation) {
+fn segmentation(
+    function: &str,
+    as_of: Option<TimestampWithTimeZone>,
+    k: Option<i32>,
+    method: &str,
+    source: Option<&str>,
+    seed: i64,
+) -> (Vec<String>, Vec<f64>, Segmentation) {
     gucs::require(Feature::CustomerSegmentation, function);
     let method: Method = method.parse().unwrap_or_else(|e| fail(function, e));
     let (keys, summaries) = db::customer_summaries(function, as_of, source);
@@ -25,8 +32,9 @@ fn segmentation(function: &str, as_of: Option<TimestampWithTimeZone>, k: Option<
         (_, Some(_)) => 1,
         (_, None) => segment::K_CANDIDATES.count(),
     };
-    let seg = db::run_parallel(function, fits, |cancel, done| segment::segment_customers(&summaries, &opts, cancel, done))
-        .unwrap_or_else(|e| fail(function, e));
+    let seg =
+        db::run_parallel(function, fits, |cancel, done| segment::segment_customers(&summaries, &opts, cancel, done))
+            .unwrap_or_else(|e| fail(function, e));
     (keys, totals, seg)
 }
 
@@ -60,8 +68,18 @@ fn segment_customers(
     let labels: Vec<String> = seg.segments.iter().map(|s| s.label.to_string()).collect();
     TableIterator::new(keys.into_iter().zip(seg.customers).map(move |(key, c)| {
         let r = c.rfm;
-        (key, r.recency_days, r.frequency, r.monetary, r.r_score as i32, r.f_score as i32, r.m_score as i32,
-         c.segment as i32, labels[c.segment - 1].clone(), c.distance)
+        (
+            key,
+            r.recency_days,
+            r.frequency,
+            r.monetary,
+            r.r_score as i32,
+            r.f_score as i32,
+            r.m_score as i32,
+            c.segment as i32,
+            labels[c.segment - 1].clone(),
+            c.distance,
+        )
     }))
 }
 
@@ -101,8 +119,19 @@ fn segment_summary(
     let silhouette = seg.silhouette;
     TableIterator::new(seg.segments.into_iter().map(move |s| {
         let share = if all > 0.0 { 100.0 * revenue[s.id - 1] / all } else { 0.0 };
-        (s.id as i32, s.label.to_string(), s.customers as i64, share, s.recency_days, s.frequency, s.monetary,
-         s.r_score, s.f_score, s.m_score, silhouette)
+        (
+            s.id as i32,
+            s.label.to_string(),
+            s.customers as i64,
+            share,
+            s.recency_days,
+            s.frequency,
+            s.monetary,
+            s.r_score,
+            s.f_score,
+            s.m_score,
+            silhouette,
+        )
     }))
 }
 
@@ -133,10 +162,14 @@ fn customer_lifetime_value(
     let opts = ClvOptions { horizon_days: horizon_days as f64, discount_rate, margin };
     let (keys, summaries) = db::customer_summaries(F, as_of, source);
     let data: Vec<RepeatSummary> = summaries.iter().map(RepeatSummary::from_customer).collect();
-    let fit = db::run_parallel(F, data.len(), |cancel, done| clv::customer_lifetime_value(&data, &opts, cancel, done)).unwrap_or_else(|e| fail(F, e));
-    TableIterator::new(keys.into_iter().zip(data).zip(fit.customers).map(|((key, d), v)| {
-        (key, d.x, v.expected_purchases, v.probability_alive, v.expected_order_value, v.clv)
-    }))
+    let fit = db::run_parallel(F, data.len(), |cancel, done| clv::customer_lifetime_value(&data, &opts, cancel, done))
+        .unwrap_or_else(|e| fail(F, e));
+    TableIterator::new(
+        keys.into_iter()
+            .zip(data)
+            .zip(fit.customers)
+            .map(|((key, d), v)| (key, d.x, v.expected_purchases, v.probability_alive, v.expected_order_value, v.clv)),
+    )
 }
 
 #[pg_extern(stable, parallel_restricted)]
@@ -163,17 +196,31 @@ fn evaluate_lifetime_value(
     let (keys, summaries) = db::customer_summaries(F, Some(calibration_end), source);
     let actual = db::holdout_purchases(F, &keys, calibration_end, holdout_days, source);
     let data: Vec<RepeatSummary> = summaries.iter().map(RepeatSummary::from_customer).collect();
-    let ev = db::run_parallel(F, data.len(), |cancel, done| clv::evaluate(&data, holdout_days as f64, &actual, cancel, done)).unwrap_or_else(|e| fail(F, e));
+    let ev = db::run_parallel(F, data.len(), |cancel, done| {
+        clv::evaluate(&data, holdout_days as f64, &actual, cancel, done)
+    })
+    .unwrap_or_else(|e| fail(F, e));
     let mut rows: Vec<_> = ev
         .buckets
         .iter()
         .map(|b| {
-            let label = if b.repeat_purchases >= clv::TOP_BUCKET { format!("{}+", b.repeat_purchases) } else { b.repeat_purchases.to_string() };
+            let label = if b.repeat_purchases >= clv::TOP_BUCKET {
+                format!("{}+", b.repeat_purchases)
+            } else {
+                b.repeat_purchases.to_string()
+            };
             let n = b.customers as f64;
             (label, b.customers as i64, b.mean_predicted * n, b.mean_actual * n, b.mean_predicted, b.mean_actual)
         })
         .collect();
     let n = data.len() as f64;
-    rows.push(("all".into(), data.len() as i64, ev.predicted_total, ev.actual_total, ev.predicted_total / n, ev.actual_total / n));
+    rows.push((
+        "all".into(),
+        data.len() as i64,
+        ev.predicted_total,
+        ev.actual_total,
+        ev.predicted_total / n,
+        ev.actual_total / n,
+    ));
     TableIterator::new(rows)
 }

@@ -8,7 +8,9 @@ use crate::args::JsonArg;
 use crate::privileged::StoredBy;
 use crate::{error, gucs};
 use cafe24_engine::dashboard::{self, DashboardSpec};
-use cafe24_engine::report::{self as rep, Column, ColumnType, Display, Format, Meta, Options, OutputFormat, SectionHead, SharedBuffer, Value};
+use cafe24_engine::report::{
+    self as rep, Column, ColumnType, Display, Format, Meta, Options, OutputFormat, SectionHead, SharedBuffer, Value,
+};
 use pgrx::prelude::*;
 use pgrx::{pg_sys, JsonB, PgSqlErrorCode};
 use serde_json::{json, Value as Json};
@@ -28,9 +30,17 @@ fn create_dashboard(name: &str, spec: JsonArg, replace: default!(bool, false)) -
     let d = parse(F, &spec);
     let as_report = report::parse(F, &d.report_spec());
     report::validate(F, &as_report);
-    let exists = Spi::get_one_with_args::<bool>("SELECT EXISTS (SELECT FROM cafe24.dashboard WHERE name = $1)", &[name.into()]).ok().flatten().unwrap_or(false);
+    let exists =
+        Spi::get_one_with_args::<bool>("SELECT EXISTS (SELECT FROM cafe24.dashboard WHERE name = $1)", &[name.into()])
+            .ok()
+            .flatten()
+            .unwrap_or(false);
     if exists && !replace {
-        error::raise(PgSqlErrorCode::ERRCODE_DUPLICATE_OBJECT, format!("{F}: dashboard \"{name}\" already exists"), "Pass replace => true to replace it, or choose another name.");
+        error::raise(
+            PgSqlErrorCode::ERRCODE_DUPLICATE_OBJECT,
+            format!("{F}: dashboard \"{name}\" already exists"),
+            "Pass replace => true to replace it, or choose another name.",
+        );
     }
     let upsert = if exists {
         "UPDATE cafe24.dashboard SET title = $2, spec = $3, refresh_seconds = $4, updated_at = now() WHERE name = $1"
@@ -38,10 +48,14 @@ fn create_dashboard(name: &str, spec: JsonArg, replace: default!(bool, false)) -
         "INSERT INTO cafe24.dashboard (name, title, spec, refresh_seconds) VALUES ($1, $2, $3, $4)"
     };
     let refresh = d.refresh_seconds as i32;
-    Spi::run_with_args(upsert, &[name.into(), d.title.as_str().into(), JsonB(spec.clone()).into(), refresh.into()]).unwrap_or_else(|e| pgrx::error!("{F}: {e}"));
-    Spi::run_with_args("DELETE FROM cafe24.widget WHERE dashboard = $1", &[name.into()]).unwrap_or_else(|e| pgrx::error!("{F}: {e}"));
+    Spi::run_with_args(upsert, &[name.into(), d.title.as_str().into(), JsonB(spec.clone()).into(), refresh.into()])
+        .unwrap_or_else(|e| pgrx::error!("{F}: {e}"));
+    Spi::run_with_args("DELETE FROM cafe24.widget WHERE dashboard = $1", &[name.into()])
+        .unwrap_or_else(|e| pgrx::error!("{F}: {e}"));
     for (i, (w, p)) in d.widgets.iter().zip(dashboard::place(&d.widgets)).enumerate() {
-        let kpis: Option<Vec<String>> = w.section["args"]["names"].as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect());
+        let kpis: Option<Vec<String>> = w.section["args"]["names"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect());
         Spi::run_with_args(
             "INSERT INTO cafe24.widget (dashboard, widget_no, title, kind, kpis, section, col, \"row\", width, height, refresh_seconds)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
@@ -66,12 +80,19 @@ fn create_dashboard(name: &str, spec: JsonArg, replace: default!(bool, false)) -
 
 #[pg_extern(volatile, parallel_unsafe)]
 fn drop_dashboard(name: &str, if_exists: default!(bool, false)) -> bool {
-    let dropped = Spi::get_one_with_args::<bool>("WITH d AS (DELETE FROM cafe24.dashboard WHERE name = $1 RETURNING 1) SELECT count(*) > 0 FROM d", &[name.into()])
-        .ok()
-        .flatten()
-        .unwrap_or(false);
+    let dropped = Spi::get_one_with_args::<bool>(
+        "WITH d AS (DELETE FROM cafe24.dashboard WHERE name = $1 RETURNING 1) SELECT count(*) > 0 FROM d",
+        &[name.into()],
+    )
+    .ok()
+    .flatten()
+    .unwrap_or(false);
     if !dropped && !if_exists {
-        error::raise(PgSqlErrorCode::ERRCODE_UNDEFINED_OBJECT, format!("drop_dashboard: dashboard \"{name}\" does not exist"), "SELECT name FROM cafe24.dashboard lists the dashboards you can see and own.");
+        error::raise(
+            PgSqlErrorCode::ERRCODE_UNDEFINED_OBJECT,
+            format!("drop_dashboard: dashboard \"{name}\" does not exist"),
+            "SELECT name FROM cafe24.dashboard lists the dashboards you can see and own.",
+        );
     }
     dropped
 }
@@ -97,13 +118,27 @@ fn _widget_data(name: &str, widget_no: i32, params: default!(JsonArg, "'{}'")) -
     })
     .unwrap_or_else(|e: pgrx::spi::Error| pgrx::error!("{F}: {e}"));
     let Some((Some(spec), Some(section), by)) = row else {
-        error::raise(PgSqlErrorCode::ERRCODE_UNDEFINED_OBJECT, format!("{F}: dashboard \"{name}\" has no widget {widget_no}"), "SELECT * FROM cafe24.widget lists the widgets you can see.");
+        error::raise(
+            PgSqlErrorCode::ERRCODE_UNDEFINED_OBJECT,
+            format!("{F}: dashboard \"{name}\" has no widget {widget_no}"),
+            "SELECT * FROM cafe24.widget lists the widgets you can see.",
+        );
     };
     let one = json!({"title": spec["title"], "parameters": spec["parameters"], "sections": [section]});
     let as_report = report::parse(F, &one);
     let buffer = SharedBuffer::default();
-    report::render(F, &as_report, by, Some(0), OutputFormat::Json, &params, Options::default(), report::limited(Box::new(buffer.clone()), true));
-    let doc: Json = serde_json::from_slice(&buffer.take()).unwrap_or_else(|e| pgrx::error!("{F}: widget data is not JSON: {e}"));
+    report::render(
+        F,
+        &as_report,
+        by,
+        Some(0),
+        OutputFormat::Json,
+        &params,
+        Options::default(),
+        report::limited(Box::new(buffer.clone()), true),
+    );
+    let doc: Json =
+        serde_json::from_slice(&buffer.take()).unwrap_or_else(|e| pgrx::error!("{F}: widget data is not JSON: {e}"));
     JsonB(doc["sections"][0].clone())
 }
 
@@ -114,7 +149,10 @@ fn render_dashboard(name: &str, format: default!(&str, "'html'"), params: defaul
     gucs::require(gucs::Feature::CustomDashboards, F);
     let fmt = report::output_format(F, format);
     if !matches!(fmt, OutputFormat::Html | OutputFormat::Pdf) {
-        error::invalid_argument(format!("{F}: format = '{format}' is not supported"), "Use html or pdf (dashboard_data gives JSON).");
+        error::invalid_argument(
+            format!("{F}: format = '{format}' is not supported"),
+            "Use html or pdf (dashboard_data gives JSON).",
+        );
     }
     let data = Spi::get_one_with_args::<JsonB>("SELECT cafe24.dashboard_data($1, $2)", &[name.into(), params.into()])
         .unwrap_or_else(|e| pgrx::error!("{F}: {e}"))
@@ -134,7 +172,10 @@ fn pdf(function: &str, data: &Json) -> Vec<u8> {
     let meta = Meta {
         title: data["title"].as_str().unwrap_or_default().to_string(),
         description: data["description"].as_str().unwrap_or_default().to_string(),
-        params: data["params"].as_object().map(|m| m.iter().map(|(k, v)| (k.clone(), v.to_string())).collect()).unwrap_or_default(),
+        params: data["params"]
+            .as_object()
+            .map(|m| m.iter().map(|(k, v)| (k.clone(), v.to_string())).collect())
+            .unwrap_or_default(),
         generated_at: data["generated_at"].as_str().unwrap_or_default().to_string(),
         section_count: widgets.len(),
     };
@@ -145,13 +186,29 @@ fn pdf(function: &str, data: &Json) -> Vec<u8> {
     for w in &widgets {
         let title = w["title"].as_str().unwrap_or_default();
         let (head, rows) = if let Some(e) = w.get("error").filter(|e| !e.is_null()) {
-            let head = SectionHead { title: title.to_string(), display: Display::Table, columns: vec![text("error")], x: 0, y: vec![] };
-            (head, vec![vec![Value::Text(format!("{} ({})", e["message"].as_str().unwrap_or_default(), e["sqlstate"].as_str().unwrap_or_default()))]])
+            let head = SectionHead {
+                title: title.to_string(),
+                display: Display::Table,
+                columns: vec![text("error")],
+                x: 0,
+                y: vec![],
+            };
+            (
+                head,
+                vec![vec![Value::Text(format!(
+                    "{} ({})",
+                    e["message"].as_str().unwrap_or_default(),
+                    e["sqlstate"].as_str().unwrap_or_default()
+                ))]],
+            )
         } else if w["kind"] == "kpi" {
             let (h, rows) = dashboard::section_from_json(title, &w["data"]);
             let col = |n: &str| h.columns.iter().position(|c| c.label == n);
             let (ti, vi, fi) = (col("title"), col("value"), col("format"));
-            let columns = rows.iter().map(|r| text(&ti.map(|i| rep::format::display(&r[i], Format::Text)).unwrap_or_default())).collect();
+            let columns = rows
+                .iter()
+                .map(|r| text(&ti.map(|i| rep::format::display(&r[i], Format::Text)).unwrap_or_default()))
+                .collect();
             let values = rows
                 .iter()
                 .map(|r| {

@@ -6,7 +6,9 @@ use crate::gucs::{self, Feature};
 use crate::{db, error};
 use cafe24_engine::calendar::Grain;
 use cafe24_engine::chrono;
-use cafe24_engine::forecast::{self as fc, Forecast, ForecastError, GlobalModel, GlobalOptions, Model, Options, SeriesInput};
+use cafe24_engine::forecast::{
+    self as fc, Forecast, ForecastError, GlobalModel, GlobalOptions, Model, Options, SeriesInput,
+};
 use pgrx::datum::Date;
 use pgrx::prelude::*;
 
@@ -17,22 +19,54 @@ pub(crate) fn fail(function: &str, e: ForecastError) -> ! {
     error::invalid_argument(format!("{function}: {e}"), e.hint)
 }
 
-fn options(function: &str, horizon: i32, season_lengths: Option<Vec<Option<i32>>>, levels: Vec<Option<f64>>, candidates: Vec<usize>, detect_seasons: bool) -> Options {
+fn options(
+    function: &str,
+    horizon: i32,
+    season_lengths: Option<Vec<Option<i32>>>,
+    levels: Vec<Option<f64>>,
+    candidates: Vec<usize>,
+    detect_seasons: bool,
+) -> Options {
     let levels = levels
         .into_iter()
-        .map(|l| l.unwrap_or_else(|| fail(function, ForecastError { argument: "levels", message: "contains NULL".into(), hint: "Pass percentages, e.g. levels => '{80,95}'." })))
+        .map(|l| {
+            l.unwrap_or_else(|| {
+                fail(
+                    function,
+                    ForecastError {
+                        argument: "levels",
+                        message: "contains NULL".into(),
+                        hint: "Pass percentages, e.g. levels => '{80,95}'.",
+                    },
+                )
+            })
+        })
         .collect();
     let season_lengths = season_lengths.map(|s| {
         s.into_iter()
             .map(|m| match m {
                 Some(m) if m >= 0 => m as usize,
-                other => fail(function, ForecastError { argument: "season_lengths", message: format!("contains {other:?}"), hint: "Pass positive periods, e.g. '{7,365}'." }),
+                other => fail(
+                    function,
+                    ForecastError {
+                        argument: "season_lengths",
+                        message: format!("contains {other:?}"),
+                        hint: "Pass positive periods, e.g. '{7,365}'.",
+                    },
+                ),
             })
             .collect()
     });
     let opts = Options { horizon: horizon.max(0) as usize, season_lengths, candidates, detect_seasons, levels };
     if horizon <= 0 {
-        fail(function, ForecastError { argument: "horizon", message: format!("{horizon} is out of range: allowed 1 to {}", fc::MAX_HORIZON), hint: "Pass the number of future periods, e.g. horizon => 28." });
+        fail(
+            function,
+            ForecastError {
+                argument: "horizon",
+                message: format!("{horizon} is out of range: allowed 1 to {}", fc::MAX_HORIZON),
+                hint: "Pass the number of future periods, e.g. horizon => 28.",
+            },
+        );
     }
     opts.validate().unwrap_or_else(|e| fail(function, e));
     opts
@@ -40,7 +74,10 @@ fn options(function: &str, horizon: i32, season_lengths: Option<Vec<Option<i32>>
 
 fn model(function: &str, name: &str) -> Model {
     if name.trim().eq_ignore_ascii_case(GLOBAL) {
-        error::invalid_argument(format!("{function}: model: \"global\" learns across many series"), "Use forecast_sales or train_forecast_model for the global model; forecast() takes one series.");
+        error::invalid_argument(
+            format!("{function}: model: \"global\" learns across many series"),
+            "Use forecast_sales or train_forecast_model for the global model; forecast() takes one series.",
+        );
     }
     Model::parse(name).unwrap_or_else(|e| fail(function, e))
 }
@@ -74,7 +111,10 @@ pub(crate) fn plans(function: &str, name: &str, g: Grain, series: &[Series]) -> 
         return vec![Plan::Global; series.len()];
     }
     let m = Model::parse(name).unwrap_or_else(|e| {
-        error::invalid_argument(format!("{function}: {e}"), "Use one of auto, global, seasonal_naive, ets, mstl, croston.")
+        error::invalid_argument(
+            format!("{function}: {e}"),
+            "Use one of auto, global, seasonal_naive, ets, mstl, croston.",
+        )
     });
     let pool = m == Model::Auto && series.len() >= MIN_GLOBAL_SERIES && series.iter().any(|s| s.2.len() >= young(g));
     series.iter().map(|s| if pool && s.2.len() < young(g) { Plan::Global } else { Plan::Local(m) }).collect()
@@ -98,20 +138,35 @@ fn global_options(g: Grain) -> GlobalOptions {
 
 /// Forecasts every series by its plan, on worker threads; `global` is required when a plan
 /// says so. Cancel and statement_timeout stop it.
-pub(crate) fn forecast_planned(function: &str, g: Grain, series: &[Series], plans: &[Plan], global: Option<&GlobalModel>, opts: &Options) -> Vec<Forecast> {
+pub(crate) fn forecast_planned(
+    function: &str,
+    g: Grain,
+    series: &[Series],
+    plans: &[Plan],
+    global: Option<&GlobalModel>,
+    opts: &Options,
+) -> Vec<Forecast> {
     let threads = gucs::threads(); // settings are read here: never on a worker thread
     let inputs = inputs(g, series);
     let results = db::run_parallel(function, series.len(), |cancel, done| {
         fc::parallel_map(series.len(), threads, cancel, done, |i| match plans[i] {
             Plan::Local(m) => fc::forecast(&series[i].2, m, opts),
-            Plan::Global => global.expect("a global model for global plans").forecast(&inputs[i], opts.horizon, &opts.levels),
+            Plan::Global => {
+                global.expect("a global model for global plans").forecast(&inputs[i], opts.horizon, &opts.levels)
+            }
         })
     });
     results
         .into_iter()
         .map(|r| {
-            r.unwrap_or_else(|| error::raise(pgrx::PgSqlErrorCode::ERRCODE_QUERY_CANCELED, format!("{function}: interrupted"), "Run it again."))
-                .unwrap_or_else(|e| fail(function, e))
+            r.unwrap_or_else(|| {
+                error::raise(
+                    pgrx::PgSqlErrorCode::ERRCODE_QUERY_CANCELED,
+                    format!("{function}: interrupted"),
+                    "Run it again.",
+                )
+            })
+            .unwrap_or_else(|e| fail(function, e))
         })
         .collect()
 }
@@ -121,7 +176,8 @@ pub(crate) fn forecast_planned(function: &str, g: Grain, series: &[Series], plan
 pub(crate) fn fit_global(function: &str, g: Grain, series: &[Series]) -> (GlobalModel, Vec<Option<fc::Holdout>>) {
     let inputs = inputs(g, series);
     let opts = global_options(g);
-    db::run_parallel(function, 0, |cancel, _| GlobalModel::fit_with_holdout(&inputs, &opts, cancel)).unwrap_or_else(|e| fail(function, e))
+    db::run_parallel(function, 0, |cancel, _| GlobalModel::fit_with_holdout(&inputs, &opts, cancel))
+        .unwrap_or_else(|e| fail(function, e))
 }
 
 pub(crate) fn grain(function: &str, name: &str) -> Grain {
@@ -157,7 +213,10 @@ fn forecast(
     season_lengths: default!(Option<Vec<Option<i32>>>, "NULL"),
     model: default!(Option<&str>, "'auto'"),
     levels: default!(Option<Vec<Option<f64>>>, "'{80,95}'"),
-) -> TableIterator<'static, (name!(step, i32), name!(yhat, f64), name!(lower, Vec<f64>), name!(upper, Vec<f64>), name!(model, String))> {
+) -> TableIterator<
+    'static,
+    (name!(step, i32), name!(yhat, f64), name!(lower, Vec<f64>), name!(upper, Vec<f64>), name!(model, String)),
+> {
     const F: &str = "forecast";
     let y = required(F, "y", y);
     let horizon = required(F, "horizon", horizon);
@@ -178,7 +237,13 @@ fn forecast(
 }
 
 /// Reads the series of a sales source: (series_key, start of the last complete period, values).
-pub(crate) fn sales_series(function: &str, grain: &str, by: &str, measure: &str, source: Option<&str>) -> Vec<(String, Date, Vec<f64>)> {
+pub(crate) fn sales_series(
+    function: &str,
+    grain: &str,
+    by: &str,
+    measure: &str,
+    source: Option<&str>,
+) -> Vec<(String, Date, Vec<f64>)> {
     let _tracker = crate::progress::Tracker::start(function, "reading series", 0);
     db::series(grain, by, measure, source)
         .unwrap_or_else(|e| error::invalid_argument(format!("{function}: {e}"), "See the HINT above."))
@@ -241,7 +306,17 @@ fn forecast_sales(
             (g, opts, series, plans, global)
         }
         Some(name) => {
-            let saved = super::forecast_model::load(F, name, &[("grain", grain, "day"), ("by", by, "total"), ("model", model, "auto"), ("measure", measure, "revenue")], source);
+            let saved = super::forecast_model::load(
+                F,
+                name,
+                &[
+                    ("grain", grain, "day"),
+                    ("by", by, "total"),
+                    ("model", model, "auto"),
+                    ("measure", measure, "revenue"),
+                ],
+                source,
+            );
             let (g, opts) = sales_setup(F, horizon, &saved.grain, levels);
             let series = saved.series(F);
             let plans = series.iter().map(|s| saved.plan(&s.0)).collect();
@@ -299,7 +374,10 @@ fn backtest_forecast(
     let (_, opts) = sales_setup(F, horizon, grain, levels);
     let m = self::model(F, model);
     if !(1..=20).contains(&origins) {
-        error::invalid_argument(format!("{F}: origins: {origins} is out of range: allowed 1 to 20"), "Pass how many rolling forecast origins to evaluate, e.g. origins => 3.");
+        error::invalid_argument(
+            format!("{F}: origins: {origins} is out of range: allowed 1 to 20"),
+            "Pass how many rolling forecast origins to evaluate, e.g. origins => 3.",
+        );
     }
     let mut out = Vec::new();
     for (key, _, y) in sales_series(F, grain, by, measure, source) {

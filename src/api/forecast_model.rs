@@ -3,9 +3,9 @@
 //! `cafe24.forecast_model` / `cafe24.forecast_model_series`; `forecast_sales(model_name => ...)`
 //! forecasts from them without selecting or refitting the global model again.
 
-use crate::args::required;
 use super::forecast::{self as f, Plan, Series};
 use super::report::check_name;
+use crate::args::required;
 use crate::error;
 use crate::privileged::{self, StoredBy};
 use cafe24_engine::forecast::metrics::{naive_scale, Accuracy, AccuracyAccumulator};
@@ -31,7 +31,9 @@ pub(crate) struct Saved {
 impl Saved {
     /// The series the model reads: its `source` (or the star schema), run as the model's owner.
     pub fn series(&self, function: &str) -> Vec<(String, pgrx::datum::Date, Vec<f64>)> {
-        privileged::as_stored_query_owner(function, "the forecast model", self.written_by, || f::sales_series(function, &self.grain, &self.by, &self.measure, self.source.as_deref()))
+        privileged::as_stored_query_owner(function, "the forecast model", self.written_by, || {
+            f::sales_series(function, &self.grain, &self.by, &self.measure, self.source.as_deref())
+        })
     }
 
     /// The stored choice for `key`; a series the model has not seen gets the global model
@@ -55,7 +57,11 @@ pub(crate) fn load(function: &str, name: &str, args: &[(&str, &str, &str)], sour
     )
     .unwrap_or_else(|e| pgrx::error!("{function}: {e}"));
     let Some(JsonB(row)) = row else {
-        error::raise(PgSqlErrorCode::ERRCODE_UNDEFINED_OBJECT, format!("{function}: forecast model \"{name}\" does not exist"), "SELECT name FROM cafe24.forecast_model lists the models you can use; train_forecast_model creates one.");
+        error::raise(
+            PgSqlErrorCode::ERRCODE_UNDEFINED_OBJECT,
+            format!("{function}: forecast model \"{name}\" does not exist"),
+            "SELECT name FROM cafe24.forecast_model lists the models you can use; train_forecast_model creates one.",
+        );
     };
     let text = |k: &str| row[k].as_str().map(str::to_string);
     for (arg, given, default) in args {
@@ -68,32 +74,63 @@ pub(crate) fn load(function: &str, name: &str, args: &[(&str, &str, &str)], sour
         }
     }
     if source.is_some() && source.map(str::to_string) != text("source") {
-        error::invalid_argument(format!("{function}: source differs from forecast model \"{name}\""), "Leave source out: the saved model reads its own source.");
+        error::invalid_argument(
+            format!("{function}: source differs from forecast model \"{name}\""),
+            "Leave source out: the saved model reads its own source.",
+        );
     }
-    let bytes = Spi::get_one_with_args::<Vec<u8>>("SELECT global_model FROM cafe24.forecast_model WHERE name = $1", &[name.into()]).unwrap_or_else(|e| pgrx::error!("{function}: {e}"));
+    let bytes = Spi::get_one_with_args::<Vec<u8>>(
+        "SELECT global_model FROM cafe24.forecast_model WHERE name = $1",
+        &[name.into()],
+    )
+    .unwrap_or_else(|e| pgrx::error!("{function}: {e}"));
     let global = bytes.map(|b| {
         GlobalModel::from_bytes(&b).unwrap_or_else(|e| {
-            error::raise(PgSqlErrorCode::ERRCODE_DATA_CORRUPTED, format!("{function}: forecast model \"{name}\": the saved global model is unreadable: {e}"), "Train it again with train_forecast_model(..., replace => true).")
+            error::raise(
+                PgSqlErrorCode::ERRCODE_DATA_CORRUPTED,
+                format!("{function}: forecast model \"{name}\": the saved global model is unreadable: {e}"),
+                "Train it again with train_forecast_model(..., replace => true).",
+            )
         })
     });
     let per_series = Spi::connect(|client| {
-        let rows = client.select("SELECT series_key, model, rmse FROM cafe24.forecast_model_series WHERE model_name = $1", None, &[name.into()])?;
+        let rows = client.select(
+            "SELECT series_key, model, rmse FROM cafe24.forecast_model_series WHERE model_name = $1",
+            None,
+            &[name.into()],
+        )?;
         let mut m = HashMap::new();
         for r in rows {
-            m.insert(r.get::<String>(1)?.unwrap_or_default(), (r.get::<String>(2)?.unwrap_or_default(), r.get::<f64>(3)?));
+            m.insert(
+                r.get::<String>(1)?.unwrap_or_default(),
+                (r.get::<String>(2)?.unwrap_or_default(), r.get::<f64>(3)?),
+            );
         }
         Ok::<_, pgrx::spi::Error>(m)
     })
     .unwrap_or_else(|e| pgrx::error!("{function}: {e}"));
     let written_by = StoredBy { owner: pg_sys::Oid::from(row["owner"].as_u64().unwrap_or(0) as u32), builtin: false };
-    Saved { grain: text("grain").unwrap_or_default(), by: text("by").unwrap_or_default(), measure: text("measure").unwrap_or_default(), source: text("source"), global, written_by, per_series }
+    Saved {
+        grain: text("grain").unwrap_or_default(),
+        by: text("by").unwrap_or_default(),
+        measure: text("measure").unwrap_or_default(),
+        source: text("source"),
+        global,
+        written_by,
+        per_series,
+    }
 }
 
 /// Daily unit forecasts per product (variant code) for the next `days` days from saved model
 /// `name`, which must forecast units by product per day, with the series' backtest RMSE
 /// per day (`None` when it could not be backtested). Forecasts start after the sales history
 /// ends, so a stock position `as_of` an earlier day is an error.
-pub(crate) fn daily_units(function: &str, name: &str, days: usize, as_of: Option<pgrx::datum::Date>) -> HashMap<String, (Vec<f64>, Option<f64>)> {
+pub(crate) fn daily_units(
+    function: &str,
+    name: &str,
+    days: usize,
+    as_of: Option<pgrx::datum::Date>,
+) -> HashMap<String, (Vec<f64>, Option<f64>)> {
     let saved = load(function, name, &[], None);
     if (saved.grain.as_str(), saved.by.as_str(), saved.measure.as_str()) != ("day", "product", "units") {
         error::invalid_argument(
@@ -171,13 +208,26 @@ fn train_forecast_model(
     let replace = required(F, "replace", replace);
     check_name(F, name, "daily_products");
     let (g, opts) = f::sales_setup(F, horizon, grain, levels);
-    let exists = Spi::get_one_with_args::<bool>("SELECT EXISTS (SELECT FROM cafe24.forecast_model WHERE name = $1)", &[name.into()]).ok().flatten().unwrap_or(false);
+    let exists = Spi::get_one_with_args::<bool>(
+        "SELECT EXISTS (SELECT FROM cafe24.forecast_model WHERE name = $1)",
+        &[name.into()],
+    )
+    .ok()
+    .flatten()
+    .unwrap_or(false);
     if exists && !replace {
-        error::raise(PgSqlErrorCode::ERRCODE_DUPLICATE_OBJECT, format!("{F}: forecast model \"{name}\" already exists"), "Pass replace => true to train it again, or choose another name.");
+        error::raise(
+            PgSqlErrorCode::ERRCODE_DUPLICATE_OBJECT,
+            format!("{F}: forecast model \"{name}\" already exists"),
+            "Pass replace => true to train it again, or choose another name.",
+        );
     }
     let series: Vec<Series> = f::sales_series(F, grain, by, measure, source);
     if series.is_empty() {
-        error::invalid_argument(format!("{F}: the source has no series to train on"), "Check the source (or the star schema) has sales.");
+        error::invalid_argument(
+            format!("{F}: the source has no series to train on"),
+            "Check the source (or the star schema) has sales.",
+        );
     }
     let plans = f::plans(F, model, g, &series);
     // The backtests that choose each local series' model, on worker threads.
@@ -187,13 +237,18 @@ fn train_forecast_model(
             Plan::Global => Ok(None),
             Plan::Local(Model::Auto) => fc::auto_choice(&series[i].2, &opts)
                 .map(|c| Some(c.map_or(("auto".to_string(), None), |(m, a)| (m.name().to_string(), Some(a))))),
-            Plan::Local(m) => Ok(Some((m.name().to_string(), fc::backtest(&series[i].2, &[m], &opts, 3).ok().and_then(|s| s.into_iter().next()).map(|s| s.accuracy)))),
+            Plan::Local(m) => Ok(Some((
+                m.name().to_string(),
+                fc::backtest(&series[i].2, &[m], &opts, 3).ok().and_then(|s| s.into_iter().next()).map(|s| s.accuracy),
+            ))),
         })
     })
     .into_iter()
     .map(|r| {
-        r.unwrap_or_else(|| error::raise(PgSqlErrorCode::ERRCODE_QUERY_CANCELED, format!("{F}: interrupted"), "Run it again."))
-            .unwrap_or_else(|e| f::fail(F, e))
+        r.unwrap_or_else(|| {
+            error::raise(PgSqlErrorCode::ERRCODE_QUERY_CANCELED, format!("{F}: interrupted"), "Run it again.")
+        })
+        .unwrap_or_else(|e| f::fail(F, e))
     })
     .collect();
     let (global, holdouts) = match plans.contains(&Plan::Global) {
@@ -208,7 +263,9 @@ fn train_forecast_model(
         .into_iter()
         .zip(&holdouts)
         .zip(&series)
-        .map(|((l, h), s)| l.unwrap_or_else(|| (f::GLOBAL.to_string(), h.as_ref().and_then(|h| holdout_accuracy(&s.2, h, season)))))
+        .map(|((l, h), s)| {
+            l.unwrap_or_else(|| (f::GLOBAL.to_string(), h.as_ref().and_then(|h| holdout_accuracy(&s.2, h, season))))
+        })
         .collect();
 
     let finite = |v: f64| v.is_finite().then_some(v);
@@ -229,7 +286,8 @@ fn train_forecast_model(
         JsonB(json!({"series": i.series, "training_rows": i.training_rows, "calibration_horizon": i.calibration_horizon,
                      "holdout_mase": finite(i.holdout_mase), "holdout_mase_seasonal_naive": finite(i.holdout_mase_seasonal_naive)}))
     });
-    Spi::run_with_args("DELETE FROM cafe24.forecast_model WHERE name = $1", &[name.into()]).unwrap_or_else(|e| pgrx::error!("{F}: {e}"));
+    Spi::run_with_args("DELETE FROM cafe24.forecast_model WHERE name = $1", &[name.into()])
+        .unwrap_or_else(|e| pgrx::error!("{F}: {e}"));
     Spi::run_with_args(
         "INSERT INTO cafe24.forecast_model (name, grain, by, measure, source, requested, horizon, series, global_model, global_info)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
@@ -248,19 +306,33 @@ fn train_forecast_model(
     .unwrap_or_else(|e| pgrx::error!("{F}: {e}"));
     TableIterator::new(series.into_iter().zip(choices).map(move |(s, (m, a))| {
         let a = a.as_ref();
-        (s.0, m, a.and_then(|a| finite(a.mase)), a.and_then(|a| finite(a.smape)), a.and_then(|a| finite(a.rmse)), a.and_then(|a| finite(a.bias)),
-         a.filter(|a| !a.coverage.is_empty()).map(|a| a.coverage.iter().map(|c| c.1).collect()))
+        (
+            s.0,
+            m,
+            a.and_then(|a| finite(a.mase)),
+            a.and_then(|a| finite(a.smape)),
+            a.and_then(|a| finite(a.rmse)),
+            a.and_then(|a| finite(a.bias)),
+            a.filter(|a| !a.coverage.is_empty()).map(|a| a.coverage.iter().map(|c| c.1).collect()),
+        )
     }))
 }
 
 #[pg_extern(volatile, parallel_unsafe)]
 fn drop_forecast_model(name: &str, if_exists: default!(bool, false)) -> bool {
-    let dropped = Spi::get_one_with_args::<bool>("WITH d AS (DELETE FROM cafe24.forecast_model WHERE name = $1 RETURNING 1) SELECT count(*) > 0 FROM d", &[name.into()])
-        .ok()
-        .flatten()
-        .unwrap_or(false);
+    let dropped = Spi::get_one_with_args::<bool>(
+        "WITH d AS (DELETE FROM cafe24.forecast_model WHERE name = $1 RETURNING 1) SELECT count(*) > 0 FROM d",
+        &[name.into()],
+    )
+    .ok()
+    .flatten()
+    .unwrap_or(false);
     if !dropped && !if_exists {
-        error::raise(PgSqlErrorCode::ERRCODE_UNDEFINED_OBJECT, format!("drop_forecast_model: forecast model \"{name}\" does not exist"), "SELECT name FROM cafe24.forecast_model lists the models you can see.");
+        error::raise(
+            PgSqlErrorCode::ERRCODE_UNDEFINED_OBJECT,
+            format!("drop_forecast_model: forecast model \"{name}\" does not exist"),
+            "SELECT name FROM cafe24.forecast_model lists the models you can see.",
+        );
     }
     dropped
 }

@@ -96,13 +96,20 @@ fn choose(function: &str, name: &str, args: &serde_json::Map<String, Json>) -> O
             "GET /api/v1/openapi.json lists the functions and their parameters.",
         );
     }
-    let fits = |o: &Overload| args.keys().all(|k| o.names.contains(k)) && o.names[..o.required.min(o.names.len())].iter().all(|n| args.contains_key(n));
+    let fits = |o: &Overload| {
+        args.keys().all(|k| o.names.contains(k))
+            && o.names[..o.required.min(o.names.len())].iter().all(|n| args.contains_key(n))
+    };
     let described = all.iter().map(|o| format!("({})", o.names.join(", "))).collect::<Vec<_>>().join(" or ");
     let mut fitting: Vec<Overload> = all.into_iter().filter(fits).collect();
     if fitting.len() != 1 {
         let unknown: Vec<&String> = args.keys().collect();
         error::invalid_argument(
-            format!("{function}: cafe24.{name} takes {described}; the arguments given ({}) fit {} of them", unknown.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "), fitting.len()),
+            format!(
+                "{function}: cafe24.{name} takes {described}; the arguments given ({}) fit {} of them",
+                unknown.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "),
+                fitting.len()
+            ),
             "Pass arguments by the parameter names shown, with every parameter that has no default.",
         );
     }
@@ -116,34 +123,56 @@ fn argument(function: &str, name: &str, ty: &str, n: usize, value: &Json) -> (St
         // One value for an array parameter (a query string's single `names=revenue`) is a
         // one-element array, unless it is an array literal ('{80,95}').
         Json::String(s) if ty.ends_with("[]") && !s.trim_start().starts_with('{') => {
-            return (format!("ARRAY(SELECT pg_catalog.jsonb_array_elements_text(${n}::pg_catalog.jsonb))::{ty}"), Some(Json::Array(vec![value.clone()]).to_string()));
+            return (
+                format!("ARRAY(SELECT pg_catalog.jsonb_array_elements_text(${n}::pg_catalog.jsonb))::{ty}"),
+                Some(Json::Array(vec![value.clone()]).to_string()),
+            );
         }
         Json::String(s) => Some(s.clone()),
         Json::Bool(_) | Json::Number(_) => Some(value.to_string()),
         Json::Array(_) if ty.ends_with("[]") => {
-            return (format!("ARRAY(SELECT pg_catalog.jsonb_array_elements_text(${n}::pg_catalog.jsonb))::{ty}"), Some(value.to_string()));
+            return (
+                format!("ARRAY(SELECT pg_catalog.jsonb_array_elements_text(${n}::pg_catalog.jsonb))::{ty}"),
+                Some(value.to_string()),
+            );
         }
         Json::Array(_) | Json::Object(_) if ty == "jsonb" => Some(value.to_string()),
-        _ => error::invalid_argument(format!("{function}: {name} must be of type {ty}, got {value}"), format!("Pass {name} as a JSON string, number or boolean.")),
+        _ => error::invalid_argument(
+            format!("{function}: {name} must be of type {ty}, got {value}"),
+            format!("Pass {name} as a JSON string, number or boolean."),
+        ),
     };
     (format!("${n}::{ty}"), text)
 }
 
 /// Runs `function` with `args` as the role of `token` and returns what `run` makes of the SQL
 /// and its bound values.
-fn call<R>(caller: &str, token: Option<&str>, function: Option<&str>, args: Option<JsonArg>, bytes: bool, run: impl FnOnce(&str, &[Option<String>]) -> R) -> R {
+fn call<R>(
+    caller: &str,
+    token: Option<&str>,
+    function: Option<&str>,
+    args: Option<JsonArg>,
+    bytes: bool,
+    run: impl FnOnce(&str, &[Option<String>]) -> R,
+) -> R {
     let token = required(caller, "token", token);
     let function = required(caller, "function", function);
     let args = required(caller, "args", args).parse(caller, "args");
     let Json::Object(args) = args else {
-        error::invalid_argument(format!("{caller}: args must be a JSON object, got {args}"), "Pass arguments by parameter name: '{\"horizon\": 14}'.");
+        error::invalid_argument(
+            format!("{caller}: args must be a JSON object, got {args}"),
+            "Pass arguments by parameter name: '{\"horizon\": 14}'.",
+        );
     };
     let role = authenticate(caller, token);
     privileged::as_api_role(role, || {
         let o = choose(caller, function, &args);
         if o.bytes != bytes {
             let (other, what) = if o.bytes { ("http_call_bytes", "bytes") } else { ("http_call", "JSON") };
-            error::invalid_argument(format!("{caller}: cafe24.{function} returns {what}; call it through cafe24.{other}"), format!("SELECT cafe24.{other}(token, '{function}', args)."));
+            error::invalid_argument(
+                format!("{caller}: cafe24.{function} returns {what}; call it through cafe24.{other}"),
+                format!("SELECT cafe24.{other}(token, '{function}', args)."),
+            );
         }
         let mut exprs = Vec::new();
         let mut values = Vec::new();
@@ -153,7 +182,8 @@ fn call<R>(caller: &str, token: Option<&str>, function: Option<&str>, args: Opti
             // Each value is read alone first, so that a bad one is named.
             let alone = expr.replace(&format!("${}", values.len() + 1), "$1");
             error::prefixed(&format!("{caller}: {name}"), || {
-                Spi::get_one_with_args::<bool>(&format!("SELECT ({alone}) IS NULL"), &[text.as_deref().into()]).unwrap_or_else(|e| pgrx::error!("{e}"))
+                Spi::get_one_with_args::<bool>(&format!("SELECT ({alone}) IS NULL"), &[text.as_deref().into()])
+                    .unwrap_or_else(|e| pgrx::error!("{e}"))
             });
             exprs.push(format!("{} => {expr}", quote_ident(name)));
             values.push(text);
@@ -184,14 +214,22 @@ fn bind(values: &[Option<String>]) -> Vec<DatumWithOid<'_>> {
 #[search_path(pg_catalog, cafe24, pg_temp)]
 fn http_call(token: Option<&str>, function: Option<&str>, args: default!(Option<JsonArg>, "'{}'")) -> Option<JsonB> {
     const F: &str = "http_call";
-    call(F, token, function, args, false, |sql, values| Spi::get_one_with_args::<JsonB>(sql, &bind(values)).unwrap_or_else(|e| pgrx::error!("{F}: {e}")))
+    call(F, token, function, args, false, |sql, values| {
+        Spi::get_one_with_args::<JsonB>(sql, &bind(values)).unwrap_or_else(|e| pgrx::error!("{F}: {e}"))
+    })
 }
 
 /// `cafe24.http_call_bytes(token, function, args)`: the same for the functions returning
 /// `bytea` (render_report, render_dashboard).
 #[pg_extern(volatile, parallel_unsafe)]
 #[search_path(pg_catalog, cafe24, pg_temp)]
-fn http_call_bytes(token: Option<&str>, function: Option<&str>, args: default!(Option<JsonArg>, "'{}'")) -> Option<Vec<u8>> {
+fn http_call_bytes(
+    token: Option<&str>,
+    function: Option<&str>,
+    args: default!(Option<JsonArg>, "'{}'"),
+) -> Option<Vec<u8>> {
     const F: &str = "http_call_bytes";
-    call(F, token, function, args, true, |sql, values| Spi::get_one_with_args::<Vec<u8>>(sql, &bind(values)).unwrap_or_else(|e| pgrx::error!("{F}: {e}")))
+    call(F, token, function, args, true, |sql, values| {
+        Spi::get_one_with_args::<Vec<u8>>(sql, &bind(values)).unwrap_or_else(|e| pgrx::error!("{F}: {e}"))
+    })
 }

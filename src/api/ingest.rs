@@ -1,9 +1,9 @@
 //! `cafe24.ingest_orders(payload jsonb)`: Cafe24 Admin API orders into the star schema.
 
+use crate::args::JsonArg;
 use crate::{db, error};
 use cafe24_engine::ingest::parse_orders;
 use pgrx::prelude::*;
-use crate::args::JsonArg;
 
 #[pg_extern(volatile, parallel_unsafe)]
 fn ingest_orders(

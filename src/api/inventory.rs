@@ -18,13 +18,25 @@ fn fail(function: &str, e: InventoryError) -> ! {
     error::invalid_argument(format!("{function}: {e}"), hint)
 }
 
-fn params(function: &str, service_level: f64, fill_rate: Option<f64>, review_period_days: Option<i32>, holding_cost_rate: f64, order_cost: f64) -> PolicyParams {
+fn params(
+    function: &str,
+    service_level: f64,
+    fill_rate: Option<f64>,
+    review_period_days: Option<i32>,
+    holding_cost_rate: f64,
+    order_cost: f64,
+) -> PolicyParams {
     let service = match fill_rate {
         Some(b) => ServiceTarget::FillRate(b),
         None => ServiceTarget::CycleServiceLevel(service_level),
     };
     let review_period_days = review_period_days.map(|r| {
-        u32::try_from(r).unwrap_or_else(|_| fail(function, InventoryError { argument: "review_period_days".into(), value: r as f64, allowed: "allowed 1 or more" }))
+        u32::try_from(r).unwrap_or_else(|_| {
+            fail(
+                function,
+                InventoryError { argument: "review_period_days".into(), value: r as f64, allowed: "allowed 1 or more" },
+            )
+        })
     });
     let p = PolicyParams { service, review_period_days, holding_cost_rate, order_cost };
     p.service.validate().unwrap_or_else(|e| fail(function, e));
@@ -75,7 +87,10 @@ fn optimize_inventory(
     gucs::require(Feature::InventoryOptimization, F);
     let p = params(F, service_level, fill_rate, review_period_days, holding_cost_rate, order_cost);
     if !(7..=3660).contains(&history_days) {
-        error::invalid_argument(format!("{F}: history_days = {history_days} is out of range: allowed 7 to 3660"), "Pass how many days of sales to learn demand from, e.g. history_days => 180.");
+        error::invalid_argument(
+            format!("{F}: history_days = {history_days} is out of range: allowed 7 to 3660"),
+            "Pass how many days of sales to learn demand from, e.g. history_days => 180.",
+        );
     }
     let inputs = db::inventory_inputs(as_of, history_days);
     let default_lead = gucs::DEFAULT_LEAD_TIME_DAYS.get();
@@ -101,7 +116,8 @@ fn optimize_inventory(
                     let days = cover(lead).min(point.len()).max(1);
                     let mean_per_day = point[..days].iter().sum::<f64>() / days as f64;
                     // Without a backtest, the history's day-to-day spread stands in.
-                    let rmse_per_day = rmse.unwrap_or_else(|| DemandStats::from_history(&history).map_or(0.0, |s| s.sd));
+                    let rmse_per_day =
+                        rmse.unwrap_or_else(|| DemandStats::from_history(&history).map_or(0.0, |s| s.sd));
                     DemandBasis::Forecast { mean_per_day, rmse_per_day }
                 }
                 None => DemandBasis::Smoothed,
@@ -134,15 +150,43 @@ fn optimize_inventory(
             };
             match rec {
                 Some(r) => (
-                    i.product_id, i.variant_code, i.name, i.on_hand, i.on_order,
-                    Some(r.daily_demand), r.demand_cv, lead, Some(r.safety_stock), Some(r.reorder_point),
-                    Some(r.eoq), Some(r.order_qty), r.days_of_cover, Some(r.stockout_risk), Some(r.excess_value),
-                    a.as_str().to_string(), x.as_str().to_string(), format!("{}{default_note}", r.reason),
+                    i.product_id,
+                    i.variant_code,
+                    i.name,
+                    i.on_hand,
+                    i.on_order,
+                    Some(r.daily_demand),
+                    r.demand_cv,
+                    lead,
+                    Some(r.safety_stock),
+                    Some(r.reorder_point),
+                    Some(r.eoq),
+                    Some(r.order_qty),
+                    r.days_of_cover,
+                    Some(r.stockout_risk),
+                    Some(r.excess_value),
+                    a.as_str().to_string(),
+                    x.as_str().to_string(),
+                    format!("{}{default_note}", r.reason),
                 ),
                 None => (
-                    i.product_id, i.variant_code, i.name, i.on_hand, i.on_order,
-                    None, None, lead, None, None, None, None, None, None, None,
-                    a.as_str().to_string(), x.as_str().to_string(),
+                    i.product_id,
+                    i.variant_code,
+                    i.name,
+                    i.on_hand,
+                    i.on_order,
+                    None,
+                    None,
+                    lead,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    a.as_str().to_string(),
+                    x.as_str().to_string(),
                     "no recommendation: unit cost unknown (set cafe24.product.unit_cost)".to_string(),
                 ),
             }
@@ -190,16 +234,35 @@ fn simulate_inventory_policy(
     let p = params(F, service_level, None, review_period_days, holding_cost_rate, order_cost);
     let days = to_date.to_pg_epoch_days() - from_date.to_pg_epoch_days() + 1;
     if !(1..=3660).contains(&days) {
-        error::invalid_argument(format!("{F}: from_date {from_date} to to_date {to_date} spans {days} days: allowed 1 to 3660"), "Pass a from_date on or before to_date.");
+        error::invalid_argument(
+            format!("{F}: from_date {from_date} to to_date {to_date} spans {days} days: allowed 1 to 3660"),
+            "Pass a from_date on or before to_date.",
+        );
     }
     if !(7..=3660).contains(&history_days) {
-        error::invalid_argument(format!("{F}: history_days = {history_days} is out of range: allowed 7 to 3660"), "Pass how many days before from_date the policy may learn from.");
+        error::invalid_argument(
+            format!("{F}: history_days = {history_days} is out of range: allowed 7 to 3660"),
+            "Pass how many days before from_date the policy may learn from.",
+        );
     }
     let chosen = match policy.trim().to_ascii_lowercase().as_str() {
-        "recommended" => Policy::Recommended { params: p.clone(), window_days: history_days as u32, replan_days: 7, basis: DemandBasis::Smoothed },
-        "history_mean" => Policy::Recommended { params: p.clone(), window_days: history_days as u32, replan_days: 7, basis: DemandBasis::History },
+        "recommended" => Policy::Recommended {
+            params: p.clone(),
+            window_days: history_days as u32,
+            replan_days: 7,
+            basis: DemandBasis::Smoothed,
+        },
+        "history_mean" => Policy::Recommended {
+            params: p.clone(),
+            window_days: history_days as u32,
+            replan_days: 7,
+            basis: DemandBasis::History,
+        },
         "naive" => Policy::Naive { window_days: NAIVE_WINDOW_DAYS },
-        other => error::invalid_argument(format!("{F}: policy: unknown policy \"{other}\""), "Use recommended, history_mean or naive."),
+        other => error::invalid_argument(
+            format!("{F}: policy: unknown policy \"{other}\""),
+            "Use recommended, history_mean or naive.",
+        ),
     };
     // Inputs as of the day before the simulation, with the history and the replayed
     // period read as one window.
@@ -228,7 +291,8 @@ fn simulate_inventory_policy(
             order_cost,
         };
         let ours = simulate(replay, &config(chosen.clone())).unwrap_or_else(|e| fail(F, e));
-        let naive = simulate(replay, &config(Policy::Naive { window_days: NAIVE_WINDOW_DAYS })).unwrap_or_else(|e| fail(F, e));
+        let naive =
+            simulate(replay, &config(Policy::Naive { window_days: NAIVE_WINDOW_DAYS })).unwrap_or_else(|e| fail(F, e));
         tot.add(&ours);
         naive_tot.add(&naive);
         rows.push(row(Some(s.product_id), s.variant_code.clone(), &ours.into(), &naive.into()));

@@ -3,12 +3,14 @@
 //! with the caller's rights and bound parameters, rows streamed into the engine's writers
 //! (`cafe24_engine::report`), files written under `cafe24_analytics.report_storage_path`.
 
-use crate::db::report::{self as rdb, Bound, ResultColumn};
 use crate::args::{required, JsonArg};
+use crate::db::report::{self as rdb, Bound, ResultColumn};
 use crate::privileged::{self, StoredBy};
 use crate::{error, gucs};
 use cafe24_engine::report::spec::{self, Arg, ReportSpec, Source};
-use cafe24_engine::report::{self, format, storage, Column, ColumnType, Meta, Options, OutputFormat, RenderError, SectionHead, SharedBuffer};
+use cafe24_engine::report::{
+    self, format, storage, Column, ColumnType, Meta, Options, OutputFormat, RenderError, SectionHead, SharedBuffer,
+};
 use pgrx::prelude::*;
 use pgrx::{pg_sys, JsonB, PgSqlErrorCode};
 use serde_json::Value as Json;
@@ -41,11 +43,14 @@ fn parameter_types(function: &str, spec: &ReportSpec) -> Vec<pg_sys::Oid> {
         .enumerate()
         .map(|(i, p)| {
             rdb::type_oid(&p.type_name).unwrap_or_else(|| {
-                spec_error(function, spec::SpecError {
-                    path: format!("$.parameters[{i}].type"),
-                    message: format!("type \"{}\" does not exist", p.type_name),
-                    hint: "Use a Postgres type name such as date, integer, numeric, text or text[].".into(),
-                })
+                spec_error(
+                    function,
+                    spec::SpecError {
+                        path: format!("$.parameters[{i}].type"),
+                        message: format!("type \"{}\" does not exist", p.type_name),
+                        hint: "Use a Postgres type name such as date, integer, numeric, text or text[].".into(),
+                    },
+                )
             })
         })
         .collect()
@@ -77,7 +82,10 @@ fn bind(function: &str, spec: &ReportSpec, types: &[pg_sys::Oid], params: &Json)
     let supplied = match params {
         Json::Object(m) => m.clone(),
         Json::Null => Default::default(),
-        other => error::invalid_argument(format!("{function}: params = {other} is not a JSON object"), r#"Pass params => '{"month": "2026-10-01"}'."#),
+        other => error::invalid_argument(
+            format!("{function}: params = {other} is not a JSON object"),
+            r#"Pass params => '{"month": "2026-10-01"}'."#,
+        ),
     };
     if let Some(k) = supplied.keys().find(|k| !spec.parameters.iter().any(|p| &p.name == *k)) {
         let declared: Vec<&str> = spec.parameters.iter().map(|p| p.name.as_str()).collect();
@@ -120,11 +128,14 @@ fn section_sql(function: &str, spec: &ReportSpec, index: usize, types: &[pg_sys:
             for (name, arg) in args {
                 let Some((_, ty)) = signature.iter().find(|(n, _)| n == name) else {
                     let known: Vec<&str> = signature.iter().map(|(n, _)| n.as_str()).collect();
-                    spec_error(function, spec::SpecError {
-                        path: format!("$.sections[{index}].args.{name}"),
-                        message: format!("cafe24.{f} has no argument \"{name}\""),
-                        hint: format!("Its arguments: {}.", known.join(", ")),
-                    })
+                    spec_error(
+                        function,
+                        spec::SpecError {
+                            path: format!("$.sections[{index}].args.{name}"),
+                            message: format!("cafe24.{f} has no argument \"{name}\""),
+                            hint: format!("Its arguments: {}.", known.join(", ")),
+                        },
+                    )
                 };
                 let placeholder = match arg {
                     Arg::Param(p) => p + 1,
@@ -150,11 +161,14 @@ fn section_head(function: &str, spec: &ReportSpec, index: usize, result: &[Resul
     let find = |path: String, name: &str| -> usize {
         result.iter().position(|c| c.name == name).unwrap_or_else(|| {
             let names: Vec<&str> = result.iter().map(|c| c.name.as_str()).collect();
-            spec_error(function, spec::SpecError {
-                path,
-                message: format!("the section has no column \"{name}\""),
-                hint: format!("Its columns: {}.", names.join(", ")),
-            })
+            spec_error(
+                function,
+                spec::SpecError {
+                    path,
+                    message: format!("the section has no column \"{name}\""),
+                    hint: format!("Its columns: {}.", names.join(", ")),
+                },
+            )
         })
     };
     for (name, _) in &s.columns {
@@ -163,11 +177,18 @@ fn section_head(function: &str, spec: &ReportSpec, index: usize, result: &[Resul
     let x = s.x.as_deref().map_or(0, |x| find(format!("$.sections[{index}].x"), x));
     let y: Vec<usize> = s.y.iter().map(|y| find(format!("$.sections[{index}].y"), y)).collect();
     if let Some(&bad) = y.iter().find(|&&i| !matches!(result[i].kind, ColumnType::Integer | ColumnType::Number)) {
-        spec_error(function, spec::SpecError {
-            path: format!("$.sections[{index}].y"),
-            message: format!("column \"{}\" is {}, not a number", result[bad].name, rdb::type_name(result[bad].oid)),
-            hint: "Chart values must be numeric columns; cast them in the query.".into(),
-        });
+        spec_error(
+            function,
+            spec::SpecError {
+                path: format!("$.sections[{index}].y"),
+                message: format!(
+                    "column \"{}\" is {}, not a number",
+                    result[bad].name,
+                    rdb::type_name(result[bad].oid)
+                ),
+                hint: "Chart values must be numeric columns; cast them in the query.".into(),
+            },
+        );
     }
     let columns = result
         .iter()
@@ -206,7 +227,10 @@ pub(crate) fn validate(function: &str, spec: &ReportSpec) {
         });
         let head = columns.map(|cols| section_head(function, spec, i, &cols));
         if head.is_none() {
-            error::invalid_argument(format!("{function}: spec {} returns no columns", section_path(function, i)), "Write a SELECT that returns rows.");
+            error::invalid_argument(
+                format!("{function}: spec {} returns no columns", section_path(function, i)),
+                "Write a SELECT that returns rows.",
+            );
         }
     }
 }
@@ -218,8 +242,16 @@ pub(crate) struct Rendered {
 
 pub(crate) fn render_error(function: &str, e: RenderError) -> ! {
     match e {
-        RenderError::TooManyPoints { .. } => error::raise(PgSqlErrorCode::ERRCODE_PROGRAM_LIMIT_EXCEEDED, format!("{function}: {e}"), "Aggregate the chart's query to fewer rows, or show it as a table."),
-        RenderError::TooManyPdfRows { .. } => error::raise(PgSqlErrorCode::ERRCODE_PROGRAM_LIMIT_EXCEEDED, format!("{function}: {e}"), "Export large tables as xlsx or csv, or aggregate or LIMIT the section's query."),
+        RenderError::TooManyPoints { .. } => error::raise(
+            PgSqlErrorCode::ERRCODE_PROGRAM_LIMIT_EXCEEDED,
+            format!("{function}: {e}"),
+            "Aggregate the chart's query to fewer rows, or show it as a table.",
+        ),
+        RenderError::TooManyPdfRows { .. } => error::raise(
+            PgSqlErrorCode::ERRCODE_PROGRAM_LIMIT_EXCEEDED,
+            format!("{function}: {e}"),
+            "Export large tables as xlsx or csv, or aggregate or LIMIT the section's query.",
+        ),
         RenderError::TooLarge { limit } if limit < gucs::report_max_size() => error::raise(
             PgSqlErrorCode::ERRCODE_PROGRAM_LIMIT_EXCEEDED,
             format!("{function}: the output grew past {}, the most a bytea result holds", pretty_size(limit)),
@@ -230,18 +262,34 @@ pub(crate) fn render_error(function: &str, e: RenderError) -> ! {
             format!("{function}: the output grew past cafe24_analytics.report_max_size ({})", pretty_size(limit)),
             "Narrow the report with parameters or LIMIT, or ask a superuser to raise cafe24_analytics.report_max_size.",
         ),
-        RenderError::Io(_) => error::raise(PgSqlErrorCode::ERRCODE_IO_ERROR, format!("{function}: {e}"), "Check the storage path's free space and permissions."),
-        _ => error::raise(PgSqlErrorCode::ERRCODE_INTERNAL_ERROR, format!("{function}: {e}"), "Please report this with the report's spec."),
+        RenderError::Io(_) => error::raise(
+            PgSqlErrorCode::ERRCODE_IO_ERROR,
+            format!("{function}: {e}"),
+            "Check the storage path's free space and permissions.",
+        ),
+        _ => error::raise(
+            PgSqlErrorCode::ERRCODE_INTERNAL_ERROR,
+            format!("{function}: {e}"),
+            "Please report this with the report's spec.",
+        ),
     }
 }
 
 pub(crate) fn output_format(function: &str, format: &str) -> OutputFormat {
-    OutputFormat::parse(format).unwrap_or_else(|| error::invalid_argument(format!("{function}: format = '{format}' is not supported"), "Use one of pdf, xlsx, csv, html, json."))
+    OutputFormat::parse(format).unwrap_or_else(|| {
+        error::invalid_argument(
+            format!("{function}: format = '{format}' is not supported"),
+            "Use one of pdf, xlsx, csv, html, json.",
+        )
+    })
 }
 
 /// `n` bytes as Postgres's pg_size_pretty writes them.
 fn pretty_size(n: u64) -> String {
-    Spi::get_one_with_args::<String>("SELECT pg_size_pretty($1::bigint)", &[(n as i64).into()]).ok().flatten().unwrap_or_else(|| format!("{n} bytes"))
+    Spi::get_one_with_args::<String>("SELECT pg_size_pretty($1::bigint)", &[(n as i64).into()])
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| format!("{n} bytes"))
 }
 
 /// `out` capped at `cafe24_analytics.report_max_size`, and below 1 GB when the bytes
@@ -255,7 +303,11 @@ pub(crate) fn limited(out: Box<dyn report::Output>, in_memory: bool) -> Box<dyn 
 /// The spec of report `name`, which the caller must be able to see, and who wrote it.
 fn load(function: &str, name: &str) -> (ReportSpec, StoredBy) {
     let (json, by) = rdb::load(name).unwrap_or_else(|| {
-        error::raise(PgSqlErrorCode::ERRCODE_UNDEFINED_OBJECT, format!("{function}: report \"{name}\" does not exist"), "SELECT name FROM cafe24.report lists the reports you can see.")
+        error::raise(
+            PgSqlErrorCode::ERRCODE_UNDEFINED_OBJECT,
+            format!("{function}: report \"{name}\" does not exist"),
+            "SELECT name FROM cafe24.report lists the reports you can see.",
+        )
     });
     (parse(function, &json), by)
 }
@@ -263,19 +315,44 @@ fn load(function: &str, name: &str) -> (ReportSpec, StoredBy) {
 /// Renders `spec`, written by `by` (only section `only` when given), into `out`: parameters
 /// are bound and sections run with the rights [`privileged::as_stored_query_owner`] decides.
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn render(function: &str, spec: &ReportSpec, by: StoredBy, only: Option<usize>, format: OutputFormat, params: &Json, options: Options, out: Box<dyn report::Output>) -> Rendered {
+pub(crate) fn render(
+    function: &str,
+    spec: &ReportSpec,
+    by: StoredBy,
+    only: Option<usize>,
+    format: OutputFormat,
+    params: &Json,
+    options: Options,
+    out: Box<dyn report::Output>,
+) -> Rendered {
     let what = if function.contains("dashboard") { "the dashboard" } else { "the report" };
-    privileged::as_stored_query_owner(function, what, by, || render_as_owner(function, spec, only, format, params, options, out))
+    privileged::as_stored_query_owner(function, what, by, || {
+        render_as_owner(function, spec, only, format, params, options, out)
+    })
 }
 
-fn render_as_owner(function: &str, spec: &ReportSpec, only: Option<usize>, format: OutputFormat, params: &Json, options: Options, out: Box<dyn report::Output>) -> Rendered {
+fn render_as_owner(
+    function: &str,
+    spec: &ReportSpec,
+    only: Option<usize>,
+    format: OutputFormat,
+    params: &Json,
+    options: Options,
+    out: Box<dyn report::Output>,
+) -> Rendered {
     let types = parameter_types(function, &spec);
     let bound = bind(function, &spec, &types, params);
-    let generated_at = Spi::get_one::<String>("SELECT to_char(now(), 'YYYY-MM-DD HH24:MI:SS TZ')").ok().flatten().unwrap_or_default();
+    let generated_at =
+        Spi::get_one::<String>("SELECT to_char(now(), 'YYYY-MM-DD HH24:MI:SS TZ')").ok().flatten().unwrap_or_default();
     let meta = Meta {
         title: spec.title.clone(),
         description: spec.description.clone(),
-        params: spec.parameters.iter().zip(&bound).map(|(p, b)| (p.name.clone(), b.text.clone().unwrap_or_else(|| "(not set)".into()))).collect(),
+        params: spec
+            .parameters
+            .iter()
+            .zip(&bound)
+            .map(|(p, b)| (p.name.clone(), b.text.clone().unwrap_or_else(|| "(not set)".into())))
+            .collect(),
         generated_at,
         section_count: if only.is_some() { 1 } else { spec.sections.len() },
     };
@@ -307,9 +384,15 @@ fn render_as_owner(function: &str, spec: &ReportSpec, only: Option<usize>, forma
 
 /// Report and dashboard names are lower-case identifiers (the tables' CHECK, said clearly).
 pub(crate) fn check_name(function: &str, name: &str, example: &str) {
-    let ok = !name.is_empty() && name.len() <= 63 && name.starts_with(|c: char| c.is_ascii_lowercase()) && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    let ok = !name.is_empty()
+        && name.len() <= 63
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
     if !ok {
-        error::invalid_argument(format!("{function}: name = '{name}' is not a lower-case identifier"), format!("Use letters a-z, digits and _, starting with a letter, e.g. '{example}'."));
+        error::invalid_argument(
+            format!("{function}: name = '{name}' is not a lower-case identifier"),
+            format!("Use letters a-z, digits and _, starting with a letter, e.g. '{example}'."),
+        );
     }
 }
 
@@ -320,16 +403,25 @@ fn create_report(name: &str, spec: JsonArg, replace: default!(bool, false)) -> S
     check_name(F, name, "monthly_sales");
     let parsed = parse(F, &spec);
     validate(F, &parsed);
-    let exists = Spi::get_one_with_args::<bool>("SELECT EXISTS (SELECT FROM cafe24.report WHERE name = $1)", &[name.into()]).ok().flatten().unwrap_or(false);
+    let exists =
+        Spi::get_one_with_args::<bool>("SELECT EXISTS (SELECT FROM cafe24.report WHERE name = $1)", &[name.into()])
+            .ok()
+            .flatten()
+            .unwrap_or(false);
     if exists && !replace {
-        error::raise(PgSqlErrorCode::ERRCODE_DUPLICATE_OBJECT, format!("{F}: report \"{name}\" already exists"), "Pass replace => true to replace it, or choose another name.");
+        error::raise(
+            PgSqlErrorCode::ERRCODE_DUPLICATE_OBJECT,
+            format!("{F}: report \"{name}\" already exists"),
+            "Pass replace => true to replace it, or choose another name.",
+        );
     }
     let sql = if exists {
         "UPDATE cafe24.report SET title = $2, spec = $3, updated_at = now() WHERE name = $1"
     } else {
         "INSERT INTO cafe24.report (name, title, spec) VALUES ($1, $2, $3)"
     };
-    Spi::run_with_args(sql, &[name.into(), parsed.title.as_str().into(), JsonB(spec).into()]).unwrap_or_else(|e| pgrx::error!("{F}: {e}"));
+    Spi::run_with_args(sql, &[name.into(), parsed.title.as_str().into(), JsonB(spec).into()])
+        .unwrap_or_else(|e| pgrx::error!("{F}: {e}"));
     name.to_string()
 }
 
@@ -343,13 +435,22 @@ fn drop_report(name: &str, if_exists: default!(bool, false)) -> bool {
     .flatten()
     .unwrap_or(false);
     if !dropped && !if_exists {
-        error::raise(PgSqlErrorCode::ERRCODE_UNDEFINED_OBJECT, format!("drop_report: report \"{name}\" does not exist"), "SELECT name FROM cafe24.report lists the reports you can see and own.");
+        error::raise(
+            PgSqlErrorCode::ERRCODE_UNDEFINED_OBJECT,
+            format!("drop_report: report \"{name}\" does not exist"),
+            "SELECT name FROM cafe24.report lists the reports you can see and own.",
+        );
     }
     dropped
 }
 
 #[pg_extern(stable, parallel_restricted)]
-fn render_report(name: &str, format: default!(&str, "'pdf'"), params: default!(JsonArg, "'{}'"), csv_bom: default!(bool, false)) -> Vec<u8> {
+fn render_report(
+    name: &str,
+    format: default!(&str, "'pdf'"),
+    params: default!(JsonArg, "'{}'"),
+    csv_bom: default!(bool, false),
+) -> Vec<u8> {
     const F: &str = "render_report";
     let params = params.parse(F, "params");
     let fmt = output_format(F, format);
@@ -369,11 +470,25 @@ fn export_report(
     overwrite: default!(Option<bool>, false),
     keep_content: default!(Option<bool>, false),
     csv_bom: default!(Option<bool>, false),
-) -> TableIterator<'static, (name!(output_id, i64), name!(path, Option<String>), name!(bytes, i64), name!(sha256, String), name!(rows, i64), name!(duration_ms, f64))> {
+) -> TableIterator<
+    'static,
+    (
+        name!(output_id, i64),
+        name!(path, Option<String>),
+        name!(bytes, i64),
+        name!(sha256, String),
+        name!(rows, i64),
+        name!(duration_ms, f64),
+    ),
+> {
     const F: &str = "export_report";
     let (name, format) = (required(F, "name", name), required(F, "format", format));
     let params = required(F, "params", params).parse(F, "params");
-    let (overwrite, keep_content, csv_bom) = (required(F, "overwrite", overwrite), required(F, "keep_content", keep_content), required(F, "csv_bom", csv_bom));
+    let (overwrite, keep_content, csv_bom) = (
+        required(F, "overwrite", overwrite),
+        required(F, "keep_content", keep_content),
+        required(F, "csv_bom", csv_bom),
+    );
     let fmt = output_format(F, format);
     let started = Instant::now();
     let root = gucs::report_storage_path();
@@ -416,7 +531,17 @@ fn export_report(
     let id = Spi::get_one_with_args::<i64>(
         "INSERT INTO cafe24.report_output (report, format, params, path, bytes, sha256, rows, duration, content)
          VALUES ($1, $2, $3, $4, $5, $6, $7, make_interval(secs => $8 / 1000.0), $9) RETURNING id",
-        &[name.into(), fmt.name().into(), JsonB(params).into(), path.clone().into(), bytes.into(), sha.as_str().into(), (rows as i64).into(), duration_ms.into(), content.into()],
+        &[
+            name.into(),
+            fmt.name().into(),
+            JsonB(params).into(),
+            path.clone().into(),
+            bytes.into(),
+            sha.as_str().into(),
+            (rows as i64).into(),
+            duration_ms.into(),
+            content.into(),
+        ],
     )
     .unwrap_or_else(|e| pgrx::error!("{F}: recording the output failed: {e}"))
     .unwrap_or_default();
@@ -427,14 +552,19 @@ fn read_back(file: &std::fs::File) -> Vec<u8> {
     use std::io::{Read, Seek, SeekFrom};
     let mut f = file.try_clone().expect("a file handle clones");
     let mut data = Vec::new();
-    f.seek(SeekFrom::Start(0)).and_then(|_| f.read_to_end(&mut data)).unwrap_or_else(|e| error::raise(PgSqlErrorCode::ERRCODE_IO_ERROR, format!("export_report: {e}"), ""));
+    f.seek(SeekFrom::Start(0))
+        .and_then(|_| f.read_to_end(&mut data))
+        .unwrap_or_else(|e| error::raise(PgSqlErrorCode::ERRCODE_IO_ERROR, format!("export_report: {e}"), ""));
     data
 }
 
 /// `<report>-<YYYYMMDD-HHMMSS-micros>.<ext>`, the time in UTC (file names sort by time);
 /// a CSV of several sections is a zip.
 fn default_file_name(name: &str, format: OutputFormat, sections: usize) -> String {
-    let stamp = Spi::get_one::<String>("SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYYMMDD-HH24MISS-US')").ok().flatten().unwrap_or_default();
+    let stamp = Spi::get_one::<String>("SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYYMMDD-HH24MISS-US')")
+        .ok()
+        .flatten()
+        .unwrap_or_default();
     let ext = match format {
         OutputFormat::Csv => report::csv::extension(sections),
         f => f.name(),
@@ -462,7 +592,9 @@ fn refuse_others_file(function: &str, target: &std::path::Path) {
     if others {
         error::raise(
             PgSqlErrorCode::ERRCODE_INSUFFICIENT_PRIVILEGE,
-            format!("{function}: \"{path}\" was exported by another role; overwrite => true replaces only your own files"),
+            format!(
+                "{function}: \"{path}\" was exported by another role; overwrite => true replaces only your own files"
+            ),
             "Choose another file_name (a subdirectory per role, such as 'alice/monthly.pdf', keeps them apart).",
         );
     }
@@ -471,11 +603,24 @@ fn refuse_others_file(function: &str, target: &std::path::Path) {
 fn storage_error(function: &str, root: &str, e: storage::StorageError) -> ! {
     use storage::StorageError as E;
     let (code, hint) = match &e {
-        E::BadRoot(_) => (PgSqlErrorCode::ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE, "Set cafe24_analytics.report_storage_path to an existing directory the server can write to.".to_string()),
-        E::BadName(_) => (PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE, format!("Pass a relative file_name such as 'monthly/2026-10.pdf'; it is written under {root}.")),
-        E::Symlink(_) => (PgSqlErrorCode::ERRCODE_INSUFFICIENT_PRIVILEGE, "Remove the link or choose another file_name.".to_string()),
-        E::Exists(_) => (PgSqlErrorCode::ERRCODE_DUPLICATE_FILE, "Pass overwrite => true to replace it, or another file_name.".to_string()),
-        E::Io(_) => (PgSqlErrorCode::ERRCODE_IO_ERROR, "Check the storage path's permissions and free space.".to_string()),
+        E::BadRoot(_) => (
+            PgSqlErrorCode::ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+            "Set cafe24_analytics.report_storage_path to an existing directory the server can write to.".to_string(),
+        ),
+        E::BadName(_) => (
+            PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
+            format!("Pass a relative file_name such as 'monthly/2026-10.pdf'; it is written under {root}."),
+        ),
+        E::Symlink(_) => {
+            (PgSqlErrorCode::ERRCODE_INSUFFICIENT_PRIVILEGE, "Remove the link or choose another file_name.".to_string())
+        }
+        E::Exists(_) => (
+            PgSqlErrorCode::ERRCODE_DUPLICATE_FILE,
+            "Pass overwrite => true to replace it, or another file_name.".to_string(),
+        ),
+        E::Io(_) => {
+            (PgSqlErrorCode::ERRCODE_IO_ERROR, "Check the storage path's permissions and free space.".to_string())
+        }
     };
     error::raise(code, format!("{function}: {e}"), hint)
 }

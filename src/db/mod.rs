@@ -18,7 +18,12 @@ pub fn one_row_of_three_counts(query: &str, arg: serde_json::Value) -> (i64, i64
 
 /// Reads sales series from `cafe24._sales_series(grain, by, measure, source)`: per key,
 /// the start of its last period and one value per period, gaps filled with zeros.
-pub fn series(grain: &str, by: &str, measure: &str, source: Option<&str>) -> Result<Vec<(String, Date, Vec<f64>)>, pgrx::spi::Error> {
+pub fn series(
+    grain: &str,
+    by: &str,
+    measure: &str,
+    source: Option<&str>,
+) -> Result<Vec<(String, Date, Vec<f64>)>, pgrx::spi::Error> {
     Spi::connect(|client| {
         let table = client.select(
             "SELECT series_key, last_ds, periods, offsets, y FROM cafe24._sales_series($1, $2, $3, $4)",
@@ -69,7 +74,8 @@ pub struct InventoryInput {
 /// days ending then, in product_id order.
 pub fn inventory_inputs(as_of: Option<Date>, days: i32) -> Vec<InventoryInput> {
     Spi::connect(|client| {
-        let table = client.select("SELECT * FROM cafe24._inventory_inputs($1, $2)", None, &[as_of.into(), days.into()])?;
+        let table =
+            client.select("SELECT * FROM cafe24._inventory_inputs($1, $2)", None, &[as_of.into(), days.into()])?;
         let mut out = Vec::with_capacity(table.len());
         for row in table {
             out.push(InventoryInput {
@@ -93,10 +99,15 @@ pub fn inventory_inputs(as_of: Option<Date>, days: i32) -> Vec<InventoryInput> {
 
 /// Per customer (key order): first and last purchase day, purchase days, total and mean
 /// amount, all as of `as_of` (NULL: now), from `cafe24._customer_summaries`.
-pub fn customer_summaries(function: &str, as_of: Option<TimestampWithTimeZone>, source: Option<&str>) -> (Vec<String>, Vec<cafe24_engine::segment::CustomerSummary>) {
+pub fn customer_summaries(
+    function: &str,
+    as_of: Option<TimestampWithTimeZone>,
+    source: Option<&str>,
+) -> (Vec<String>, Vec<cafe24_engine::segment::CustomerSummary>) {
     let _tracker = crate::progress::Tracker::start(function, "reading customers", 0);
     Spi::connect(|client| {
-        let table = client.select("SELECT * FROM cafe24._customer_summaries($1, $2)", None, &[as_of.into(), source.into()])?;
+        let table =
+            client.select("SELECT * FROM cafe24._customer_summaries($1, $2)", None, &[as_of.into(), source.into()])?;
         let mut keys = Vec::with_capacity(table.len());
         let mut out = Vec::with_capacity(table.len());
         for row in table {
@@ -116,9 +127,19 @@ pub fn customer_summaries(function: &str, as_of: Option<TimestampWithTimeZone>, 
 }
 
 /// Purchase days of each customer in `keys` within `days` days after `start`.
-pub fn holdout_purchases(function: &str, keys: &[String], start: TimestampWithTimeZone, days: i32, source: Option<&str>) -> Vec<i64> {
+pub fn holdout_purchases(
+    function: &str,
+    keys: &[String],
+    start: TimestampWithTimeZone,
+    days: i32,
+    source: Option<&str>,
+) -> Vec<i64> {
     let counts: std::collections::HashMap<String, i64> = Spi::connect(|client| {
-        let table = client.select("SELECT * FROM cafe24._holdout_purchases($1, $2, $3)", None, &[start.into(), days.into(), source.into()])?;
+        let table = client.select(
+            "SELECT * FROM cafe24._holdout_purchases($1, $2, $3)",
+            None,
+            &[start.into(), days.into(), source.into()],
+        )?;
         let mut m = std::collections::HashMap::new();
         for row in table {
             m.insert(row.get::<String>(1)?.unwrap_or_default(), row.get::<i64>(2)?.unwrap_or_default());
@@ -134,7 +155,11 @@ pub fn holdout_purchases(function: &str, keys: &[String], start: TimestampWithTi
 /// `statement_timeout`, and reports progress in `cafe24.progress` (and as NOTICE lines when
 /// `cafe24_analytics.progress_notices` is on).
 /// `work` gets a cancel flag to poll and a counter of finished items.
-pub fn run_parallel<T: Send>(function: &str, total: usize, work: impl FnOnce(&AtomicBool, &AtomicUsize) -> T + Send) -> T {
+pub fn run_parallel<T: Send>(
+    function: &str,
+    total: usize,
+    work: impl FnOnce(&AtomicBool, &AtomicUsize) -> T + Send,
+) -> T {
     let cancel = AtomicBool::new(false);
     let done = AtomicUsize::new(0);
     let started = Instant::now();

@@ -20,10 +20,17 @@ pub const BATCH: i64 = 1000;
 /// or `None`.
 pub fn load(name: &str) -> Option<(serde_json::Value, crate::privileged::StoredBy)> {
     Spi::connect(|client| {
-        let table = client.select("SELECT spec, owner::oid, template FROM cafe24.report WHERE name = $1", Some(1), &[name.into()])?;
+        let table = client.select(
+            "SELECT spec, owner::oid, template FROM cafe24.report WHERE name = $1",
+            Some(1),
+            &[name.into()],
+        )?;
         match table.into_iter().next() {
             Some(row) => {
-                let by = crate::privileged::StoredBy { owner: row.get::<pg_sys::Oid>(2)?.unwrap_or_default(), builtin: row.get::<bool>(3)?.unwrap_or(false) };
+                let by = crate::privileged::StoredBy {
+                    owner: row.get::<pg_sys::Oid>(2)?.unwrap_or_default(),
+                    builtin: row.get::<bool>(3)?.unwrap_or(false),
+                };
                 Ok(row.get::<JsonB>(1)?.map(|j| (j.0, by)))
             }
             None => Ok(None),
@@ -39,7 +46,10 @@ pub fn type_oid(type_name: &str) -> Option<pg_sys::Oid> {
 
 /// The name of a type as `format_type` spells it.
 pub fn type_name(oid: pg_sys::Oid) -> String {
-    Spi::get_one_with_args::<String>("SELECT format_type($1, NULL)", &[oid.into()]).ok().flatten().unwrap_or_else(|| oid.to_u32().to_string())
+    Spi::get_one_with_args::<String>("SELECT format_type($1, NULL)", &[oid.into()])
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| oid.to_u32().to_string())
 }
 
 /// Input arguments (name, type as written by `format_type`) of the public set-returning
@@ -83,7 +93,8 @@ pub struct Bound {
 
 /// Converts `text` with the input function of type `oid` (raises the type's own error).
 fn input(oid: pg_sys::Oid, text: &str) -> pg_sys::Datum {
-    let c = CString::new(text).unwrap_or_else(|_| crate::error::invalid_argument("a parameter value contains a NUL character", "Remove it."));
+    let c = CString::new(text)
+        .unwrap_or_else(|_| crate::error::invalid_argument("a parameter value contains a NUL character", "Remove it."));
     let (mut func, mut ioparam) = (pg_sys::Oid::INVALID, pg_sys::Oid::INVALID);
     unsafe {
         pg_sys::getTypeInputInfo(oid, &mut func, &mut ioparam);
@@ -117,11 +128,19 @@ fn column_type(oid: pg_sys::Oid) -> ColumnType {
 
 /// Runs `query` with `args` through a read-only cursor: `head` gets the result columns
 /// once, before any row; `row` gets every row. Returns the number of rows.
-pub fn stream(query: &str, args: &[Bound], head: &mut dyn FnMut(&[ResultColumn]), row: &mut dyn FnMut(&[Value])) -> u64 {
-    let sql = CString::new(query).unwrap_or_else(|_| crate::error::invalid_argument("a section query contains a NUL character", "Remove it."));
+pub fn stream(
+    query: &str,
+    args: &[Bound],
+    head: &mut dyn FnMut(&[ResultColumn]),
+    row: &mut dyn FnMut(&[Value]),
+) -> u64 {
+    let sql = CString::new(query)
+        .unwrap_or_else(|_| crate::error::invalid_argument("a section query contains a NUL character", "Remove it."));
     let mut argtypes: Vec<pg_sys::Oid> = args.iter().map(|a| a.oid).collect();
-    let mut values: Vec<pg_sys::Datum> = args.iter().map(|a| a.text.as_deref().map_or(pg_sys::Datum::from(0), |t| input(a.oid, t))).collect();
-    let nulls: Vec<std::ffi::c_char> = args.iter().map(|a| if a.text.is_some() { b' ' } else { b'n' } as std::ffi::c_char).collect();
+    let mut values: Vec<pg_sys::Datum> =
+        args.iter().map(|a| a.text.as_deref().map_or(pg_sys::Datum::from(0), |t| input(a.oid, t))).collect();
+    let nulls: Vec<std::ffi::c_char> =
+        args.iter().map(|a| if a.text.is_some() { b' ' } else { b'n' } as std::ffi::c_char).collect();
     let mut total = 0u64;
     Spi::connect(|_client| unsafe {
         let portal = pg_sys::SPI_cursor_open_with_args(

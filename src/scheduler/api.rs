@@ -2,10 +2,10 @@
 //! checks, then one SPI statement each. The tables are read with the caller's rights (row-level
 //! security shows a role its own jobs) and written as their owner, as pg_cron's C functions do.
 
-use cafe24_engine::cron::plan;
 use crate::args::{required, JsonArg};
 use crate::privileged::as_scheduler_owner;
 use crate::{error, gucs};
+use cafe24_engine::cron::plan;
 use cafe24_engine::cron::Schedule;
 use pgrx::datum::{Interval, TimestampWithTimeZone};
 use pgrx::prelude::*;
@@ -34,31 +34,41 @@ const SCHEDULE_HINT: &str = "A schedule is five fields 'minute hour day-of-month
 
 /// Parses a schedule or raises 22023 naming the bad field.
 pub fn parse_schedule(function: &str, text: &str) -> Schedule {
-    Schedule::parse(text).unwrap_or_else(|e| error::invalid_argument(format!("{function}: invalid schedule: {e}"), SCHEDULE_HINT))
+    Schedule::parse(text)
+        .unwrap_or_else(|e| error::invalid_argument(format!("{function}: invalid schedule: {e}"), SCHEDULE_HINT))
 }
 
 /// The time zone a job's schedule is read in: its own, or `cafe24_analytics.timezone`.
 pub fn effective_zone(tz: Option<&str>) -> String {
     match tz {
         Some(t) => t.to_string(),
-        None => gucs::TIMEZONE.get().map(|c| c.to_string_lossy().into_owned()).filter(|s| !s.is_empty()).unwrap_or_else(|| "GMT".into()),
+        None => gucs::TIMEZONE
+            .get()
+            .map(|c| c.to_string_lossy().into_owned())
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "GMT".into()),
     }
 }
 
 fn check_zone(function: &str, tz: &str) {
     if let Err(e) = plan::check_zone(tz) {
-        error::invalid_argument(format!("{function}: {e}"), "Use an IANA name such as 'Asia/Seoul', 'Europe/Berlin', 'UTC' or 'GMT' (see pg_timezone_names).");
+        error::invalid_argument(
+            format!("{function}: {e}"),
+            "Use an IANA name such as 'Asia/Seoul', 'Europe/Berlin', 'UTC' or 'GMT' (see pg_timezone_names).",
+        );
     }
 }
 
 fn now() -> TimestampWithTimeZone {
-    TimestampWithTimeZone::try_from(unsafe { pg_sys::GetCurrentTransactionStartTimestamp() }).expect("now() is a valid timestamp")
+    TimestampWithTimeZone::try_from(unsafe { pg_sys::GetCurrentTransactionStartTimestamp() })
+        .expect("now() is a valid timestamp")
 }
 
 /// When `schedule` fires first after now in `tz`; NULL for @reboot.
 fn first_run(function: &str, schedule: &Schedule, tz: &str) -> Option<TimestampWithTimeZone> {
     let after = plan::from_pg(now().into()).expect("now() converts");
-    let next = plan::next_run(schedule, after, tz).unwrap_or_else(|e| error::invalid_argument(format!("{function}: {e}"), ""));
+    let next =
+        plan::next_run(schedule, after, tz).unwrap_or_else(|e| error::invalid_argument(format!("{function}: {e}"), ""));
     next.map(|t| TimestampWithTimeZone::try_from(plan::to_pg(t)).expect("a run time within PostgreSQL's range"))
 }
 
@@ -98,7 +108,12 @@ fn is_superuser() -> bool {
 /// Checks that `role` exists and can log in (a job runs as its owner), and that it may
 /// connect to `database`.
 fn check_owner(function: &str, role: &str, database: &str) {
-    let can_login = Spi::get_one_with_args::<bool>("SELECT rolcanlogin FROM pg_catalog.pg_roles WHERE rolname = $1", &[role.into()]).ok().flatten();
+    let can_login = Spi::get_one_with_args::<bool>(
+        "SELECT rolcanlogin FROM pg_catalog.pg_roles WHERE rolname = $1",
+        &[role.into()],
+    )
+    .ok()
+    .flatten();
     match can_login {
         None => error::raise(PgSqlErrorCode::ERRCODE_UNDEFINED_OBJECT, format!("{function}: role \"{role}\" does not exist"), "Pass an existing role as username."),
         Some(false) => error::raise(
@@ -108,11 +123,27 @@ fn check_owner(function: &str, role: &str, database: &str) {
         ),
         Some(true) => {}
     }
-    let exists = Spi::get_one_with_args::<bool>("SELECT EXISTS (SELECT FROM pg_catalog.pg_database WHERE datname = $1)", &[database.into()]).ok().flatten().unwrap_or(false);
+    let exists = Spi::get_one_with_args::<bool>(
+        "SELECT EXISTS (SELECT FROM pg_catalog.pg_database WHERE datname = $1)",
+        &[database.into()],
+    )
+    .ok()
+    .flatten()
+    .unwrap_or(false);
     if !exists {
-        error::raise(PgSqlErrorCode::ERRCODE_INVALID_CATALOG_NAME, format!("{function}: database \"{database}\" does not exist"), "Pass the name of an existing database.");
+        error::raise(
+            PgSqlErrorCode::ERRCODE_INVALID_CATALOG_NAME,
+            format!("{function}: database \"{database}\" does not exist"),
+            "Pass the name of an existing database.",
+        );
     }
-    let may = Spi::get_one_with_args::<bool>("SELECT has_database_privilege($1, $2, 'CONNECT')", &[role.into(), database.into()]).ok().flatten().unwrap_or(false);
+    let may = Spi::get_one_with_args::<bool>(
+        "SELECT has_database_privilege($1, $2, 'CONNECT')",
+        &[role.into(), database.into()],
+    )
+    .ok()
+    .flatten()
+    .unwrap_or(false);
     if !may {
         error::raise(
             PgSqlErrorCode::ERRCODE_INSUFFICIENT_PRIVILEGE,
@@ -135,17 +166,28 @@ struct NewJob<'a> {
 fn upsert(function: &str, job: NewJob) -> i64 {
     require_preloaded(function);
     if job.name.is_some_and(|n| n.trim().is_empty()) {
-        error::invalid_argument(format!("{function}: job_name must not be empty"), "Pass a name such as 'nightly-vacuum', or use cafe24.schedule(schedule, command) for an unnamed job.");
+        error::invalid_argument(
+            format!("{function}: job_name must not be empty"),
+            "Pass a name such as 'nightly-vacuum', or use cafe24.schedule(schedule, command) for an unnamed job.",
+        );
     }
     if job.command.trim().is_empty() {
-        error::invalid_argument(format!("{function}: command must not be empty"), "Pass the SQL to run, e.g. 'VACUUM ANALYZE' or 'CALL my_procedure()'.");
+        error::invalid_argument(
+            format!("{function}: command must not be empty"),
+            "Pass the SQL to run, e.g. 'VACUUM ANALYZE' or 'CALL my_procedure()'.",
+        );
     }
     let schedule = parse_schedule(function, job.schedule);
     check_owner(function, &job.username, &job.database);
     warn_other_database(function);
     // The existing job's own time zone (if any) decides its next run.
     let tz: Option<String> = job.name.and_then(|n| {
-        Spi::get_one_with_args::<String>("SELECT timezone FROM cafe24.job WHERE jobname = $1 AND username = $2", &[n.into(), job.username.as_str().into()]).ok().flatten()
+        Spi::get_one_with_args::<String>(
+            "SELECT timezone FROM cafe24.job WHERE jobname = $1 AND username = $2",
+            &[n.into(), job.username.as_str().into()],
+        )
+        .ok()
+        .flatten()
     });
     let next = first_run(function, &schedule, &effective_zone(tz.as_deref()));
     as_scheduler_owner(|| {
@@ -156,7 +198,15 @@ fn upsert(function: &str, job: NewJob) -> i64 {
              SET schedule = excluded.schedule, command = excluded.command, database = excluded.database,
                  active = excluded.active, next_run = excluded.next_run, retry_at = NULL, retry_attempt = NULL
              RETURNING jobid",
-            &[job.name.into(), job.schedule.trim().into(), job.command.into(), job.database.as_str().into(), job.username.as_str().into(), job.active.into(), next.into()],
+            &[
+                job.name.into(),
+                job.schedule.trim().into(),
+                job.command.into(),
+                job.database.as_str().into(),
+                job.username.as_str().into(),
+                job.active.into(),
+                next.into(),
+            ],
         )
     })
     .unwrap_or_else(|e| pgrx::error!("{function}: {e}"))
@@ -171,14 +221,27 @@ fn current_database() -> String {
 #[pg_extern(name = "schedule", volatile, parallel_unsafe)]
 #[search_path(pg_catalog, cafe24, pg_temp)]
 fn schedule_named(job_name: &str, schedule: &str, command: &str) -> i64 {
-    upsert("schedule", NewJob { name: Some(job_name), schedule, command, database: current_database(), username: current_user(), active: true })
+    upsert(
+        "schedule",
+        NewJob {
+            name: Some(job_name),
+            schedule,
+            command,
+            database: current_database(),
+            username: current_user(),
+            active: true,
+        },
+    )
 }
 
 /// `cafe24.schedule(schedule, command)`, as pg_cron's.
 #[pg_extern(name = "schedule", volatile, parallel_unsafe)]
 #[search_path(pg_catalog, cafe24, pg_temp)]
 fn schedule_unnamed(schedule: &str, command: &str) -> i64 {
-    upsert("schedule", NewJob { name: None, schedule, command, database: current_database(), username: current_user(), active: true })
+    upsert(
+        "schedule",
+        NewJob { name: None, schedule, command, database: current_database(), username: current_user(), active: true },
+    )
 }
 
 /// `cafe24.schedule_in_database(...)`, as pg_cron's.
@@ -193,7 +256,8 @@ fn schedule_in_database(
     active: default!(Option<bool>, true),
 ) -> i64 {
     const F: &str = "schedule_in_database";
-    let (job_name, schedule, command) = (required(F, "job_name", job_name), required(F, "schedule", schedule), required(F, "command", command));
+    let (job_name, schedule, command) =
+        (required(F, "job_name", job_name), required(F, "schedule", schedule), required(F, "command", command));
     let (database, active) = (required(F, "database", database), required(F, "active", active));
     let me = current_user();
     let username = username.map(str::to_string).unwrap_or_else(|| me.clone());
@@ -219,11 +283,18 @@ fn not_found(function: &str, what: String) -> ! {
 #[pg_extern(name = "unschedule", volatile, parallel_unsafe)]
 #[search_path(pg_catalog, cafe24, pg_temp)]
 fn unschedule_by_id(job_id: i64) -> bool {
-    let visible = Spi::get_one_with_args::<bool>("SELECT EXISTS (SELECT FROM cafe24.job WHERE jobid = $1)", &[job_id.into()]).ok().flatten().unwrap_or(false);
+    let visible =
+        Spi::get_one_with_args::<bool>("SELECT EXISTS (SELECT FROM cafe24.job WHERE jobid = $1)", &[job_id.into()])
+            .ok()
+            .flatten()
+            .unwrap_or(false);
     if !visible {
         not_found("unschedule", format!("job {job_id}"));
     }
-    as_scheduler_owner(|| Spi::run_with_args("DELETE FROM cafe24.job WHERE jobid OPERATOR(pg_catalog.=) $1", &[job_id.into()])).unwrap_or_else(|e| pgrx::error!("unschedule: {e}"));
+    as_scheduler_owner(|| {
+        Spi::run_with_args("DELETE FROM cafe24.job WHERE jobid OPERATOR(pg_catalog.=) $1", &[job_id.into()])
+    })
+    .unwrap_or_else(|e| pgrx::error!("unschedule: {e}"));
     true
 }
 
@@ -264,7 +335,11 @@ struct JobChange<'a> {
 /// A job id argument that must not be NULL (22004, as pg_cron's "job_id can not be NULL").
 fn required_job_id(function: &str, job_id: Option<i64>) -> i64 {
     job_id.unwrap_or_else(|| {
-        error::raise(PgSqlErrorCode::ERRCODE_NULL_VALUE_NOT_ALLOWED, format!("{function}: job_id must not be NULL"), "Pass the id of one of your jobs: SELECT jobid, jobname FROM cafe24.job.")
+        error::raise(
+            PgSqlErrorCode::ERRCODE_NULL_VALUE_NOT_ALLOWED,
+            format!("{function}: job_id must not be NULL"),
+            "Pass the id of one of your jobs: SELECT jobid, jobname FROM cafe24.job.",
+        )
     })
 }
 
@@ -297,12 +372,20 @@ fn alter_job_options(
     timezone: default!(Option<&str>, "NULL"),
 ) {
     let id = required_job_id("alter_job_options", job_id);
-    alter("alter_job_options", id, JobChange { timeout, retries, retry_backoff, max_run_history, timezone, ..JobChange::default() });
+    alter(
+        "alter_job_options",
+        id,
+        JobChange { timeout, retries, retry_backoff, max_run_history, timezone, ..JobChange::default() },
+    );
 }
 
 fn alter(function: &str, job_id: i64, c: JobChange) {
     require_preloaded(function);
-    let row = Spi::get_two_with_args::<String, String>("SELECT username, database FROM cafe24.job WHERE jobid = $1", &[job_id.into()]).ok();
+    let row = Spi::get_two_with_args::<String, String>(
+        "SELECT username, database FROM cafe24.job WHERE jobid = $1",
+        &[job_id.into()],
+    )
+    .ok();
     let Some((Some(old_user), Some(old_db))) = row else { not_found(function, format!("job {job_id}")) };
     let nothing = c.schedule.is_none()
         && c.command.is_none()
@@ -315,30 +398,50 @@ fn alter(function: &str, job_id: i64, c: JobChange) {
         && c.max_run_history.is_none()
         && c.timezone.is_none();
     if nothing {
-        error::invalid_argument(format!("{function}: no updates specified for job {job_id}"), "Pass at least one argument to change, e.g. active => false.");
+        error::invalid_argument(
+            format!("{function}: no updates specified for job {job_id}"),
+            "Pass at least one argument to change, e.g. active => false.",
+        );
     }
     let owner = c.username.map(str::to_string).unwrap_or(old_user.clone());
     if owner != old_user && !is_superuser() {
-        error::raise(PgSqlErrorCode::ERRCODE_INSUFFICIENT_PRIVILEGE, format!("{function}: only a superuser may give job {job_id} to another role (username = '{owner}')"), "Leave username NULL to keep the owner.");
+        error::raise(
+            PgSqlErrorCode::ERRCODE_INSUFFICIENT_PRIVILEGE,
+            format!("{function}: only a superuser may give job {job_id} to another role (username = '{owner}')"),
+            "Leave username NULL to keep the owner.",
+        );
     }
     let db = c.database.map(str::to_string).unwrap_or(old_db);
     check_owner(function, &owner, &db);
     if let Some(cmd) = c.command.filter(|c| c.trim().is_empty()) {
-        error::invalid_argument(format!("{function}: command = '{cmd}' must not be empty"), "Pass the SQL to run, or NULL to keep the command.");
+        error::invalid_argument(
+            format!("{function}: command = '{cmd}' must not be empty"),
+            "Pass the SQL to run, or NULL to keep the command.",
+        );
     }
     for (name, value) in [("timeout", c.timeout), ("retry_backoff", c.retry_backoff)] {
         if value.is_some_and(|v| v.is_negative()) {
-            error::invalid_argument(format!("{function}: {name} must not be negative"), "Pass an interval such as '5 minutes', or NULL to keep it.");
+            error::invalid_argument(
+                format!("{function}: {name} must not be negative"),
+                "Pass an interval such as '5 minutes', or NULL to keep it.",
+            );
         }
     }
     if let Some(r) = c.retries.filter(|r| !(0..=100).contains(r)) {
         error::invalid_argument(format!("{function}: retries = {r} is out of range"), "Pass 0 (no retries) to 100.");
     }
     if let Some(m) = c.max_run_history.filter(|m| *m < 1) {
-        error::invalid_argument(format!("{function}: max_run_history = {m} must be at least 1"), "Pass the number of runs to keep, or unschedule the job to stop it.");
+        error::invalid_argument(
+            format!("{function}: max_run_history = {m} must be at least 1"),
+            "Pass the number of runs to keep, or unschedule the job to stop it.",
+        );
     }
     // Next run from the schedule and time zone as they will be.
-    let (old_schedule, old_tz) = Spi::get_two_with_args::<String, String>("SELECT schedule, timezone FROM cafe24.job WHERE jobid = $1", &[job_id.into()]).unwrap_or((None, None));
+    let (old_schedule, old_tz) = Spi::get_two_with_args::<String, String>(
+        "SELECT schedule, timezone FROM cafe24.job WHERE jobid = $1",
+        &[job_id.into()],
+    )
+    .unwrap_or((None, None));
     let text = c.schedule.map(str::to_string).or(old_schedule).unwrap_or_default();
     let parsed = parse_schedule(function, &text);
     let tz_text = c.timezone.map(str::to_string).or(old_tz);
@@ -379,7 +482,11 @@ fn alter(function: &str, job_id: i64, c: JobChange) {
 #[search_path(pg_catalog, cafe24, pg_temp)]
 fn run_job_by_id(job_id: i64) -> i64 {
     require_preloaded("run_job");
-    let visible = Spi::get_one_with_args::<bool>("SELECT EXISTS (SELECT FROM cafe24.job WHERE jobid = $1)", &[job_id.into()]).ok().flatten().unwrap_or(false);
+    let visible =
+        Spi::get_one_with_args::<bool>("SELECT EXISTS (SELECT FROM cafe24.job WHERE jobid = $1)", &[job_id.into()])
+            .ok()
+            .flatten()
+            .unwrap_or(false);
     if !visible {
         not_found("run_job", format!("job {job_id}"));
     }
@@ -414,9 +521,13 @@ fn cron_next(
     let zone = effective_zone(timezone);
     check_zone(F, &zone);
     let Some(start) = plan::from_pg(after.into()) else {
-        error::invalid_argument(format!("{F}: after = {after} is not a finite time"), "Pass a time such as '2026-01-01 00:00+09', or leave it out for now().");
+        error::invalid_argument(
+            format!("{F}: after = {after} is not a finite time"),
+            "Pass a time such as '2026-01-01 00:00+09', or leave it out for now().",
+        );
     };
-    let runs = plan::upcoming(&parsed, start, &zone, n as usize).unwrap_or_else(|e| error::invalid_argument(format!("{F}: {e}"), ""));
+    let runs = plan::upcoming(&parsed, start, &zone, n as usize)
+        .unwrap_or_else(|e| error::invalid_argument(format!("{F}: {e}"), ""));
     SetOfIterator::new(runs.into_iter().filter_map(|t| TimestampWithTimeZone::try_from(plan::to_pg(t)).ok()))
 }
 
@@ -434,19 +545,36 @@ fn schedule_report(
     file_name_template: default!(Option<&str>, "NULL"),
 ) -> i64 {
     const F: &str = "schedule_report";
-    let (job_name, schedule, report_name) = (required(F, "job_name", job_name), required(F, "schedule", schedule), required(F, "report_name", report_name));
+    let (job_name, schedule, report_name) =
+        (required(F, "job_name", job_name), required(F, "schedule", schedule), required(F, "report_name", report_name));
     let format = required(F, "format", format);
     let params = JsonB(required(F, "params", params).parse(F, "params"));
     require_preloaded(F);
     if !FORMATS.contains(&format) {
-        error::invalid_argument(format!("{F}: format = '{format}' is not supported"), "Pass 'pdf', 'xlsx', 'csv', 'html' or 'json'.");
+        error::invalid_argument(
+            format!("{F}: format = '{format}' is not supported"),
+            "Pass 'pdf', 'xlsx', 'csv', 'html' or 'json'.",
+        );
     }
     if !params.0.is_object() {
-        error::invalid_argument(format!("{F}: params must be a JSON object, got {}", params.0), "Pass parameters by name, e.g. '{\"month\": \"2026-10-01\"}', or '{}'.");
+        error::invalid_argument(
+            format!("{F}: params must be a JSON object, got {}", params.0),
+            "Pass parameters by name, e.g. '{\"month\": \"2026-10-01\"}', or '{}'.",
+        );
     }
-    let visible = Spi::get_one_with_args::<bool>("SELECT EXISTS (SELECT FROM cafe24.report WHERE name = $1)", &[report_name.into()]).ok().flatten().unwrap_or(false);
+    let visible = Spi::get_one_with_args::<bool>(
+        "SELECT EXISTS (SELECT FROM cafe24.report WHERE name = $1)",
+        &[report_name.into()],
+    )
+    .ok()
+    .flatten()
+    .unwrap_or(false);
     if !visible {
-        error::raise(PgSqlErrorCode::ERRCODE_UNDEFINED_OBJECT, format!("{F}: report \"{report_name}\" does not exist"), "SELECT name FROM cafe24.report lists the reports you can export.");
+        error::raise(
+            PgSqlErrorCode::ERRCODE_UNDEFINED_OBJECT,
+            format!("{F}: report \"{report_name}\" does not exist"),
+            "SELECT name FROM cafe24.report lists the reports you can export.",
+        );
     }
     let may_export = Spi::get_one::<bool>("SELECT has_function_privilege('cafe24.export_report(text,text,jsonb,text,boolean,boolean,boolean)', 'EXECUTE')").ok().flatten().unwrap_or(false);
     if !may_export {
@@ -457,12 +585,24 @@ fn schedule_report(
         );
     }
     if let Some(t) = file_name_template {
-        let probe = cafe24_engine::chrono::NaiveDate::from_ymd_opt(2000, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0)).expect("a valid date");
+        let probe = cafe24_engine::chrono::NaiveDate::from_ymd_opt(2000, 1, 1)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .expect("a valid date");
         if let Err(e) = plan::expand_file_name(t, report_name, format, 1, probe) {
             error::invalid_argument(format!("{F}: file_name_template: {e}"), "Example: 'monthly/{report}_{date}.pdf'.");
         }
     }
-    let id = upsert(F, NewJob { name: Some(job_name), schedule, command: "SELECT 1", database: current_database(), username: current_user(), active: true });
+    let id = upsert(
+        F,
+        NewJob {
+            name: Some(job_name),
+            schedule,
+            command: "SELECT 1",
+            database: current_database(),
+            username: current_user(),
+            active: true,
+        },
+    );
     let command = Spi::get_one_with_args::<String>(
         "SELECT format('SELECT output_id, path, bytes FROM cafe24.export_report(name => %L, format => %L, params => %L::jsonb, file_name => %s, overwrite => true, '
                        'keep_content => coalesce(current_setting(''cafe24_analytics.report_storage_path'', true), '''') = '''')',
@@ -474,7 +614,13 @@ fn schedule_report(
     .ok()
     .flatten()
     .expect("format() gives the command");
-    as_scheduler_owner(|| Spi::run_with_args("UPDATE cafe24.job SET command = $2 WHERE jobid OPERATOR(pg_catalog.=) $1", &[id.into(), command.as_str().into()])).unwrap_or_else(|e| pgrx::error!("{F}: {e}"));
+    as_scheduler_owner(|| {
+        Spi::run_with_args(
+            "UPDATE cafe24.job SET command = $2 WHERE jobid OPERATOR(pg_catalog.=) $1",
+            &[id.into(), command.as_str().into()],
+        )
+    })
+    .unwrap_or_else(|e| pgrx::error!("{F}: {e}"));
     id
 }
 
@@ -485,5 +631,6 @@ fn schedule_report(
 fn report_file_name(template: &str, report: &str, format: &str, job_id: i64, local: pgrx::datum::Timestamp) -> String {
     let us: i64 = local.into();
     let at = plan::from_pg(us).map(|t| t.naive_utc()).unwrap_or_default();
-    plan::expand_file_name(template, report, format, job_id, at).unwrap_or_else(|e| error::invalid_argument(format!("schedule_report: file_name_template: {e}"), ""))
+    plan::expand_file_name(template, report, format, job_id, at)
+        .unwrap_or_else(|e| error::invalid_argument(format!("schedule_report: file_name_template: {e}"), ""))
 }

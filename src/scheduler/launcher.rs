@@ -4,10 +4,10 @@
 //! latch until the next due time (at most a second, so new jobs are seen). Every tick runs
 //! under an error guard: a failure is logged and the next tick tries again.
 
-use super::shared::{self, Request, Segment};
 use super::api;
-use cafe24_engine::cron::plan;
+use super::shared::{self, Request, Segment};
 use crate::gucs;
+use cafe24_engine::cron::plan;
 use pgrx::bgworkers::{BackgroundWorker, BackgroundWorkerBuilder, BgWorkerStartTime, SignalWakeFlags};
 use pgrx::datum::TimestampWithTimeZone;
 use pgrx::pg_sys;
@@ -94,9 +94,21 @@ struct Claim {
 
 /// What a run's worker reported, to record.
 enum Report {
-    Running { runid: i64, pid: i32, start: i64 },
+    Running {
+        runid: i64,
+        pid: i32,
+        start: i64,
+    },
     /// `retry`: whether a failure may be retried (not when its outcome is unknown).
-    Done { runid: i64, succeeded: bool, message: String, start: Option<i64>, end: i64, pid: Option<i32>, retry: bool },
+    Done {
+        runid: i64,
+        succeeded: bool,
+        message: String,
+        start: Option<i64>,
+        end: i64,
+        pid: Option<i32>,
+        retry: bool,
+    },
 }
 
 #[derive(Default)]
@@ -204,7 +216,8 @@ impl Launcher {
                 Err(e) => warning!("cafe24_analytics scheduler: {e}; trying again"),
             }
         }
-        let free = (gucs::SCHEDULER_MAX_RUNNING_JOBS.get().max(1) as usize).saturating_sub(self.active.len() + self.waiting.len());
+        let free = (gucs::SCHEDULER_MAX_RUNNING_JOBS.get().max(1) as usize)
+            .saturating_sub(self.active.len() + self.waiting.len());
         let outcome = transaction(|| {
             let claims = if free > 0 { self.claim_due(free) } else { Vec::new() };
             (claims, next_sleep())
@@ -233,7 +246,15 @@ impl Launcher {
                     }
                 }
                 for (runid, message) in failed {
-                    let r = Report::Done { runid, succeeded: false, message, start: None, end: now_us(), pid: None, retry: true };
+                    let r = Report::Done {
+                        runid,
+                        succeeded: false,
+                        message,
+                        start: None,
+                        end: now_us(),
+                        pid: None,
+                        retry: true,
+                    };
                     if let Err(e) = transaction(|| record(&r)) {
                         warning!("cafe24_analytics scheduler: {e}");
                     }
@@ -272,7 +293,9 @@ impl Launcher {
                     pid: Some(worker_pid),
                     retry: true,
                 });
-            } else if status == pg_sys::BgwHandleStatus::BGWH_STOPPED || status == pg_sys::BgwHandleStatus::BGWH_POSTMASTER_DIED {
+            } else if status == pg_sys::BgwHandleStatus::BGWH_STOPPED
+                || status == pg_sys::BgwHandleStatus::BGWH_POSTMASTER_DIED
+            {
                 let message = if run.terminated_for_timeout {
                     format!("job exceeded its timeout of {} and was terminated", human_ms(run.timeout_ms))
                 } else if state == shared::STARTING {
@@ -293,8 +316,14 @@ impl Launcher {
                 if !run.recorded_running {
                     reports.push(Report::Running { runid, pid: worker_pid, start });
                 }
-                if run.timeout_ms > 0 && !run.terminated_for_timeout && now - start > run.timeout_ms * 1000 + TIMEOUT_GRACE_US {
-                    log!("cafe24_analytics scheduler: job {} run {runid} is past its timeout; terminating its worker", run.jobid);
+                if run.timeout_ms > 0
+                    && !run.terminated_for_timeout
+                    && now - start > run.timeout_ms * 1000 + TIMEOUT_GRACE_US
+                {
+                    log!(
+                        "cafe24_analytics scheduler: job {} run {runid} is past its timeout; terminating its worker",
+                        run.jobid
+                    );
                     unsafe { pg_sys::TerminateBackgroundWorker(run.handle) };
                     run.terminated_for_timeout = true;
                 }
@@ -341,7 +370,12 @@ impl Launcher {
             )?;
             let mut out = Vec::new();
             for row in rows {
-                out.push((row.get::<i64>(1)?.unwrap_or_default(), row.get::<bool>(2)?.unwrap_or(false), row.get::<bool>(3)?.unwrap_or(false), row.get::<bool>(4)?.unwrap_or(false)));
+                out.push((
+                    row.get::<i64>(1)?.unwrap_or_default(),
+                    row.get::<bool>(2)?.unwrap_or(false),
+                    row.get::<bool>(3)?.unwrap_or(false),
+                    row.get::<bool>(4)?.unwrap_or(false),
+                ));
             }
             Ok::<_, pgrx::spi::Error>(out)
         })
@@ -395,10 +429,15 @@ impl Launcher {
         for (jobid, text) in jobs {
             let Ok(schedule) = cafe24_engine::cron::Schedule::parse(&text) else { continue };
             let next = plan::next_run(&schedule, now, &zone).ok().flatten().and_then(|t| tstz(plan::to_pg(t)));
-            Spi::run_with_args("UPDATE cafe24.job SET next_run = $2 WHERE jobid = $1", &[jobid.into(), next.into()]).unwrap_or_else(|e| pgrx::error!("updating job {jobid}: {e}"));
+            Spi::run_with_args("UPDATE cafe24.job SET next_run = $2 WHERE jobid = $1", &[jobid.into(), next.into()])
+                .unwrap_or_else(|e| pgrx::error!("updating job {jobid}: {e}"));
         }
         // Jobs locked by others were skipped: look again next tick.
-        let all = Spi::get_one::<i64>("SELECT count(*) FROM cafe24.job WHERE timezone IS NULL AND next_run IS NOT NULL").ok().flatten().unwrap_or_default();
+        let all =
+            Spi::get_one::<i64>("SELECT count(*) FROM cafe24.job WHERE timezone IS NULL AND next_run IS NOT NULL")
+                .ok()
+                .flatten()
+                .unwrap_or_default();
         if all as usize <= done {
             self.zone = zone;
         }
@@ -488,7 +527,8 @@ impl Launcher {
                 "retry" => "UPDATE cafe24.job SET retry_at = NULL, retry_attempt = NULL WHERE jobid = $1",
                 _ => "UPDATE cafe24.job SET run_requested_at = NULL WHERE jobid = $1",
             };
-            Spi::run_with_args(update, &[d.jobid.into(), next.into()]).unwrap_or_else(|e| pgrx::error!("updating job {}: {e}", d.jobid));
+            Spi::run_with_args(update, &[d.jobid.into(), next.into()])
+                .unwrap_or_else(|e| pgrx::error!("updating job {}: {e}", d.jobid));
             let runid = Spi::get_one_with_args::<i64>(
                 "INSERT INTO cafe24.job_run_details (jobid, database, username, command, status, scheduled_time, attempt)
                  VALUES ($1, $2, $3, $4, 'starting', $5, $6) RETURNING runid",
@@ -497,7 +537,15 @@ impl Launcher {
             .unwrap_or_else(|e| pgrx::error!("recording a run of job {}: {e}", d.jobid))
             .unwrap_or_default();
             match d.problem {
-                Some(problem) => record(&Report::Done { runid, succeeded: false, message: problem, start: None, end: now_pg, pid: None, retry: true }),
+                Some(problem) => record(&Report::Done {
+                    runid,
+                    succeeded: false,
+                    message: problem,
+                    start: None,
+                    end: now_pg,
+                    pid: None,
+                    retry: true,
+                }),
                 None => claims.push(Claim {
                     runid,
                     jobid: d.jobid,
@@ -546,7 +594,14 @@ impl Launcher {
         }
         self.active.insert(
             c.runid,
-            Run { jobid: c.jobid, seg, handle, timeout_ms: c.timeout_ms, recorded_running: false, terminated_for_timeout: false },
+            Run {
+                jobid: c.jobid,
+                seg,
+                handle,
+                timeout_ms: c.timeout_ms,
+                recorded_running: false,
+                terminated_for_timeout: false,
+            },
         );
         Ok(())
     }

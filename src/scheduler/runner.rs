@@ -5,8 +5,8 @@
 use super::launcher::transaction;
 use super::shared::Header;
 use crate::privileged::as_scheduler_owner;
-use pgrx::datum::TimestampWithTimeZone;
 use pgrx::bgworkers::BackgroundWorker;
+use pgrx::datum::TimestampWithTimeZone;
 use pgrx::pg_sys;
 use pgrx::prelude::*;
 use std::ffi::{c_int, CStr, CString};
@@ -58,7 +58,11 @@ pub extern "C-unwind" fn cafe24_scheduler_run_main(arg: pg_sys::Datum) {
     let own = OwnRecord::here(&database, header.runid);
     if let Some(own) = &own {
         if !own.start(pid, start) {
-            log!("cafe24_analytics job {} run {}: the run was given up before its worker began; not running it", header.jobid, header.runid);
+            log!(
+                "cafe24_analytics job {} run {}: the run was given up before its worker began; not running it",
+                header.jobid,
+                header.runid
+            );
             header.set_done(false, "the run was given up before its worker began", start);
             unsafe { pg_sys::dsm_detach(seg) };
             return;
@@ -136,8 +140,14 @@ unsafe fn execute(sql: &CStr) -> String {
             pg_sys::PushActiveSnapshot(pg_sys::GetTransactionSnapshot());
         }
         let old = pg_sys::MemoryContextSwitchTo(pg_sys::TopMemoryContext);
-        let queries = pg_sys::pg_analyze_and_rewrite_fixedparams(stmt, sql.as_ptr(), std::ptr::null(), 0, std::ptr::null_mut());
-        let plans = pg_sys::pg_plan_queries(queries, sql.as_ptr(), pg_sys::CURSOR_OPT_PARALLEL_OK as c_int, std::ptr::null_mut());
+        let queries =
+            pg_sys::pg_analyze_and_rewrite_fixedparams(stmt, sql.as_ptr(), std::ptr::null(), 0, std::ptr::null_mut());
+        let plans = pg_sys::pg_plan_queries(
+            queries,
+            sql.as_ptr(),
+            pg_sys::CURSOR_OPT_PARALLEL_OK as c_int,
+            std::ptr::null_mut(),
+        );
         if snapshot {
             pg_sys::PopActiveSnapshot();
         }
@@ -227,7 +237,10 @@ impl OwnRecord {
     /// Records a failure in a transaction of its own (the command's was rolled back).
     fn failed(&self, message: &str, pid: i32, start: i64, end: i64) {
         if let Err(e) = transaction(|| self.record("failed", message, pid, start, end)) {
-            log!("cafe24_analytics job run {}: could not record its failure ({e}); the scheduler records it", self.runid);
+            log!(
+                "cafe24_analytics job run {}: could not record its failure ({e}); the scheduler records it",
+                self.runid
+            );
         }
     }
 }

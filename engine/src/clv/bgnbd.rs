@@ -172,8 +172,8 @@ impl BgNbd {
             return 1.0;
         }
         let x = c.x as f64;
-        let odds = (self.a / (self.b + x - 1.0)).ln()
-            + (self.r + x) * ((self.alpha + c.age) / (self.alpha + c.t_x)).ln();
+        let odds =
+            (self.a / (self.b + x - 1.0)).ln() + (self.r + x) * ((self.alpha + c.age) / (self.alpha + c.t_x)).ln();
         1.0 / (1.0 + odds.exp())
     }
 

@@ -9,8 +9,8 @@
 use super::optimize::minimize;
 use super::{check_all, RepeatSummary, CHUNK};
 use crate::segment::{check_cancel, ArgError};
-use std::sync::atomic::AtomicBool;
 use libm::lgamma;
+use std::sync::atomic::AtomicBool;
 
 /// Fitted Gamma-Gamma parameters (γ in the currency of the amounts).
 #[derive(Clone, Copy, Debug, PartialEq)]

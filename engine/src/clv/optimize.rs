@@ -18,10 +18,18 @@ const MAX_RESTARTS: usize = 10;
 /// restart no longer improves it (a collapsed simplex is the method's known failure).
 /// Non-finite values of `f` count as +∞. Returns the best point and its value, or
 /// [`ArgError::cancelled`] as soon as `cancel` is seen set (polled before every step).
-pub(super) fn minimize(f: impl Fn(&[f64]) -> f64, x0: &[f64], cancel: &AtomicBool) -> Result<(Vec<f64>, f64), ArgError> {
+pub(super) fn minimize(
+    f: impl Fn(&[f64]) -> f64,
+    x0: &[f64],
+    cancel: &AtomicBool,
+) -> Result<(Vec<f64>, f64), ArgError> {
     let g = |x: &[f64]| {
         let v = f(x);
-        if v.is_finite() { v } else { f64::INFINITY }
+        if v.is_finite() {
+            v
+        } else {
+            f64::INFINITY
+        }
     };
     check_cancel(cancel)?;
     let mut best = (x0.to_vec(), g(x0));

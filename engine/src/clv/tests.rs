@@ -55,14 +55,17 @@ const LIFETIMES_EM_FIRST: [f64; 4] = [24.658616189236472, 18.911479869929103, 35
 const LIFETIMES_CLV_FIRST: [f64; 4] = [36.27849576362541, 4.637466328569604, 8.344093121809983, 8.344093121809983];
 const LIFETIMES_CLV_SUM: f64 = 71509.89931936466;
 // Holdout means by calibration repeat purchases 0..=6, 7+: lifetimes' prediction and the data.
-const LIFETIMES_HOLDOUT_PREDICTED: [f64; 8] = [0.225086, 0.523125, 1.044137, 1.520260, 2.163905, 2.653913, 3.504090, 6.157412];
+const LIFETIMES_HOLDOUT_PREDICTED: [f64; 8] =
+    [0.225086, 0.523125, 1.044137, 1.520260, 2.163905, 2.653913, 3.504090, 6.157412];
 const HOLDOUT_ACTUAL: [f64; 8] = [0.236712, 0.697039, 1.392523, 1.56, 2.532258, 2.947368, 3.862069, 6.359375];
 
 #[test]
 fn bgnbd_on_cdnow_matches_the_paper_and_lifetimes() {
     let (data, _) = cdnow();
     let m = BgNbd::fit(&data).unwrap();
-    for (name, got, want) in [("r", m.r, 0), ("alpha", m.alpha, 1), ("a", m.a, 2), ("b", m.b, 3)].map(|(n, g, i)| (n, g, LIFETIMES_BGNBD[i])) {
+    for (name, got, want) in
+        [("r", m.r, 0), ("alpha", m.alpha, 1), ("a", m.a, 2), ("b", m.b, 3)].map(|(n, g, i)| (n, g, LIFETIMES_BGNBD[i]))
+    {
         assert_close(name, got, want, 0.01);
     }
     assert!((m.log_likelihood - LIFETIMES_BGNBD_LL).abs() < 0.01, "LL {}", m.log_likelihood);
@@ -188,12 +191,24 @@ fn errors_name_the_argument_and_value() {
     );
     let opts = ClvOptions { horizon_days: 365.0, discount_rate: 0.1, margin: 1.0 };
     let clv_err = |o: ClvOptions| customer_lifetime_value(&[ok], &o).unwrap_err().to_string();
-    assert_eq!(clv_err(ClvOptions { horizon_days: 0.0, ..opts }), "horizon_days = 0: must be above 0 and at most 36525");
-    assert_eq!(clv_err(ClvOptions { discount_rate: -0.1, ..opts }), "discount_rate = -0.1: must be a finite number, at least 0");
+    assert_eq!(
+        clv_err(ClvOptions { horizon_days: 0.0, ..opts }),
+        "horizon_days = 0: must be above 0 and at most 36525"
+    );
+    assert_eq!(
+        clv_err(ClvOptions { discount_rate: -0.1, ..opts }),
+        "discount_rate = -0.1: must be a finite number, at least 0"
+    );
     assert_eq!(clv_err(ClvOptions { margin: 1.5, ..opts }), "margin = 1.5: must be between 0 and 1");
-    assert_eq!(evaluate(&[ok], 30.0, &[1, 2]).unwrap_err().to_string(), "actual = 2 counts: must have one count per customer (1)");
+    assert_eq!(
+        evaluate(&[ok], 30.0, &[1, 2]).unwrap_err().to_string(),
+        "actual = 2 counts: must have one count per customer (1)"
+    );
     assert_eq!(evaluate(&[ok], 30.0, &[-1]).unwrap_err().to_string(), "actual[0] = -1: must not be negative");
-    assert_eq!(evaluate(&[ok], f64::NAN, &[1]).unwrap_err().to_string(), "holdout_days = NaN: must be a finite number above 0");
+    assert_eq!(
+        evaluate(&[ok], f64::NAN, &[1]).unwrap_err().to_string(),
+        "holdout_days = NaN: must be a finite number above 0"
+    );
 }
 
 /// `copies` jittered copies of the CDNOW customers, times in days with fractions (so

@@ -16,9 +16,7 @@
 //! junk after a list element (`5;`), and reversed ranges such as `5-1` (which select nothing
 //! in pg_cron) are refused, as is a schedule that can never fire.
 
-use chrono::{
-    DateTime, Datelike, LocalResult, NaiveDate, NaiveDateTime, Offset, TimeDelta, TimeZone, Timelike, Utc,
-};
+use chrono::{DateTime, Datelike, LocalResult, NaiveDate, NaiveDateTime, Offset, TimeDelta, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 use std::fmt;
 use std::str::FromStr;
@@ -205,8 +203,7 @@ impl Field {
         let mut rest = *self;
         if self.star {
             let span = hi - lo + 1;
-            let step =
-                (1..=span).find(|&s| (lo..=hi).step_by(s as usize).all(|v| self.contains(v))).unwrap_or(span);
+            let step = (1..=span).find(|&s| (lo..=hi).step_by(s as usize).all(|v| self.contains(v))).unwrap_or(span);
             for v in (lo..=hi).step_by(step as usize) {
                 rest.bits &= !(1 << v);
             }
@@ -288,10 +285,7 @@ impl CronFields {
         self.day_of_month.star
             || !self.day_of_week.star
             || self.last_day
-            || self
-                .month
-                .values()
-                .any(|m| self.day_of_month.values().any(|d| d <= MONTH_DAYS[m as usize - 1]))
+            || self.month.values().any(|m| self.day_of_month.values().any(|d| d <= MONTH_DAYS[m as usize - 1]))
     }
 
     /// The first selected wall-clock minute at or after `from` (a whole minute), searching
@@ -302,8 +296,7 @@ impl CronFields {
         let (mut hour, mut minute) = (from.hour(), from.minute());
         while date.year() <= limit {
             if !self.month.contains(date.month()) {
-                let (y, m) =
-                    if date.month() == 12 { (date.year() + 1, 1) } else { (date.year(), date.month() + 1) };
+                let (y, m) = if date.month() == 12 { (date.year() + 1, 1) } else { (date.year(), date.month() + 1) };
                 date = NaiveDate::from_ymd_opt(y, m, 1)?;
             } else {
                 if self.date_matches(date) {

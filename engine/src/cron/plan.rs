@@ -147,7 +147,9 @@ mod tests {
     #[test]
     fn file_name_templates_expand_every_placeholder_and_refuse_the_rest() {
         let at = NaiveDate::from_ymd_opt(2026, 10, 1).unwrap().and_hms_opt(9, 5, 7).unwrap();
-        let name = expand_file_name("{report}/{date}_{time}-{datetime}.{format}#{job_id}", "monthly_sales", "pdf", 42, at).unwrap();
+        let name =
+            expand_file_name("{report}/{date}_{time}-{datetime}.{format}#{job_id}", "monthly_sales", "pdf", 42, at)
+                .unwrap();
         assert_eq!(name, "monthly_sales/2026-10-01_090507-20261001-090507.pdf#42");
         assert_eq!(expand_file_name("plain.csv", "r", "csv", 1, at).unwrap(), "plain.csv");
         assert_eq!(

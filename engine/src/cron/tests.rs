@@ -11,11 +11,7 @@ fn parse(text: &str) -> Schedule {
 
 /// The next `n` runs, as `YYYY-MM-DDTHH:MMZ`.
 fn runs(schedule: &str, after: &str, tz: Tz, n: usize) -> Vec<String> {
-    parse(schedule)
-        .upcoming(at(after), tz, n)
-        .iter()
-        .map(|t| t.format("%Y-%m-%dT%H:%MZ").to_string())
-        .collect()
+    parse(schedule).upcoming(at(after), tz, n).iter().map(|t| t.format("%Y-%m-%dT%H:%MZ").to_string()).collect()
 }
 
 fn error(schedule: &str) -> String {
@@ -32,9 +28,8 @@ fn fields_steps_ranges_and_names() {
     assert!(f.minute().starts_with_star() && !f.hour().starts_with_star());
     assert!(f.day_of_month().starts_with_star() && !f.day_of_week().starts_with_star());
 
-    let values = |text: &str, pick: fn(&CronFields) -> Field| {
-        pick(parse(text).fields().unwrap()).values().collect::<Vec<_>>()
-    };
+    let values =
+        |text: &str, pick: fn(&CronFields) -> Field| pick(parse(text).fields().unwrap()).values().collect::<Vec<_>>();
     assert_eq!(values("5-20/5 * * * *", CronFields::minute), [5, 10, 15, 20]);
     assert_eq!(values("10/20 * * * *", CronFields::minute), [10, 30, 50]); // a/n = a-59/n
     assert_eq!(values("0 22/1 * * *", CronFields::hour), [22, 23]);
@@ -115,14 +110,8 @@ fn next_runs_in_utc() {
     );
     // Strictly after: a run exactly at `after` is not returned.
     assert_eq!(runs("0 0 * * *", "2024-05-01T00:00:00Z", UTC, 1), ["2024-05-02T00:00Z"]);
-    assert_eq!(
-        runs("* * * * *", "2024-05-01T00:00:00.5Z", UTC, 2),
-        ["2024-05-01T00:01Z", "2024-05-01T00:02Z"]
-    );
-    assert_eq!(
-        runs("10/20 * * * *", "2024-05-01T10:50:00Z", UTC, 2),
-        ["2024-05-01T11:10Z", "2024-05-01T11:30Z"]
-    );
+    assert_eq!(runs("* * * * *", "2024-05-01T00:00:00.5Z", UTC, 2), ["2024-05-01T00:01Z", "2024-05-01T00:02Z"]);
+    assert_eq!(runs("10/20 * * * *", "2024-05-01T10:50:00Z", UTC, 2), ["2024-05-01T11:10Z", "2024-05-01T11:30Z"]);
     assert_eq!(
         runs("0 0 1 JAN-MAR/2 *", "2024-01-01T00:00:00Z", UTC, 3),
         ["2024-03-01T00:00Z", "2025-01-01T00:00Z", "2025-03-01T00:00Z"]
@@ -170,23 +159,14 @@ fn day_of_month_or_day_of_week() {
         ["2024-03-11T00:00Z", "2024-04-01T00:00Z", "2024-07-01T00:00Z", "2024-10-21T00:00Z"]
     );
     // Day 30 never occurs in February, but Mondays do.
-    assert_eq!(
-        runs("0 0 30 2 1", "2024-01-31T00:00:00Z", UTC, 2),
-        ["2024-02-05T00:00Z", "2024-02-12T00:00Z"]
-    );
+    assert_eq!(runs("0 0 30 2 1", "2024-01-31T00:00:00Z", UTC, 2), ["2024-02-05T00:00Z", "2024-02-12T00:00Z"]);
     // $ OR Friday.
-    assert_eq!(
-        runs("0 0 $ 2 FRI", "2024-02-20T00:00:00Z", UTC, 2),
-        ["2024-02-23T00:00Z", "2024-02-29T00:00Z"]
-    );
+    assert_eq!(runs("0 0 $ 2 FRI", "2024-02-20T00:00:00Z", UTC, 2), ["2024-02-23T00:00Z", "2024-02-29T00:00Z"]);
 }
 
 #[test]
 fn february_29_only_in_leap_years() {
-    assert_eq!(
-        runs("0 0 29 2 *", "2023-01-01T00:00:00Z", UTC, 2),
-        ["2024-02-29T00:00Z", "2028-02-29T00:00Z"]
-    );
+    assert_eq!(runs("0 0 29 2 *", "2023-01-01T00:00:00Z", UTC, 2), ["2024-02-29T00:00Z", "2028-02-29T00:00Z"]);
     assert_eq!(runs("0 0 29 2 *", "2096-03-01T00:00:00Z", UTC, 1), ["2104-02-29T00:00Z"]); // 2100 is not leap
                                                                                            // February 29 that is a Sunday (*/7 = Sunday, and a star field means AND): 2032.
     assert_eq!(runs("0 0 29 2 */7", "2024-03-01T00:00:00Z", UTC, 1), ["2032-02-29T00:00Z"]);
@@ -259,25 +239,16 @@ fn daily_job_across_dst_new_york() {
         ["2024-03-09T07:30Z", "2024-03-10T07:00Z", "2024-03-11T06:30Z"]
     );
     // Several skipped times of a fixed job collapse into one run at the end of the gap.
-    assert_eq!(
-        runs("0,30 2 * * *", "2024-03-10T00:00:00Z", New_York, 2),
-        ["2024-03-10T07:00Z", "2024-03-11T06:00Z"]
-    );
+    assert_eq!(runs("0,30 2 * * *", "2024-03-10T00:00:00Z", New_York, 2), ["2024-03-10T07:00Z", "2024-03-11T06:00Z"]);
     // 2024-11-03: 02:00 EDT -> 01:00 EST. 02:30 happens once; 01:30 twice, run at the first only.
     assert_eq!(
         runs("30 2 * * *", "2024-11-02T00:00:00Z", New_York, 3),
         ["2024-11-02T06:30Z", "2024-11-03T07:30Z", "2024-11-04T07:30Z"]
     );
-    assert_eq!(
-        runs("30 1 * * *", "2024-11-02T12:00:00Z", New_York, 2),
-        ["2024-11-03T05:30Z", "2024-11-04T06:30Z"]
-    );
+    assert_eq!(runs("30 1 * * *", "2024-11-02T12:00:00Z", New_York, 2), ["2024-11-03T05:30Z", "2024-11-04T06:30Z"]);
     assert_eq!(runs("30 1 * * *", "2024-11-03T05:30:00Z", New_York, 1), ["2024-11-04T06:30Z"]);
     // A fixed hour list covering the repeated hour still runs 01:00 once.
-    assert_eq!(
-        runs("0 1,2 * * *", "2024-11-03T00:00:00Z", New_York, 2),
-        ["2024-11-03T05:00Z", "2024-11-03T07:00Z"]
-    );
+    assert_eq!(runs("0 1,2 * * *", "2024-11-03T00:00:00Z", New_York, 2), ["2024-11-03T05:00Z", "2024-11-03T07:00Z"]);
 }
 
 #[test]
@@ -288,17 +259,13 @@ fn hourly_and_wildcard_jobs_across_dst_new_york() {
         ["2024-03-10T06:00Z", "2024-03-10T07:00Z", "2024-03-10T08:00Z"]
     );
     // A wildcard job skips wall-clock minutes that do not exist (no catch-up at 03:00).
-    assert_eq!(
-        runs("30 * * * *", "2024-03-10T05:45:00Z", New_York, 2),
-        ["2024-03-10T06:30Z", "2024-03-10T07:30Z"]
-    );
+    assert_eq!(runs("30 * * * *", "2024-03-10T05:45:00Z", New_York, 2), ["2024-03-10T06:30Z", "2024-03-10T07:30Z"]);
     // Fall: 01:00 EDT and 01:00 EST are distinct instants; both run.
     assert_eq!(
         runs("0 * * * *", "2024-11-03T03:30:00Z", New_York, 4),
         ["2024-11-03T04:00Z", "2024-11-03T05:00Z", "2024-11-03T06:00Z", "2024-11-03T07:00Z"]
     );
-    let quarter: Vec<String> =
-        (0..9).map(|i| format!("2024-11-03T{:02}:{:02}Z", 5 + i / 4, i % 4 * 15)).collect();
+    let quarter: Vec<String> = (0..9).map(|i| format!("2024-11-03T{:02}:{:02}Z", 5 + i / 4, i % 4 * 15)).collect();
     assert_eq!(runs("*/15 * * * *", "2024-11-03T04:50:00Z", New_York, 9), quarter);
     // From the end of the first pass (01:50 EDT) the wall clock goes back: next is 01:00 EST.
     assert_eq!(runs("*/15 * * * *", "2024-11-03T05:50:00Z", New_York, 1), ["2024-11-03T06:00Z"]);
@@ -333,10 +300,7 @@ fn seoul_has_no_dst_and_gmt_is_the_default() {
         runs("0 9 * * *", "2024-03-08T12:00:00Z", Seoul, 3),
         ["2024-03-09T00:00Z", "2024-03-10T00:00Z", "2024-03-11T00:00Z"]
     );
-    assert_eq!(
-        runs("30 2 * * *", "2024-11-02T00:00:00Z", Seoul, 2),
-        ["2024-11-02T17:30Z", "2024-11-03T17:30Z"]
-    );
+    assert_eq!(runs("30 2 * * *", "2024-11-02T00:00:00Z", Seoul, 2), ["2024-11-02T17:30Z", "2024-11-03T17:30Z"]);
     assert_eq!("GMT".parse::<Tz>().unwrap(), DEFAULT_TZ);
     for schedule in ["30 2 * * *", "*/15 * * * *", "0 0 $ * *", "@weekly"] {
         let s = parse(schedule);
@@ -419,12 +383,7 @@ fn next_after_equals_brute_force_in_utc() {
 /// Minute-by-minute over real time in a zone with clock changes, following the rules of
 /// [`Schedule::next_after`]: wildcard jobs run whenever the wall clock shows a matching minute;
 /// fixed jobs only at its first showing, or at the first minute after a jump over it.
-fn brute_force_in_zone(
-    fields: &CronFields,
-    after: DateTime<Utc>,
-    tz: Tz,
-    horizon: TimeDelta,
-) -> Option<DateTime<Utc>> {
+fn brute_force_in_zone(fields: &CronFields, after: DateTime<Utc>, tz: Tz, horizon: TimeDelta) -> Option<DateTime<Utc>> {
     let wildcard = fields.minute().starts_with_star() || fields.hour().starts_with_star();
     let wall = |t: DateTime<Utc>| t.with_timezone(&tz).naive_local();
     let mut t = first_minute_after(after);

@@ -30,9 +30,15 @@ pub const CATEGORIES: [Category; 7] = [
         mega_sale: 2.4,
         return_rate: 0.09,
         nouns: &[
-            ("린넨 셔츠", "Linen Shirt"), ("울 코트", "Wool Coat"), ("니트 가디건", "Knit Cardigan"),
-            ("와이드 슬랙스", "Wide Slacks"), ("데님 자켓", "Denim Jacket"), ("롱 패딩", "Long Padded Coat"),
-            ("맨투맨", "Sweatshirt"), ("플리츠 스커트", "Pleated Skirt"), ("캔버스 스니커즈", "Canvas Sneakers"),
+            ("린넨 셔츠", "Linen Shirt"),
+            ("울 코트", "Wool Coat"),
+            ("니트 가디건", "Knit Cardigan"),
+            ("와이드 슬랙스", "Wide Slacks"),
+            ("데님 자켓", "Denim Jacket"),
+            ("롱 패딩", "Long Padded Coat"),
+            ("맨투맨", "Sweatshirt"),
+            ("플리츠 스커트", "Pleated Skirt"),
+            ("캔버스 스니커즈", "Canvas Sneakers"),
         ],
     },
     Category {
@@ -44,8 +50,12 @@ pub const CATEGORIES: [Category; 7] = [
         mega_sale: 2.2,
         return_rate: 0.03,
         nouns: &[
-            ("수분 크림", "Hydrating Cream"), ("선크림", "Sunscreen"), ("쿠션 팩트", "Cushion Compact"),
-            ("립 틴트", "Lip Tint"), ("클렌징 폼", "Cleansing Foam"), ("시트 마스크", "Sheet Mask"),
+            ("수분 크림", "Hydrating Cream"),
+            ("선크림", "Sunscreen"),
+            ("쿠션 팩트", "Cushion Compact"),
+            ("립 틴트", "Lip Tint"),
+            ("클렌징 폼", "Cleansing Foam"),
+            ("시트 마스크", "Sheet Mask"),
             ("비타민 세럼", "Vitamin Serum"),
         ],
     },
@@ -58,9 +68,13 @@ pub const CATEGORIES: [Category; 7] = [
         mega_sale: 1.3,
         return_rate: 0.01,
         nouns: &[
-            ("한우 선물세트", "Hanwoo Beef Gift Set"), ("제주 감귤", "Jeju Tangerines"), ("홍삼 정", "Red Ginseng Extract"),
-            ("김 선물세트", "Seasoned Laver Gift Set"), ("전통 한과", "Traditional Hangwa Sweets"),
-            ("유기농 쌀", "Organic Rice"), ("견과류 믹스", "Mixed Nuts"),
+            ("한우 선물세트", "Hanwoo Beef Gift Set"),
+            ("제주 감귤", "Jeju Tangerines"),
+            ("홍삼 정", "Red Ginseng Extract"),
+            ("김 선물세트", "Seasoned Laver Gift Set"),
+            ("전통 한과", "Traditional Hangwa Sweets"),
+            ("유기농 쌀", "Organic Rice"),
+            ("견과류 믹스", "Mixed Nuts"),
         ],
     },
     Category {
@@ -72,8 +86,12 @@ pub const CATEGORIES: [Category; 7] = [
         mega_sale: 2.8,
         return_rate: 0.04,
         nouns: &[
-            ("무선 이어폰", "Wireless Earbuds"), ("보조 배터리", "Power Bank"), ("블루투스 스피커", "Bluetooth Speaker"),
-            ("스마트 워치", "Smart Watch"), ("기계식 키보드", "Mechanical Keyboard"), ("고속 충전기", "Fast Charger"),
+            ("무선 이어폰", "Wireless Earbuds"),
+            ("보조 배터리", "Power Bank"),
+            ("블루투스 스피커", "Bluetooth Speaker"),
+            ("스마트 워치", "Smart Watch"),
+            ("기계식 키보드", "Mechanical Keyboard"),
+            ("고속 충전기", "Fast Charger"),
         ],
     },
     Category {
@@ -85,8 +103,12 @@ pub const CATEGORIES: [Category; 7] = [
         mega_sale: 1.8,
         return_rate: 0.03,
         nouns: &[
-            ("극세사 이불", "Microfiber Duvet"), ("디퓨저", "Reed Diffuser"), ("머그컵 세트", "Mug Set"),
-            ("수납 바구니", "Storage Basket"), ("무드등", "Mood Lamp"), ("주방 타월", "Kitchen Towels"),
+            ("극세사 이불", "Microfiber Duvet"),
+            ("디퓨저", "Reed Diffuser"),
+            ("머그컵 세트", "Mug Set"),
+            ("수납 바구니", "Storage Basket"),
+            ("무드등", "Mood Lamp"),
+            ("주방 타월", "Kitchen Towels"),
         ],
     },
     Category {
@@ -98,8 +120,11 @@ pub const CATEGORIES: [Category; 7] = [
         mega_sale: 1.9,
         return_rate: 0.04,
         nouns: &[
-            ("블록 장난감", "Building Blocks"), ("그림책", "Picture Book"), ("유아 내복", "Toddler Pajamas"),
-            ("아기 물티슈", "Baby Wipes"), ("퍼즐", "Jigsaw Puzzle"),
+            ("블록 장난감", "Building Blocks"),
+            ("그림책", "Picture Book"),
+            ("유아 내복", "Toddler Pajamas"),
+            ("아기 물티슈", "Baby Wipes"),
+            ("퍼즐", "Jigsaw Puzzle"),
         ],
     },
     Category {
@@ -111,36 +136,58 @@ pub const CATEGORIES: [Category; 7] = [
         mega_sale: 1.9,
         return_rate: 0.05,
         nouns: &[
-            ("요가 매트", "Yoga Mat"), ("러닝화", "Running Shoes"), ("등산 배낭", "Hiking Backpack"),
-            ("캠핑 의자", "Camping Chair"), ("아령 세트", "Dumbbell Set"), ("래시가드", "Rash Guard"),
+            ("요가 매트", "Yoga Mat"),
+            ("러닝화", "Running Shoes"),
+            ("등산 배낭", "Hiking Backpack"),
+            ("캠핑 의자", "Camping Chair"),
+            ("아령 세트", "Dumbbell Set"),
+            ("래시가드", "Rash Guard"),
         ],
     },
 ];
 
 /// (Korean, English) adjectives that make product names distinct.
 pub const STYLES: [(&str, &str); 10] = [
-    ("프리미엄", "Premium"), ("데일리", "Daily"), ("오가닉", "Organic"), ("클래식", "Classic"),
-    ("미니", "Mini"), ("시그니처", "Signature"), ("에센셜", "Essential"), ("빈티지", "Vintage"),
-    ("라이트", "Light"), ("스페셜", "Special"),
+    ("프리미엄", "Premium"),
+    ("데일리", "Daily"),
+    ("오가닉", "Organic"),
+    ("클래식", "Classic"),
+    ("미니", "Mini"),
+    ("시그니처", "Signature"),
+    ("에센셜", "Essential"),
+    ("빈티지", "Vintage"),
+    ("라이트", "Light"),
+    ("스페셜", "Special"),
 ];
 
-pub const BRANDS: [&str; 12] = [
-    "Haneul", "Sodam", "Maru", "Bom", "Daon", "Ieum", "Nuri", "Saebyeok", "Gaon", "Arum",
-    "Doran", "Hana",
-];
+pub const BRANDS: [&str; 12] =
+    ["Haneul", "Sodam", "Maru", "Bom", "Daon", "Ieum", "Nuri", "Saebyeok", "Gaon", "Arum", "Doran", "Hana"];
 
 /// Korean regions with their approximate share of online shoppers.
 pub const REGIONS: [(&str, f64); 17] = [
-    ("서울", 0.19), ("경기", 0.27), ("인천", 0.06), ("부산", 0.065), ("대구", 0.045),
-    ("대전", 0.03), ("광주", 0.028), ("울산", 0.021), ("세종", 0.008), ("강원", 0.029),
-    ("충북", 0.031), ("충남", 0.041), ("전북", 0.034), ("전남", 0.035), ("경북", 0.048),
-    ("경남", 0.063), ("제주", 0.013),
+    ("서울", 0.19),
+    ("경기", 0.27),
+    ("인천", 0.06),
+    ("부산", 0.065),
+    ("대구", 0.045),
+    ("대전", 0.03),
+    ("광주", 0.028),
+    ("울산", 0.021),
+    ("세종", 0.008),
+    ("강원", 0.029),
+    ("충북", 0.031),
+    ("충남", 0.041),
+    ("전북", 0.034),
+    ("전남", 0.035),
+    ("경북", 0.048),
+    ("경남", 0.063),
+    ("제주", 0.013),
 ];
 
 /// Relative order intensity by hour of day (Korea Standard Time).
 pub const HOURS: [f64; 24] = [
-    2.2, 1.4, 0.8, 0.5, 0.4, 0.4, 0.6, 1.0, 1.6, 2.4, 3.2, 3.6, 3.9, 3.5, 3.3, 3.3, 3.3, 3.1,
-    3.0, 3.4, 4.1, 4.6, 4.4, 3.4,
+    2.2, 1.4, 0.8, 0.5, 0.4, 0.4, 0.6, 1.0, 1.6, 2.4, 3.2, 3.6, 3.9, 3.5, 3.3, 3.3, 3.3, 3.1, 3.0, 3.4, 4.1, 4.6, 4.4,
+    3.4,
 ];
 
 /// Relative order intensity by weekday, Monday first (Korean malls peak on Sunday

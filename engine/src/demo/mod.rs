@@ -54,7 +54,9 @@ impl DemoConfig {
             .get("start")
             .and_then(|s| s.as_str())
             .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
-            .ok_or_else(|| format!("start = {} is not a date (YYYY-MM-DD)", v.get("start").unwrap_or(&serde_json::Value::Null)))?;
+            .ok_or_else(|| {
+                format!("start = {} is not a date (YYYY-MM-DD)", v.get("start").unwrap_or(&serde_json::Value::Null))
+            })?;
         let cfg = DemoConfig {
             seed: v.get("seed").and_then(serde_json::Value::as_i64).ok_or("seed is missing or not an integer")? as u64,
             shops: int("shops", MAX_SHOPS)?,
@@ -62,7 +64,10 @@ impl DemoConfig {
             customers: int("customers", MAX_CUSTOMERS)?,
             days: int("days", MAX_DAYS)?,
             start,
-            sessions_per_order: v.get("sessions_per_order").and_then(serde_json::Value::as_f64).ok_or("sessions_per_order is missing or not a number")?,
+            sessions_per_order: v
+                .get("sessions_per_order")
+                .and_then(serde_json::Value::as_f64)
+                .ok_or("sessions_per_order is missing or not a number")?,
         };
         cfg.validate()?;
         Ok(cfg)
@@ -82,10 +87,7 @@ impl DemoConfig {
         check("customers", self.customers, 1, MAX_CUSTOMERS)?;
         check("days", self.days, 1, MAX_DAYS)?;
         if !(0.0..=50.0).contains(&self.sessions_per_order) || self.sessions_per_order.is_nan() {
-            return Err(format!(
-                "sessions_per_order = {} is out of range: allowed 0 to 50",
-                self.sessions_per_order
-            ));
+            return Err(format!("sessions_per_order = {} is out of range: allowed 0 to 50", self.sessions_per_order));
         }
         Ok(())
     }
@@ -260,15 +262,8 @@ impl DemoMall {
             .collect();
         let (products, product_models) = Self::make_catalog(&cfg);
         let (customers, customer_models, kinds) = Self::make_customers(&cfg);
-        let mut mall = DemoMall {
-            cfg,
-            shops,
-            products,
-            customers,
-            product_models,
-            customer_models,
-            intents: Vec::new(),
-        };
+        let mut mall =
+            DemoMall { cfg, shops, products, customers, product_models, customer_models, intents: Vec::new() };
         mall.intents = mall.make_intents(&kinds);
         mall.size_inventory();
         Ok(mall)
@@ -369,8 +364,8 @@ impl DemoMall {
             // Sign-ups grow over time: from a year before the window to its end.
             let signup_day = (horizon * rng.f64().powf(0.8)) as i64 - 365;
             let signup_at = start_epoch + signup_day * 86_400 + rng.range(0, 86_399);
-            let kind = [Kind::OneTime, Kind::Loyal, Kind::Regular, Kind::Churner]
-                [rng.weighted(&[0.5, 0.2, 0.18, 0.12])];
+            let kind =
+                [Kind::OneTime, Kind::Loyal, Kind::Regular, Kind::Churner][rng.weighted(&[0.5, 0.2, 0.18, 0.12])];
             // (purchase rate per day, active from, active until) in window days.
             let (rate, until) = match kind {
                 Kind::OneTime => (1.0 / 20.0, i64::MAX),
@@ -379,15 +374,8 @@ impl DemoMall {
                 Kind::Churner => (1.0 / rng.range(10, 25) as f64, signup_day + rng.range(45, 200)),
             };
             kinds.push((kind, rate, signup_day, until));
-            let shop = if cfg.shops == 1 || rng.chance(0.75) {
-                0
-            } else {
-                rng.range(1, cfg.shops as i64 - 1) as usize
-            };
-            models.push(CustomerModel {
-                shop,
-                favourite: rng.weighted(&[0.26, 0.17, 0.14, 0.1, 0.14, 0.09, 0.1]),
-            });
+            let shop = if cfg.shops == 1 || rng.chance(0.75) { 0 } else { rng.range(1, cfg.shops as i64 - 1) as usize };
+            models.push(CustomerModel { shop, favourite: rng.weighted(&[0.26, 0.17, 0.14, 0.1, 0.14, 0.09, 0.1]) });
             customers.push(Customer {
                 customer_id: i as i64 + 1,
                 member_id: format!("member{:07}", i + 1),
@@ -406,9 +394,7 @@ impl DemoMall {
     fn make_intents(&self, kinds: &[(Kind, f64, i64, i64)]) -> Vec<Vec<u32>> {
         let mut rng = Rng::derive(self.cfg.seed, 3);
         let days = self.cfg.days as i64;
-        let intensity: Vec<f64> = (0..self.cfg.days)
-            .map(|d| day_intensity(self.date(d), d))
-            .collect();
+        let intensity: Vec<f64> = (0..self.cfg.days).map(|d| day_intensity(self.date(d), d)).collect();
         let max_i = intensity.iter().cloned().fold(1.0, f64::max);
         let mut intents: Vec<Vec<u32>> = vec![Vec::new(); self.cfg.days as usize];
         for (c, (kind, rate, from, until)) in kinds.iter().enumerate() {
@@ -453,11 +439,8 @@ impl DemoMall {
     pub fn simulate(self, with_events: bool) -> Simulation {
         let n = self.products.len();
         let mut rng = Rng::derive(self.cfg.seed, 4);
-        let on_hand = self
-            .product_models
-            .iter()
-            .map(|p| (p.daily_units * 30.0).ceil() as i32 + rng.range(0, 5) as i32)
-            .collect();
+        let on_hand =
+            self.product_models.iter().map(|p| (p.daily_units * 30.0).ceil() as i32 + rng.range(0, 5) as i32).collect();
         Simulation {
             rng,
             event_rng: Rng::derive(self.cfg.seed, 5),
@@ -549,10 +532,8 @@ impl Simulation {
 
         let mut out = DayOutput { day: d, ..Default::default() };
         let rng = &mut self.rng;
-        let mut orders: Vec<(i64, u32)> = mall.intents[d as usize]
-            .iter()
-            .map(|c| (Self::seconds_into_day(rng, &hours), *c))
-            .collect();
+        let mut orders: Vec<(i64, u32)> =
+            mall.intents[d as usize].iter().map(|c| (Self::seconds_into_day(rng, &hours), *c)).collect();
         orders.sort_unstable();
         let mut sold_orders: Vec<(i64, u32, i32, Vec<usize>)> = Vec::new();
         for (seq, (secs, c)) in orders.iter().enumerate() {

@@ -81,7 +81,13 @@ fn seasonality_weekly_and_korean_peaks() {
     let days: Vec<DayOutput> = mall.simulate(false).collect();
     let revenue: Vec<f64> = days
         .iter()
-        .map(|d| d.lines.iter().filter(|l| l.status != "cancelled").map(|l| (l.unit_price * l.quantity as i64 - l.discount) as f64).sum())
+        .map(|d| {
+            d.lines
+                .iter()
+                .filter(|l| l.status != "cancelled")
+                .map(|l| (l.unit_price * l.quantity as i64 - l.discount) as f64)
+                .sum()
+        })
         .collect();
     let lines: Vec<f64> = days.iter().map(|d| d.lines.len() as f64).collect();
     let date = |i: usize| start + chrono::Duration::days(i as i64);
@@ -107,7 +113,6 @@ fn seasonality_weekly_and_korean_peaks() {
     let y2: f64 = revenue[365..].iter().sum();
     assert!(y2 > 1.1 * y1, "y1 {y1} y2 {y2}");
 }
-
 
 #[test]
 fn intermittent_demand_stockouts_promotions_cancellations_returns() {

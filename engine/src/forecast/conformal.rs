@@ -26,7 +26,13 @@ pub fn add_scores(acc: &mut Vec<Scores>, actual: &[f64], f: &Forecast) {
         for (i, a) in actual.iter().enumerate() {
             let hw = (iv.upper[i] - iv.lower[i]) / 2.0;
             let e = (a - f.point[i]).abs();
-            let score = if hw > 0.0 { e / hw } else if e == 0.0 { 0.0 } else { f64::INFINITY };
+            let score = if hw > 0.0 {
+                e / hw
+            } else if e == 0.0 {
+                0.0
+            } else {
+                f64::INFINITY
+            };
             s.scores.push(score);
         }
     }

@@ -165,26 +165,57 @@ impl GlobalOptions {
     }
 
     fn validate(&self) -> Result<(), ForecastError> {
-        let bad = |argument: &'static str, message: String, hint: &'static str| Err(ForecastError::new(argument, message, hint));
+        let bad = |argument: &'static str, message: String, hint: &'static str| {
+            Err(ForecastError::new(argument, message, hint))
+        };
         let period = |v: usize| (1..=MAX_PERIOD).contains(&v);
         if self.lags.is_empty() || !self.lags.iter().all(|l| period(*l)) {
-            return bad("lags", format!("{:?}: need at least one lag, each 1 to {MAX_PERIOD}", self.lags), "Pass lags in periods, e.g. '{1,2,3,4,5,6,7,14,28}'.");
+            return bad(
+                "lags",
+                format!("{:?}: need at least one lag, each 1 to {MAX_PERIOD}", self.lags),
+                "Pass lags in periods, e.g. '{1,2,3,4,5,6,7,14,28}'.",
+            );
         }
-        if !self.windows.iter().all(|w| period(*w)) || !self.season.is_none_or(|m| (2..=MAX_PERIOD).contains(&m)) || !period(self.scale_window) {
-            return bad("windows", format!("windows {:?}, season {:?}, scale window {}: each must be 1 to {MAX_PERIOD} (a season at least 2)", self.windows, self.season, self.scale_window), "Use periods, e.g. windows '{7,28}' and season 7 for daily data.");
+        if !self.windows.iter().all(|w| period(*w))
+            || !self.season.is_none_or(|m| (2..=MAX_PERIOD).contains(&m))
+            || !period(self.scale_window)
+        {
+            return bad(
+                "windows",
+                format!(
+                    "windows {:?}, season {:?}, scale window {}: each must be 1 to {MAX_PERIOD} (a season at least 2)",
+                    self.windows, self.season, self.scale_window
+                ),
+                "Use periods, e.g. windows '{7,28}' and season 7 for daily data.",
+            );
         }
         if self.trees == 0 || self.trees > 100_000 || self.max_depth == 0 || self.max_depth > 16 || self.min_leaf == 0 {
             return bad("trees", format!("{} trees of depth {} with leaves of {}: need 1 to 100000 trees, depth 1 to 16, leaves of at least 1", self.trees, self.max_depth, self.min_leaf), "The defaults (200 trees, depth 6) suit most panels.");
         }
         let in_unit = |v: f64| v > 0.0 && v <= 1.0;
         if !(in_unit(self.learning_rate) && in_unit(self.subsample) && self.lambda >= 0.0 && self.lambda.is_finite()) {
-            return bad("learning_rate", format!("learning rate {}, lambda {}, subsample {}: need 0 < rate ≤ 1, lambda ≥ 0, 0 < subsample ≤ 1", self.learning_rate, self.lambda, self.subsample), "The defaults are 0.1, 1 and 0.7.");
+            return bad(
+                "learning_rate",
+                format!(
+                    "learning rate {}, lambda {}, subsample {}: need 0 < rate ≤ 1, lambda ≥ 0, 0 < subsample ≤ 1",
+                    self.learning_rate, self.lambda, self.subsample
+                ),
+                "The defaults are 0.1, 1 and 0.7.",
+            );
         }
         if !(2..=255).contains(&self.bins) || self.max_rows < 100 {
-            return bad("bins", format!("{} bins, {} rows: need 2 to 255 bins and at least 100 rows", self.bins, self.max_rows), "The defaults are 64 bins and 500000 rows.");
+            return bad(
+                "bins",
+                format!("{} bins, {} rows: need 2 to 255 bins and at least 100 rows", self.bins, self.max_rows),
+                "The defaults are 64 bins and 500000 rows.",
+            );
         }
         if self.calibration_horizon == 0 || self.calibration_horizon > MAX_HORIZON {
-            return bad("calibration_horizon", format!("{} is out of range: allowed 1 to {MAX_HORIZON}", self.calibration_horizon), "Hold out about the horizon you forecast, e.g. 28 days.");
+            return bad(
+                "calibration_horizon",
+                format!("{} is out of range: allowed 1 to {MAX_HORIZON}", self.calibration_horizon),
+                "Hold out about the horizon you forecast, e.g. 28 days.",
+            );
         }
         Ok(())
     }
@@ -246,12 +277,20 @@ impl Spec {
         put(match self.season {
             Some(m) => {
                 let vals: Vec<f64> = (1..=4).filter(|j| t >= j * m).map(|j| hist[t - j * m]).collect();
-                if vals.is_empty() { f64::NAN } else { vals.iter().sum::<f64>() / vals.len() as f64 * inv }
+                if vals.is_empty() {
+                    f64::NAN
+                } else {
+                    vals.iter().sum::<f64>() / vals.len() as f64 * inv
+                }
             }
             None => f64::NAN,
         });
         let len = self.scale_window.min(t);
-        put(if len == 0 { f64::NAN } else { hist[t - len..t].iter().filter(|v| **v == 0.0).count() as f64 / len as f64 });
+        put(if len == 0 {
+            f64::NAN
+        } else {
+            hist[t - len..t].iter().filter(|v| **v == 0.0).count() as f64 / len as f64
+        });
         put(scale.log10());
         put(t.min(MAX_PERIOD) as f64);
         match self.date(start, t) {
@@ -314,8 +353,13 @@ impl<'a> Exo<'a> {
         let typical_price = s
             .price
             .map(|p| {
-                let known: Vec<f64> = p[..n.min(p.len())].iter().copied().filter(|v| v.is_finite() && *v > 0.0).collect();
-                if known.is_empty() { f64::NAN } else { known.iter().sum::<f64>() / known.len() as f64 }
+                let known: Vec<f64> =
+                    p[..n.min(p.len())].iter().copied().filter(|v| v.is_finite() && *v > 0.0).collect();
+                if known.is_empty() {
+                    f64::NAN
+                } else {
+                    known.iter().sum::<f64>() / known.len() as f64
+                }
             })
             .unwrap_or(f64::NAN);
         Exo { price: s.price, promo: s.promo, typical_price }
@@ -446,7 +490,11 @@ fn check_series(s: &SeriesInput, i: Option<usize>) -> Result<(), ForecastError> 
         return Err(ForecastError::new("y", format!("{which}is empty"), "Pass at least one observation."));
     }
     if let Some(j) = s.y.iter().position(|v| !v.is_finite()) {
-        return Err(ForecastError::new("y", format!("{which}element {} is {}", j + 1, s.y[j]), "Replace NaN and infinite values before forecasting."));
+        return Err(ForecastError::new(
+            "y",
+            format!("{which}element {} is {}", j + 1, s.y[j]),
+            "Replace NaN and infinite values before forecasting.",
+        ));
     }
     for (name, v) in [("price", s.price), ("promo", s.promo)] {
         if let Some(v) = v {
@@ -463,7 +511,8 @@ fn check_series(s: &SeriesInput, i: Option<usize>) -> Result<(), ForecastError> 
 }
 
 fn check_levels(horizon: usize, levels: &[f64]) -> Result<(), ForecastError> {
-    super::Options { horizon, season_lengths: None, candidates: vec![], detect_seasons: false, levels: levels.to_vec() }.validate()
+    super::Options { horizon, season_lengths: None, candidates: vec![], detect_seasons: false, levels: levels.to_vec() }
+        .validate()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -504,10 +553,20 @@ fn sample_rows(series: &[SeriesInput], lens: &[usize], spec: &Spec, max_rows: us
     rows
 }
 
-fn build_matrix(series: &[SeriesInput], lens: &[usize], spec: &Spec, opts: &GlobalOptions, cancel: &AtomicBool) -> Result<Matrix, ForecastError> {
+fn build_matrix(
+    series: &[SeriesInput],
+    lens: &[usize],
+    spec: &Spec,
+    opts: &GlobalOptions,
+    cancel: &AtomicBool,
+) -> Result<Matrix, ForecastError> {
     let rows = sample_rows(series, lens, spec, opts.max_rows, opts.seed);
     if rows.is_empty() {
-        return Err(ForecastError::new("series", "no training rows: every series is all zero or has a single value".into(), "Pass series with at least two observations, some non-zero."));
+        return Err(ForecastError::new(
+            "series",
+            "no training rows: every series is all zero or has a single value".into(),
+            "Pass series with at least two observations, some non-zero.",
+        ));
     }
     let nf = spec.n_features();
     let exos: Vec<Exo> = series.iter().zip(lens).map(|(s, &n)| Exo::new(&s.truncated(n))).collect();
@@ -622,7 +681,9 @@ impl Booster<'_> {
             let handles: Vec<_> = (0..threads)
                 .map(|k| {
                     let chunks = &chunks;
-                    s.spawn(move || (k..chunks.len()).step_by(threads).map(|j| (j, self.hist_chunk(chunks[j]))).collect::<Vec<_>>())
+                    s.spawn(move || {
+                        (k..chunks.len()).step_by(threads).map(|j| (j, self.hist_chunk(chunks[j]))).collect::<Vec<_>>()
+                    })
                 })
                 .collect();
             for h in handles {
@@ -691,7 +752,11 @@ impl Booster<'_> {
             let Some((_, f, b, missing_left, lg, lc)) = self.best_split(&h, g, n) else { continue };
             let goes_left = |r: &u32| {
                 let v = self.m.bins[*r as usize * nf + f];
-                if v == 0 { missing_left } else { v <= b }
+                if v == 0 {
+                    missing_left
+                } else {
+                    v <= b
+                }
             };
             let (l, r): (Vec<u32>, Vec<u32>) = rows[lo..hi].iter().partition(|r| goes_left(r));
             let mid = lo + l.len();
@@ -807,14 +872,22 @@ impl GlobalModel {
     }
 
     /// Trains on every series (see the module documentation for the procedure).
-    pub fn fit(series: &[SeriesInput], opts: &GlobalOptions, cancel: &AtomicBool) -> Result<GlobalModel, ForecastError> {
+    pub fn fit(
+        series: &[SeriesInput],
+        opts: &GlobalOptions,
+        cancel: &AtomicBool,
+    ) -> Result<GlobalModel, ForecastError> {
         Self::fit_with_holdout(series, opts, cancel).map(|(m, _)| m)
     }
 
     /// [`GlobalModel::fit`], also returning each series' out-of-sample forecast of its
     /// held-out last periods by the calibration model (`None` for series too short to
     /// hold any out), so callers can compare it with per-series models at that origin.
-    pub fn fit_with_holdout(series: &[SeriesInput], opts: &GlobalOptions, cancel: &AtomicBool) -> Result<(GlobalModel, Vec<Option<Holdout>>), ForecastError> {
+    pub fn fit_with_holdout(
+        series: &[SeriesInput],
+        opts: &GlobalOptions,
+        cancel: &AtomicBool,
+    ) -> Result<(GlobalModel, Vec<Option<Holdout>>), ForecastError> {
         opts.validate()?;
         if series.is_empty() {
             return Err(ForecastError::new("series", "is empty".into(), "Pass at least one series."));
@@ -822,10 +895,20 @@ impl GlobalModel {
         for (i, s) in series.iter().enumerate() {
             check_series(s, Some(i))?;
         }
-        let spec = Spec { grain: opts.grain, lags: opts.lags.clone(), windows: opts.windows.clone(), season: opts.season, scale_window: opts.scale_window };
+        let spec = Spec {
+            grain: opts.grain,
+            lags: opts.lags.clone(),
+            windows: opts.windows.clone(),
+            season: opts.season,
+            scale_window: opts.scale_window,
+        };
         let longest = series.iter().map(|s| s.y.len()).max().unwrap_or(0);
         if longest < 3 {
-            return Err(ForecastError::new("series", format!("the longest has {longest} observations"), "Pass at least one series with 3 or more observations."));
+            return Err(ForecastError::new(
+                "series",
+                format!("the longest has {longest} observations"),
+                "Pass at least one series with 3 or more observations.",
+            ));
         }
         let h = opts.calibration_horizon.min(longest / 2);
         // Calibration model: every series without its last h periods.
@@ -867,7 +950,11 @@ impl GlobalModel {
             }
             holdouts[i] = Some(Holdout { origin: cut[i], point: path });
         }
-        let table = |min_age: usize, series: usize, steps: Vec<Vec<f64>>| ResidualTable { min_age, series, steps: steps.into_iter().map(quantile_grid).collect() };
+        let table = |min_age: usize, series: usize, steps: Vec<Vec<f64>>| ResidualTable {
+            min_age,
+            series,
+            steps: steps.into_iter().map(quantile_grid).collect(),
+        };
         let tables = if counts[0] >= MIN_BUCKET_SERIES && counts[1] >= MIN_BUCKET_SERIES {
             let [young, mature] = res;
             vec![table(0, counts[0], young), table(young_below, counts[1], mature)]
@@ -877,7 +964,11 @@ impl GlobalModel {
             vec![table(0, counts[0] + counts[1], young)]
         };
         if tables[0].series == 0 {
-            return Err(ForecastError::new("series", "no series has enough non-zero history to calibrate intervals".into(), "Pass some series with non-zero values before their last periods."));
+            return Err(ForecastError::new(
+                "series",
+                "no series has enough non-zero history to calibrate intervals".into(),
+                "Pass some series with non-zero values before their last periods.",
+            ));
         }
         // Final model on all data.
         let lens: Vec<usize> = series.iter().map(|s| s.y.len()).collect();
@@ -902,7 +993,10 @@ impl GlobalModel {
         let Some(point) = self.point_path(s, horizon) else {
             let zero = vec![0.0; horizon];
             return Ok(Forecast {
-                intervals: levels.iter().map(|&level| Interval { level, lower: zero.clone(), upper: zero.clone() }).collect(),
+                intervals: levels
+                    .iter()
+                    .map(|&level| Interval { level, lower: zero.clone(), upper: zero.clone() })
+                    .collect(),
                 point: zero,
                 model: "global_gbm (all-zero history)".into(),
             });
@@ -930,9 +1024,18 @@ impl GlobalModel {
 
     /// Forecasts many series on `threads` threads; `cancel` stops early (remaining
     /// results are `None`), `done` counts finished series.
-    pub fn forecast_many(&self, series: &[SeriesInput], horizon: usize, levels: &[f64], threads: usize, cancel: &AtomicBool, done: &AtomicUsize) -> Vec<Option<Result<Forecast, ForecastError>>> {
+    pub fn forecast_many(
+        &self,
+        series: &[SeriesInput],
+        horizon: usize,
+        levels: &[f64],
+        threads: usize,
+        cancel: &AtomicBool,
+        done: &AtomicUsize,
+    ) -> Vec<Option<Result<Forecast, ForecastError>>> {
         let next = AtomicUsize::new(0);
-        let slots: Vec<std::sync::Mutex<Option<Result<Forecast, ForecastError>>>> = (0..series.len()).map(|_| std::sync::Mutex::new(None)).collect();
+        let slots: Vec<std::sync::Mutex<Option<Result<Forecast, ForecastError>>>> =
+            (0..series.len()).map(|_| std::sync::Mutex::new(None)).collect();
         std::thread::scope(|sc| {
             for _ in 0..threads.max(1) {
                 sc.spawn(|| loop {
@@ -985,13 +1088,23 @@ pub fn choose(
 ) -> Option<Vec<Choice>> {
     run_parallel(series.len(), threads, cancel, |i| {
         let Some(Some(ho)) = holdouts.get(i) else {
-            return Choice { global: true, global_mase: f64::NAN, local_mase: f64::NAN, local_model: "not compared: no holdout".into() };
+            return Choice {
+                global: true,
+                global_mase: f64::NAN,
+                local_mase: f64::NAN,
+                local_model: "not compared: no holdout".into(),
+            };
         };
         let y = series[i].y;
         let (train, test) = y.split_at(ho.origin.min(y.len()));
         let h = test.len().min(ho.point.len());
         if h == 0 {
-            return Choice { global: true, global_mase: f64::NAN, local_mase: f64::NAN, local_model: "not compared: empty holdout".into() };
+            return Choice {
+                global: true,
+                global_mase: f64::NAN,
+                local_mase: f64::NAN,
+                local_model: "not compared: empty holdout".into(),
+            };
         }
         let o = super::Options { horizon: h, ..opts.clone() };
         match super::forecast(train, model, &o) {
@@ -1002,13 +1115,25 @@ pub fn choose(
                 let d = if d > 0.0 { d } else { f64::NAN };
                 Choice { global: g < l, global_mase: g / d, local_mase: l / d, local_model: f.model }
             }
-            Err(e) => Choice { global: true, global_mase: f64::NAN, local_mase: f64::NAN, local_model: format!("not compared: {e}") },
+            Err(e) => Choice {
+                global: true,
+                global_mase: f64::NAN,
+                local_mase: f64::NAN,
+                local_model: format!("not compared: {e}"),
+            },
         }
     })
 }
 
 fn empty_info() -> FitInfo {
-    FitInfo { series: 0, training_rows: 0, calibration_horizon: 0, calibration_series: 0, holdout_mase: f64::NAN, holdout_mase_seasonal_naive: f64::NAN }
+    FitInfo {
+        series: 0,
+        training_rows: 0,
+        calibration_horizon: 0,
+        calibration_series: 0,
+        holdout_mase: f64::NAN,
+        holdout_mase_seasonal_naive: f64::NAN,
+    }
 }
 
 /// Quantiles at probabilities k/200 (linear interpolation between order statistics);
@@ -1023,13 +1148,22 @@ fn quantile_grid(mut v: Vec<f64>) -> Vec<f64> {
             let pos = k as f64 / (QGRID - 1) as f64 * (v.len() - 1) as f64;
             let j = pos.floor() as usize;
             let frac = pos - j as f64;
-            if j + 1 < v.len() { v[j] + frac * (v[j + 1] - v[j]) } else { v[j] }
+            if j + 1 < v.len() {
+                v[j] + frac * (v[j + 1] - v[j])
+            } else {
+                v[j]
+            }
         })
         .collect()
 }
 
 /// Runs `f(0..n)` on `threads` threads, results in order; `None` if cancelled.
-fn run_parallel<T: Send>(n: usize, threads: usize, cancel: &AtomicBool, f: impl Fn(usize) -> T + Sync) -> Option<Vec<T>> {
+fn run_parallel<T: Send>(
+    n: usize,
+    threads: usize,
+    cancel: &AtomicBool,
+    f: impl Fn(usize) -> T + Sync,
+) -> Option<Vec<T>> {
     super::parallel_map(n, threads, cancel, &AtomicUsize::new(0), f).into_iter().collect()
 }
 
@@ -1063,7 +1197,11 @@ struct Reader<'a> {
 }
 
 fn corrupt(what: &str) -> ForecastError {
-    ForecastError::new("model", format!("is not a valid saved global model: {what}"), "Pass bytes produced by to_bytes(); refit the model if it was saved by an incompatible version.")
+    ForecastError::new(
+        "model",
+        format!("is not a valid saved global model: {what}"),
+        "Pass bytes produced by to_bytes(); refit the model if it was saved by an incompatible version.",
+    )
 }
 
 impl Reader<'_> {
@@ -1196,7 +1334,15 @@ impl GlobalModel {
             for id in 0..n_nodes {
                 let feature = r.u32()?;
                 if feature == LEAF {
-                    nodes.push(Node { feature, threshold: 0.0, missing_left: false, left: 0, right: 0, value: r.f64()?, bin: 0 });
+                    nodes.push(Node {
+                        feature,
+                        threshold: 0.0,
+                        missing_left: false,
+                        left: 0,
+                        right: 0,
+                        value: r.f64()?,
+                        bin: 0,
+                    });
                 } else {
                     let threshold = r.f64()?;
                     let missing_left = match r.take(1)?[0] {
@@ -1221,7 +1367,9 @@ impl GlobalModel {
             let min_age = r.usize(usize::MAX)?;
             let series = r.usize(usize::MAX)?;
             let n_steps = r.len(8 * QGRID)?;
-            let steps = (0..n_steps).map(|_| (0..QGRID).map(|_| r.f64()).collect::<Result<Vec<f64>, _>>()).collect::<Result<Vec<_>, _>>()?;
+            let steps = (0..n_steps)
+                .map(|_| (0..QGRID).map(|_| r.f64()).collect::<Result<Vec<f64>, _>>())
+                .collect::<Result<Vec<_>, _>>()?;
             if n_steps == 0 || steps.iter().flatten().any(|q| !q.is_finite()) {
                 return Err(corrupt("bad residual table"));
             }

@@ -8,7 +8,9 @@ pub mod conformal;
 mod global;
 pub mod metrics;
 mod models;
-pub use global::{choose as choose_global_or_local, Choice, FitInfo, GlobalModel, GlobalOptions, Grain, Holdout, SeriesInput};
+pub use global::{
+    choose as choose_global_or_local, Choice, FitInfo, GlobalModel, GlobalOptions, Grain, Holdout, SeriesInput,
+};
 pub mod seasons;
 
 use metrics::{naive_scale, Accuracy, AccuracyAccumulator};
@@ -214,7 +216,11 @@ pub fn clean_series(y: &[Option<f64>]) -> Result<Vec<f64>, ForecastError> {
         .enumerate()
         .map(|(i, v)| match v {
             Some(x) if x.is_finite() => Ok(*x),
-            Some(x) => Err(ForecastError::new("y", format!("element {} is {x}", i + 1), "Replace NaN and infinite values before forecasting.")),
+            Some(x) => Err(ForecastError::new(
+                "y",
+                format!("element {} is {x}", i + 1),
+                "Replace NaN and infinite values before forecasting.",
+            )),
             None => Err(ForecastError::new(
                 "y",
                 format!("element {} is NULL", i + 1),
@@ -231,10 +237,10 @@ fn usable_seasons(y: &[f64], opts: &Options) -> (Vec<usize>, Option<String>) {
         None => (opts.candidates.iter().copied().filter(|&m| y.len() >= 2 * m).collect(), None),
         Some(given) => {
             // A season of 1 (statsforecast's way to say yearly data) is no season.
-            let (ok, short): (Vec<usize>, Vec<usize>) = given.iter().filter(|&&m| m >= 2).partition(|&&m| y.len() >= 2 * m);
-            let note = (!short.is_empty()).then(|| {
-                format!("season {short:?} skipped: needs two seasons of history, have {}", y.len())
-            });
+            let (ok, short): (Vec<usize>, Vec<usize>) =
+                given.iter().filter(|&&m| m >= 2).partition(|&&m| y.len() >= 2 * m);
+            let note = (!short.is_empty())
+                .then(|| format!("season {short:?} skipped: needs two seasons of history, have {}", y.len()));
             (ok, note)
         }
     }
@@ -264,12 +270,10 @@ fn fit_concrete(y: &[f64], model: Model, seasons: &[usize], horizon: usize, leve
             f.model = format!("{} (ets failed: {e})", f.model);
             Ok(f)
         }),
-        Model::Mstl if seasons.is_empty() => {
-            fit_concrete(y, Model::Ets, seasons, horizon, levels).map(|mut f| {
-                f.model = format!("{} (mstl: no season to model)", f.model);
-                f
-            })
-        }
+        Model::Mstl if seasons.is_empty() => fit_concrete(y, Model::Ets, seasons, horizon, levels).map(|mut f| {
+            f.model = format!("{} (mstl: no season to model)", f.model);
+            f
+        }),
         Model::Mstl => {
             let name = format!("mstl({})", seasons.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(","));
             named(models::mstl(y, seasons, horizon, levels), name).or_else(|e| {
@@ -296,7 +300,11 @@ fn fit_concrete(y: &[f64], model: Model, seasons: &[usize], horizon: usize, leve
         Model::Combo(c) => {
             // Members that could not fit fell back to seasonal naive: combine the others;
             // when none fit, the fallback alone, saying so once.
-            let fits: Vec<Forecast> = c.members().iter().map(|&m| fit_concrete(y, m, seasons, horizon, levels).expect("fallbacks always fit")).collect();
+            let fits: Vec<Forecast> = c
+                .members()
+                .iter()
+                .map(|&m| fit_concrete(y, m, seasons, horizon, levels).expect("fallbacks always fit"))
+                .collect();
             let fitted: Vec<&Forecast> = fits.iter().filter(|f| !f.model.contains(" failed: ")).collect();
             Ok(match fitted.len() {
                 0 => {
@@ -307,7 +315,8 @@ fn fit_concrete(y: &[f64], model: Model, seasons: &[usize], horizon: usize, leve
                 1 => fitted[0].clone(),
                 _ => {
                     let mut f = models::mean_of(&fitted);
-                    f.model = format!("combo({})", fitted.iter().map(|f| f.model.as_str()).collect::<Vec<_>>().join(","));
+                    f.model =
+                        format!("combo({})", fitted.iter().map(|f| f.model.as_str()).collect::<Vec<_>>().join(","));
                     f
                 }
             })
@@ -380,16 +389,23 @@ fn auto_plan(y: &[f64], seasons: &[usize], h: usize, levels: &[f64]) -> Option<A
         let (train, test) = (&y[..cut], &y[cut..cut + h]);
         let usable: Vec<usize> = seasons.iter().copied().filter(|m| train.len() >= 2 * m).collect();
         let scale = naive_scale(train, usable.first().copied().unwrap_or(1));
-        let fits: Vec<Option<Forecast>> = singles.iter().map(|&m| fit_concrete(train, m, &usable, h, levels).ok()).collect();
+        let fits: Vec<Option<Forecast>> =
+            singles.iter().map(|&m| fit_concrete(train, m, &usable, h, levels).ok()).collect();
         let fit_of = |m: Model| singles.iter().position(|s| *s == m).and_then(|i| fits[i].as_ref());
         for (k, &c) in cands.iter().enumerate() {
             let f = match c {
-                Model::Combo(cb) => cb.members().iter().map(|&m| fit_of(m)).collect::<Option<Vec<&Forecast>>>().map(|v| models::mean_of(&v)),
+                Model::Combo(cb) => cb
+                    .members()
+                    .iter()
+                    .map(|&m| fit_of(m))
+                    .collect::<Option<Vec<&Forecast>>>()
+                    .map(|v| models::mean_of(&v)),
                 m => fit_of(m).cloned(),
             };
             match f {
                 Some(f) => {
-                    let ivs: Vec<(f64, &[f64], &[f64])> = f.intervals.iter().map(|i| (i.level, &i.lower[..], &i.upper[..])).collect();
+                    let ivs: Vec<(f64, &[f64], &[f64])> =
+                        f.intervals.iter().map(|i| (i.level, &i.lower[..], &i.upper[..])).collect();
                     acc[k].add(test, &f.point, &ivs, scale);
                     conformal::add_scores(&mut scores[k], test, &f);
                 }
@@ -416,7 +432,14 @@ fn auto_plan(y: &[f64], seasons: &[usize], h: usize, levels: &[f64]) -> Option<A
 
 /// Rolling-origin evaluation: the last `origins` windows of `horizon` steps, each
 /// forecast from the history before it.
-fn evaluate(y: &[f64], model: Model, seasons: &[usize], horizon: usize, levels: &[f64], origins: usize) -> Option<(Accuracy, String)> {
+fn evaluate(
+    y: &[f64],
+    model: Model,
+    seasons: &[usize],
+    horizon: usize,
+    levels: &[f64],
+    origins: usize,
+) -> Option<(Accuracy, String)> {
     let mut acc = AccuracyAccumulator::default();
     let mut name = String::new();
     for o in (1..=origins).rev() {
@@ -426,7 +449,8 @@ fn evaluate(y: &[f64], model: Model, seasons: &[usize], horizon: usize, levels: 
         // Seasons the shorter training window no longer covers twice are left out there.
         let usable: Vec<usize> = seasons.iter().copied().filter(|m| train.len() >= 2 * m).collect();
         let f = fit_concrete(train, model, &usable, horizon, levels).ok()?;
-        let ivs: Vec<(f64, &[f64], &[f64])> = f.intervals.iter().map(|i| (i.level, &i.lower[..], &i.upper[..])).collect();
+        let ivs: Vec<(f64, &[f64], &[f64])> =
+            f.intervals.iter().map(|i| (i.level, &i.lower[..], &i.upper[..])).collect();
         acc.add(test, &f.point, &ivs, naive_scale(train, usable.first().copied().unwrap_or(1)));
         name = f.model;
     }
@@ -462,7 +486,10 @@ pub fn forecast(y: &[f64], model: Model, opts: &Options) -> Result<Forecast, For
     let mut out = if y.iter().all(|v| *v == y[0]) {
         let flat = vec![y[0]; h];
         Forecast {
-            intervals: levels.iter().map(|&level| Interval { level, lower: flat.clone(), upper: flat.clone() }).collect(),
+            intervals: levels
+                .iter()
+                .map(|&level| Interval { level, lower: flat.clone(), upper: flat.clone() })
+                .collect(),
             point: flat,
             model: "constant (all values equal)".into(),
         }

@@ -38,7 +38,8 @@ pub fn seasonal_naive(y: &[f64], m: usize, horizon: usize, levels: &[f64]) -> Fo
     let m = m.clamp(1, n);
     let point: Vec<f64> = (0..horizon).map(|h| y[n - m + h % m]).collect();
     let diffs: Vec<f64> = (m..n).map(|t| y[t] - y[t - m]).collect();
-    let sigma = if diffs.is_empty() { 0.0 } else { (diffs.iter().map(|d| d * d).sum::<f64>() / diffs.len() as f64).sqrt() };
+    let sigma =
+        if diffs.is_empty() { 0.0 } else { (diffs.iter().map(|d| d * d).sum::<f64>() / diffs.len() as f64).sqrt() };
     let se: Vec<f64> = (0..horizon).map(|h| sigma * ((h / m + 1) as f64).sqrt()).collect();
     with_normal_intervals(point, &se, levels)
 }
@@ -143,9 +144,12 @@ pub(crate) fn anofox(y: &[f64], kind: Anofox, m: usize, horizon: usize, levels: 
     }
     let z80 = z_of(80.0);
     let se: Vec<f64> = match (f.lower_series(0), f.upper_series(0)) {
-        (Ok(lo), Ok(hi)) if lo.len() == horizon && hi.len() == horizon => {
-            lo.iter().zip(hi).map(|(l, u)| ((u - l) / 2.0 / z80).max(0.0)).map(|s| if s.is_finite() { s } else { 0.0 }).collect()
-        }
+        (Ok(lo), Ok(hi)) if lo.len() == horizon && hi.len() == horizon => lo
+            .iter()
+            .zip(hi)
+            .map(|(l, u)| ((u - l) / 2.0 / z80).max(0.0))
+            .map(|s| if s.is_finite() { s } else { 0.0 })
+            .collect(),
         _ => return Err("model returned no intervals".into()),
     };
     Ok(with_normal_intervals(point, &se, levels))
@@ -159,7 +163,11 @@ pub(crate) fn mean_of(fits: &[&Forecast]) -> Forecast {
         (0..n).map(|i| fits.iter().map(|f| get(f)[i]).sum::<f64>() / k).collect()
     };
     let intervals = (0..fits[0].intervals.len())
-        .map(|j| Interval { level: fits[0].intervals[j].level, lower: avg(&|f| &f.intervals[j].lower), upper: avg(&|f| &f.intervals[j].upper) })
+        .map(|j| Interval {
+            level: fits[0].intervals[j].level,
+            lower: avg(&|f| &f.intervals[j].lower),
+            upper: avg(&|f| &f.intervals[j].upper),
+        })
         .collect();
     Forecast { point: avg(&|f| &f.point), intervals, model: String::new() }
 }

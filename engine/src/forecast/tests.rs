@@ -2,7 +2,13 @@ use super::*;
 use crate::rng::Rng;
 
 fn opts(h: usize, seasons: Option<Vec<usize>>) -> Options {
-    Options { horizon: h, season_lengths: seasons, candidates: vec![7, 365], detect_seasons: true, levels: vec![80.0, 95.0] }
+    Options {
+        horizon: h,
+        season_lengths: seasons,
+        candidates: vec![7, 365],
+        detect_seasons: true,
+        levels: vec![80.0, 95.0],
+    }
 }
 
 /// Daily-like series: level + trend + weekly pattern + noise.
@@ -87,7 +93,12 @@ fn auto_names_its_choice_and_detects_the_weekly_season() {
     // A yearly cycle under growth, two years of days: both periods found.
     let mut r = Rng::new(4);
     let yearly: Vec<f64> = (0..730)
-        .map(|t| (100.0 + 0.1 * t as f64) * (1.0 + 0.3 * (std::f64::consts::TAU * t as f64 / 365.0).sin()) * [1.2, 1.0, 1.0, 1.0, 0.9, 0.9, 1.1][t % 7] + 5.0 * r.normal())
+        .map(|t| {
+            (100.0 + 0.1 * t as f64)
+                * (1.0 + 0.3 * (std::f64::consts::TAU * t as f64 / 365.0).sin())
+                * [1.2, 1.0, 1.0, 1.0, 0.9, 0.9, 1.1][t % 7]
+                + 5.0 * r.normal()
+        })
         .collect();
     assert_eq!(seasons::detect(&yearly, &[7, 365]), vec![7, 365]);
     // Growth alone is not a yearly season.
@@ -164,11 +175,17 @@ fn short_history_falls_back_and_says_so() {
 #[test]
 fn bad_arguments_name_themselves() {
     let y = [1.0, 2.0, 3.0];
-    assert_eq!(forecast(&y, Model::Ets, &opts(0, None)).unwrap_err().to_string(), "horizon: 0 is out of range: allowed 1 to 3660");
+    assert_eq!(
+        forecast(&y, Model::Ets, &opts(0, None)).unwrap_err().to_string(),
+        "horizon: 0 is out of range: allowed 1 to 3660"
+    );
     assert_eq!(forecast(&y, Model::Ets, &opts(100_000, None)).unwrap_err().argument, "horizon");
     let mut o = opts(3, None);
     o.levels = vec![95.0, 100.0];
-    assert_eq!(forecast(&y, Model::Ets, &o).unwrap_err().to_string(), "levels: 100 is not a coverage level: each must lie strictly between 0 and 100");
+    assert_eq!(
+        forecast(&y, Model::Ets, &o).unwrap_err().to_string(),
+        "levels: 100 is not a coverage level: each must lie strictly between 0 and 100"
+    );
     assert_eq!(forecast(&y, Model::Ets, &opts(3, Some(vec![0]))).unwrap_err().argument, "season_lengths");
     assert_eq!(Model::parse("prophet").unwrap_err().to_string(), "model: unknown model \"prophet\"");
     assert_eq!(Model::parse(" MSTL ").unwrap(), Model::Mstl);
@@ -292,19 +309,35 @@ fn conformal_multiplier_known_answer_and_coverage() {
     assert_eq!(conformal::multiplier(&s, 80.0, 0.0), Some(8.0));
     // Errors all ±2 around intervals of half-width 1: the quantile says 2, the errors' RMS
     // (σ = 2) says z80·2 = 2.563; the larger wins.
-    let mut f = Forecast { point: vec![0.0; 4], intervals: vec![Interval { level: 80.0, lower: vec![-1.0; 4], upper: vec![1.0; 4] }], model: String::new() };
+    let mut f = Forecast {
+        point: vec![0.0; 4],
+        intervals: vec![Interval { level: 80.0, lower: vec![-1.0; 4], upper: vec![1.0; 4] }],
+        model: String::new(),
+    };
     let mut acc = Vec::new();
     conformal::add_scores(&mut acc, &[2.0, -2.0, 2.0, -2.0], &f);
     conformal::apply(&mut f, &acc, 0.0);
     let w = models::z_of(80.0) * 2.0;
-    assert!(f.intervals[0].upper.iter().zip(&f.intervals[0].lower).all(|(u, l)| (u - w).abs() < 1e-12 && (l + w).abs() < 1e-12), "{:?}", f.intervals[0]);
+    assert!(
+        f.intervals[0]
+            .upper
+            .iter()
+            .zip(&f.intervals[0].lower)
+            .all(|(u, l)| (u - w).abs() < 1e-12 && (l + w).abs() < 1e-12),
+        "{:?}",
+        f.intervals[0]
+    );
     // On Gaussian noise with a model whose own intervals are far too narrow, calibrated
     // 80 % intervals cover roughly 80 % of the holdout.
     let mut r = Rng::new(7);
     let (mut inside, mut total) = (0, 0);
     for _ in 0..300 {
         let mut acc = Vec::new();
-        let narrow = |_: usize| Forecast { point: vec![0.0; 5], intervals: vec![Interval { level: 80.0, lower: vec![-0.3; 5], upper: vec![0.3; 5] }], model: String::new() };
+        let narrow = |_: usize| Forecast {
+            point: vec![0.0; 5],
+            intervals: vec![Interval { level: 80.0, lower: vec![-0.3; 5], upper: vec![0.3; 5] }],
+            model: String::new(),
+        };
         for o in 0..4 {
             let actual: Vec<f64> = (0..5).map(|_| r.normal()).collect();
             conformal::add_scores(&mut acc, &actual, &narrow(o));

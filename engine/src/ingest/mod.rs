@@ -36,8 +36,7 @@ pub struct IngestLine {
 }
 
 /// Order line statuses of the star schema.
-pub const STATUSES: [&str; 7] =
-    ["placed", "paid", "shipped", "delivered", "exchanged", "cancelled", "returned"];
+pub const STATUSES: [&str; 7] = ["placed", "paid", "shipped", "delivered", "exchanged", "cancelled", "returned"];
 
 /// Maps a Cafe24 order status code (`N00`..`N50`, `C..`, `R..`, `E..`) or one of our own
 /// status names to a star-schema status.

@@ -57,7 +57,9 @@ fn errors_name_order_item_and_field() {
         "order 20261124-0000001, item 20261124-0000001-02: field \"quantity\" must be between 1 and 1000000, got 0"
     );
     assert_eq!(
-        error_of(|p| { p["orders"][1]["items"][0].as_object_mut().unwrap().remove("product_price"); }),
+        error_of(|p| {
+            p["orders"][1]["items"][0].as_object_mut().unwrap().remove("product_price");
+        }),
         "order 20261124-0000002, item 20261124-0000002-01: field \"product_price\" is missing"
     );
     assert_eq!(
@@ -67,7 +69,9 @@ fn errors_name_order_item_and_field() {
     assert!(error_of(|p| p["orders"][0]["order_date"] = json!("2026-11-24 10:15"))
         .starts_with("order 20261124-0000001: field \"order_date\" must be ISO-8601 with a UTC offset"));
     assert_eq!(
-        error_of(|p| { p["orders"][1].as_object_mut().unwrap().remove("order_id"); }),
+        error_of(|p| {
+            p["orders"][1].as_object_mut().unwrap().remove("order_id");
+        }),
         "orders[1]: field \"order_id\" is missing"
     );
     assert!(error_of(|p| p["orders"][0]["items"][0]["order_status"] = json!("X99")).contains("unknown code \"X99\""));
@@ -80,9 +84,18 @@ fn errors_name_order_item_and_field() {
         "order 20261124-0000002, item 20261124-0000001-01: field \"order_item_code\" appears more than once in the payload"
     );
     assert_eq!(parse_orders(&json!([1])).unwrap_err().to_string(), "payload: must be a JSON object, got an array");
-    assert_eq!(parse_orders(&json!({})).unwrap_err().to_string(), "payload: field \"orders\" is missing (expected {\"orders\": [...]})");
-    assert_eq!(parse_orders(&json!({"orders": {}})).unwrap_err().to_string(), "payload: field \"orders\" must be an array, got an object");
-    assert_eq!(parse_orders(&json!({"orders": [3]})).unwrap_err().to_string(), "orders[0]: field \"orders\" element must be an object, got a number");
+    assert_eq!(
+        parse_orders(&json!({})).unwrap_err().to_string(),
+        "payload: field \"orders\" is missing (expected {\"orders\": [...]})"
+    );
+    assert_eq!(
+        parse_orders(&json!({"orders": {}})).unwrap_err().to_string(),
+        "payload: field \"orders\" must be an array, got an object"
+    );
+    assert_eq!(
+        parse_orders(&json!({"orders": [3]})).unwrap_err().to_string(),
+        "orders[0]: field \"orders\" element must be an object, got a number"
+    );
 }
 
 #[test]

@@ -77,13 +77,20 @@ impl Default for XyzThresholds {
 /// completes, and products without revenue are C. Negative revenue (net returns) counts as
 /// 0; NaN is an error naming `revenue[i]`. Thresholds need 0 < a_share ≤ b_share ≤ 1.
 pub fn abc_classes(revenue: &[f64], thresholds: AbcThresholds) -> Result<Vec<AbcClass>, InventoryError> {
-    let a = check("a_share", thresholds.a_share, thresholds.a_share > 0.0 && thresholds.a_share <= 1.0, "allowed above 0 up to 1")?;
-    let b = check("b_share", thresholds.b_share, thresholds.b_share >= a && thresholds.b_share <= 1.0, "allowed from a_share up to 1")?;
-    let revenue = revenue
-        .iter()
-        .enumerate()
-        .map(|(i, v)| demand_value("revenue", i, *v))
-        .collect::<Result<Vec<f64>, _>>()?;
+    let a = check(
+        "a_share",
+        thresholds.a_share,
+        thresholds.a_share > 0.0 && thresholds.a_share <= 1.0,
+        "allowed above 0 up to 1",
+    )?;
+    let b = check(
+        "b_share",
+        thresholds.b_share,
+        thresholds.b_share >= a && thresholds.b_share <= 1.0,
+        "allowed from a_share up to 1",
+    )?;
+    let revenue =
+        revenue.iter().enumerate().map(|(i, v)| demand_value("revenue", i, *v)).collect::<Result<Vec<f64>, _>>()?;
     let total: f64 = revenue.iter().sum();
     let mut order: Vec<usize> = (0..revenue.len()).collect();
     order.sort_by(|&i, &j| revenue[j].total_cmp(&revenue[i]));

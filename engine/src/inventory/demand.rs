@@ -38,11 +38,8 @@ pub const SMOOTHING_START_DAYS: usize = 28;
 impl DemandStats {
     /// Reads a history; NaN or infinite values are an error naming `demand[i]`.
     pub fn from_history(history: &[f64]) -> Result<Self, InventoryError> {
-        let clean = history
-            .iter()
-            .enumerate()
-            .map(|(i, v)| demand_value("demand", i, *v))
-            .collect::<Result<Vec<f64>, _>>()?;
+        let clean =
+            history.iter().enumerate().map(|(i, v)| demand_value("demand", i, *v)).collect::<Result<Vec<f64>, _>>()?;
         let days = clean.len();
         let demand_days = clean.iter().filter(|v| **v > 0.0).count();
         let total: f64 = clean.iter().sum();
@@ -118,7 +115,8 @@ impl DemandBasis {
             DemandBasis::History => Ok((history.mean, history.sd)),
             DemandBasis::Smoothed => Ok((history.level.max(0.0), history.level_rmse)),
             DemandBasis::Forecast { mean_per_day, rmse_per_day } => {
-                let mean = check("forecast_mean", mean_per_day, true, "allowed any finite number (negatives count as 0)")?;
+                let mean =
+                    check("forecast_mean", mean_per_day, true, "allowed any finite number (negatives count as 0)")?;
                 Ok((mean.max(0.0), non_negative("forecast_rmse", rmse_per_day)?))
             }
         }

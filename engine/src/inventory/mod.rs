@@ -79,7 +79,11 @@ fn demand_value(name: &str, i: usize, value: f64) -> Result<f64, InventoryError>
     if value.is_finite() {
         Ok(value.max(0.0))
     } else {
-        Err(InventoryError { argument: format!("{name}[{i}]"), value, allowed: "allowed any finite number (negatives count as 0)" })
+        Err(InventoryError {
+            argument: format!("{name}[{i}]"),
+            value,
+            allowed: "allowed any finite number (negatives count as 0)",
+        })
     }
 }
 

@@ -27,11 +27,8 @@ pub fn newsvendor_normal(mean: f64, sd: f64, underage_cost: f64, overage_cost: f
 /// give 0.
 pub fn newsvendor_empirical(observed: &[f64], underage_cost: f64, overage_cost: f64) -> Result<f64, InventoryError> {
     let ratio = critical_ratio(underage_cost, overage_cost)?;
-    let mut sorted = observed
-        .iter()
-        .enumerate()
-        .map(|(i, v)| demand_value("demand", i, *v))
-        .collect::<Result<Vec<f64>, _>>()?;
+    let mut sorted =
+        observed.iter().enumerate().map(|(i, v)| demand_value("demand", i, *v)).collect::<Result<Vec<f64>, _>>()?;
     if sorted.is_empty() {
         return Ok(0.0);
     }

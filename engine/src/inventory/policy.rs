@@ -18,7 +18,9 @@ impl ServiceTarget {
     /// strictly between 0 and 1.
     pub fn validate(self) -> Result<Self, InventoryError> {
         match self {
-            ServiceTarget::CycleServiceLevel(a) => probability("service_level", a).map(ServiceTarget::CycleServiceLevel),
+            ServiceTarget::CycleServiceLevel(a) => {
+                probability("service_level", a).map(ServiceTarget::CycleServiceLevel)
+            }
             ServiceTarget::FillRate(b) => probability("fill_rate", b).map(ServiceTarget::FillRate),
         }
     }

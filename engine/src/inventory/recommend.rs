@@ -99,7 +99,13 @@ pub fn recommend(product: &ProductInput, params: &PolicyParams) -> Result<Recomm
     let h = positive("holding_cost_rate", params.holding_cost_rate)?;
     let k = non_negative("order_cost", params.order_cost)?;
     let review = match params.review_period_days {
-        Some(0) => return Err(InventoryError { argument: "review_period_days".into(), value: 0.0, allowed: "allowed 1 or more" }),
+        Some(0) => {
+            return Err(InventoryError {
+                argument: "review_period_days".into(),
+                value: 0.0,
+                allowed: "allowed 1 or more",
+            })
+        }
         r => r,
     };
     let unit_cost = positive("unit_cost", product.unit_cost)?;
@@ -148,7 +154,11 @@ pub fn recommend(product: &ProductInput, params: &PolicyParams) -> Result<Recomm
             Some(r) => ("order-up-to level", format!("review every {r} d, {lead_text}, {}", target.label())),
         };
         let relation = if order_qty > 0.0 {
-            if position < reorder_point { "is below" } else { "is at" }
+            if position < reorder_point {
+                "is below"
+            } else {
+                "is at"
+            }
         } else if review.is_some() {
             "is at or above"
         } else {

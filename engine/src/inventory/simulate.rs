@@ -245,8 +245,12 @@ fn order_size(rule: &Policy, t: usize, position: f64, seen: &[f64]) -> f64 {
         Policy::ContinuousSQ { reorder_point, order_qty } if position <= reorder_point => {
             (((reorder_point - position) / order_qty).floor() + 1.0) * order_qty
         }
-        Policy::MinMax { reorder_point, order_up_to } => super::policy::order_quantity(position, reorder_point, order_up_to),
-        Policy::Periodic { review_days, order_up_to } if t.is_multiple_of(review_days as usize) => (order_up_to - position).max(0.0),
+        Policy::MinMax { reorder_point, order_up_to } => {
+            super::policy::order_quantity(position, reorder_point, order_up_to)
+        }
+        Policy::Periodic { review_days, order_up_to } if t.is_multiple_of(review_days as usize) => {
+            (order_up_to - position).max(0.0)
+        }
         Policy::Naive { window_days } => {
             let w = window_days as usize;
             let recent = &seen[seen.len().saturating_sub(w)..];

@@ -206,7 +206,9 @@ fn order_up_to_level_for_periodic_review_chopra() {
     let s = policy::order_up_to_level(2500.0, 500.0, 4.0, 2.0, 1.0, ServiceTarget::CycleServiceLevel(0.9)).unwrap();
     close(s.demand.sd, (6.0 * 500.0f64.powi(2) + 2500.0f64.powi(2)).sqrt(), 1e-9);
     assert_eq!(
-        policy::order_up_to_level(1.0, 1.0, 0.0, 2.0, 0.0, ServiceTarget::CycleServiceLevel(0.9)).unwrap_err().to_string(),
+        policy::order_up_to_level(1.0, 1.0, 0.0, 2.0, 0.0, ServiceTarget::CycleServiceLevel(0.9))
+            .unwrap_err()
+            .to_string(),
         "review_period_days = 0 is out of range: allowed above 0"
     );
 }
@@ -216,7 +218,10 @@ fn service_targets_are_validated() {
     for (target, message) in [
         (ServiceTarget::CycleServiceLevel(1.0), "service_level = 1 is out of range: allowed strictly between 0 and 1"),
         (ServiceTarget::CycleServiceLevel(0.0), "service_level = 0 is out of range: allowed strictly between 0 and 1"),
-        (ServiceTarget::CycleServiceLevel(f64::NAN), "service_level = NaN is out of range: allowed strictly between 0 and 1"),
+        (
+            ServiceTarget::CycleServiceLevel(f64::NAN),
+            "service_level = NaN is out of range: allowed strictly between 0 and 1",
+        ),
         (ServiceTarget::FillRate(1.5), "fill_rate = 1.5 is out of range: allowed strictly between 0 and 1"),
     ] {
         assert_eq!(policy::safety_factor(target, 1.0, 1.0).unwrap_err().to_string(), message);
@@ -254,10 +259,7 @@ fn newsvendor_textbook_examples() {
     close(critical_ratio(0.50, 0.25).unwrap(), 2.0 / 3.0, 1e-15);
     rel(newsvendor_normal(11.73, 4.74, 0.50, 0.25).unwrap(), 13.77164739866047, 1e-12);
     assert_eq!(newsvendor_normal(1.0, 10.0, 1.0, 9.0).unwrap(), 0.0); // never negative
-    assert_eq!(
-        critical_ratio(0.0, 1.0).unwrap_err().to_string(),
-        "underage_cost = 0 is out of range: allowed above 0"
-    );
+    assert_eq!(critical_ratio(0.0, 1.0).unwrap_err().to_string(), "underage_cost = 0 is out of range: allowed above 0");
     assert_eq!(
         critical_ratio(1.0, -1.0).unwrap_err().to_string(),
         "overage_cost = -1 is out of range: allowed above 0"
@@ -297,10 +299,7 @@ fn abc_classes_by_cumulative_revenue_share() {
         abc_classes(&[1.0], AbcThresholds { a_share: 0.9, b_share: 0.8 }).unwrap_err().to_string(),
         "b_share = 0.8 is out of range: allowed from a_share up to 1"
     );
-    assert_eq!(
-        abc_classes(&[1.0, f64::NAN], AbcThresholds::default()).unwrap_err().argument,
-        "revenue[1]"
-    );
+    assert_eq!(abc_classes(&[1.0, f64::NAN], AbcThresholds::default()).unwrap_err().argument, "revenue[1]");
     assert_eq!(A.as_str(), "A");
 }
 
@@ -312,10 +311,7 @@ fn xyz_classes_by_coefficient_of_variation() {
     let steady = DemandStats::from_history(&[10.0, 11.0, 9.0, 10.0]).unwrap();
     let lumpy = DemandStats::from_history(&[0.0, 0.0, 30.0, 0.0]).unwrap();
     let none = DemandStats::from_history(&[0.0; 5]).unwrap();
-    assert_eq!(
-        xyz_classes(&[steady.cv(), lumpy.cv(), none.cv()], XyzThresholds::default()).unwrap(),
-        vec![X, Z, Z]
-    );
+    assert_eq!(xyz_classes(&[steady.cv(), lumpy.cv(), none.cv()], XyzThresholds::default()).unwrap(), vec![X, Z, Z]);
     assert_eq!(
         xyz_classes(&[Some(f64::NAN)], XyzThresholds::default()).unwrap_err().to_string(),
         "cv[0] = NaN is out of range: allowed 0 or more"
@@ -476,7 +472,10 @@ fn intermittent_demand_is_planned_and_flagged() {
 fn recommendation_errors_name_the_argument() {
     type Mutation = fn(&mut ProductInput, &mut PolicyParams);
     let cases: [(Mutation, &str); 11] = [
-        (|_, c| c.service = ServiceTarget::CycleServiceLevel(1.2), "service_level = 1.2 is out of range: allowed strictly between 0 and 1"),
+        (
+            |_, c| c.service = ServiceTarget::CycleServiceLevel(1.2),
+            "service_level = 1.2 is out of range: allowed strictly between 0 and 1",
+        ),
         (|_, c| c.holding_cost_rate = f64::NAN, "holding_cost_rate = NaN is out of range: allowed above 0"),
         (|_, c| c.order_cost = -1.0, "order_cost = -1 is out of range: allowed 0 or more"),
         (|_, c| c.review_period_days = Some(0), "review_period_days = 0 is out of range: allowed 1 or more"),
@@ -485,7 +484,10 @@ fn recommendation_errors_name_the_argument() {
         (|p, _| p.lead_time_sd_days = f64::INFINITY, "lead_time_sd_days = inf is out of range: allowed 0 or more"),
         (|p, _| p.on_hand = -3.0, "on_hand = -3 is out of range: allowed 0 or more"),
         (|p, _| p.on_order = f64::NAN, "on_order = NaN is out of range: allowed 0 or more"),
-        (|p, _| p.history[1] = f64::NAN, "demand[1] = NaN is out of range: allowed any finite number (negatives count as 0)"),
+        (
+            |p, _| p.history[1] = f64::NAN,
+            "demand[1] = NaN is out of range: allowed any finite number (negatives count as 0)",
+        ),
         (
             |p, _| p.basis = DemandBasis::Forecast { mean_per_day: f64::NAN, rmse_per_day: 1.0 },
             "forecast_mean = NaN is out of range: allowed any finite number (negatives count as 0)",
@@ -525,7 +527,11 @@ fn simulator_continuous_sq_by_hand() {
     //  4     6       6         0          0      5 (day 6)     stock 1 + 5 arrived
     //  5     1       0         0          5      -            1 lost
     let demand = [3.0, 2.0, 4.0, 0.0, 6.0, 1.0];
-    let r = simulate(&demand, &config(Policy::ContinuousSQ { reorder_point: 3.0, order_qty: 5.0 }, LeadTime::Fixed(1), 5.0)).unwrap();
+    let r = simulate(
+        &demand,
+        &config(Policy::ContinuousSQ { reorder_point: 3.0, order_qty: 5.0 }, LeadTime::Fixed(1), 5.0),
+    )
+    .unwrap();
     assert_eq!(
         (r.days, r.demanded, r.served, r.lost, r.stockout_days, r.orders, r.units_ordered),
         (6, 16.0, 15.0, 1.0, 1, 3, 15.0)
@@ -537,7 +543,11 @@ fn simulator_continuous_sq_by_hand() {
     close(r.total_cost, 80.4, 1e-12);
 
     // Below s by more than Q: the smallest multiple of Q that lifts the position above s.
-    let r = simulate(&[0.0], &config(Policy::ContinuousSQ { reorder_point: 12.0, order_qty: 5.0 }, LeadTime::Fixed(1), 0.0)).unwrap();
+    let r = simulate(
+        &[0.0],
+        &config(Policy::ContinuousSQ { reorder_point: 12.0, order_qty: 5.0 }, LeadTime::Fixed(1), 0.0),
+    )
+    .unwrap();
     assert_eq!(r.units_ordered, 15.0);
 }
 
@@ -546,13 +556,16 @@ fn simulator_periodic_minmax_and_naive_by_hand() {
     let demand = [3.0, 2.0, 4.0, 0.0, 6.0, 1.0];
     // (R = 2, S = 8), L = 0: reviews on days 0, 2, 4 order 6 each, arriving the next morning.
     // End stock: 2, 6, 2, 8, 2, 7.
-    let r = simulate(&demand, &config(Policy::Periodic { review_days: 2, order_up_to: 8.0 }, LeadTime::Fixed(0), 5.0)).unwrap();
+    let r = simulate(&demand, &config(Policy::Periodic { review_days: 2, order_up_to: 8.0 }, LeadTime::Fixed(0), 5.0))
+        .unwrap();
     assert_eq!((r.orders, r.units_ordered, r.lost, r.stockout_days), (3, 18.0, 0.0, 0));
     close(r.avg_on_hand, 27.0 / 6.0, 1e-12);
 
     // (s = 2, S = 9), L = 1. End stock / position: 2/2 → order 7 (day 2); 0/7; 7-4 = 3/3;
     // 3/3; 0, 3 of 6 lost, position 0 → order 9 (day 6); 0, 1 lost.
-    let r = simulate(&demand, &config(Policy::MinMax { reorder_point: 2.0, order_up_to: 9.0 }, LeadTime::Fixed(1), 5.0)).unwrap();
+    let r =
+        simulate(&demand, &config(Policy::MinMax { reorder_point: 2.0, order_up_to: 9.0 }, LeadTime::Fixed(1), 5.0))
+            .unwrap();
     assert_eq!((r.orders, r.units_ordered, r.lost, r.stockout_days, r.served), (2, 16.0, 4.0, 2, 12.0));
     close(r.avg_on_hand, 8.0 / 6.0, 1e-12);
 
@@ -578,7 +591,10 @@ fn simulator_pipeline_edge_cases_and_errors() {
 
     let errors = [
         (Policy::ContinuousSQ { reorder_point: 5.0, order_qty: 0.0 }, "order_qty = 0 is out of range: allowed above 0"),
-        (Policy::MinMax { reorder_point: 5.0, order_up_to: 4.0 }, "order_up_to = 4 is out of range: allowed from reorder_point up"),
+        (
+            Policy::MinMax { reorder_point: 5.0, order_up_to: 4.0 },
+            "order_up_to = 4 is out of range: allowed from reorder_point up",
+        ),
         (Policy::Periodic { review_days: 0, order_up_to: 4.0 }, "review_days = 0 is out of range: allowed 1 or more"),
         (Policy::Naive { window_days: 0 }, "window_days = 0 is out of range: allowed 1 or more"),
     ];
@@ -588,7 +604,12 @@ fn simulator_pipeline_edge_cases_and_errors() {
     let mut c = config(Policy::Naive { window_days: 30 }, LeadTime::Fixed(1), 0.0);
     c.pipeline = vec![(1, -2.0)];
     assert_eq!(simulate(&[1.0], &c).unwrap_err().to_string(), "pipeline[0] = -2 is out of range: allowed 0 or more");
-    assert_eq!(simulate(&[f64::NAN], &config(Policy::Naive { window_days: 30 }, LeadTime::Fixed(1), 0.0)).unwrap_err().argument, "demand[0]");
+    assert_eq!(
+        simulate(&[f64::NAN], &config(Policy::Naive { window_days: 30 }, LeadTime::Fixed(1), 0.0))
+            .unwrap_err()
+            .argument,
+        "demand[0]"
+    );
     let drawn = LeadTime::Drawn { mean_days: -1.0, sd_days: 1.0, seed: 1 };
     assert_eq!(
         simulate(&[1.0], &config(Policy::Naive { window_days: 30 }, drawn, 0.0)).unwrap_err().to_string(),
@@ -650,10 +671,9 @@ fn recommended_sq_policy_at_95_percent_service_keeps_fill_rate_on_stationary_dem
     // Plan on one year of history, replay ten further years of the same process.
     let series = demand_series(11, 365 + 3650, 20.0, 0.0);
     let (history, future) = series.split_at(365);
-    for (lead_sd, lead_time) in [
-        (0.0, LeadTime::Fixed(7)),
-        (2.0, LeadTime::Drawn { mean_days: 7.0, sd_days: 2.0, seed: 3 }),
-    ] {
+    for (lead_sd, lead_time) in
+        [(0.0, LeadTime::Fixed(7)), (2.0, LeadTime::Drawn { mean_days: 7.0, sd_days: 2.0, seed: 3 })]
+    {
         let mut p = shop_product(history.to_vec(), lead_sd);
         p.on_hand = 200.0;
         let params = PolicyParams { order_cost: 30_000.0, ..params(None) };
@@ -679,7 +699,8 @@ fn recommended_policy_beats_naive_baseline_on_seasonal_demand() {
             simulate(future, &c).unwrap()
         };
         let params = PolicyParams { order_cost: 30_000.0, ..params(None) };
-        let recommended = run(Policy::Recommended { params, window_days: 28, replan_days: 7, basis: DemandBasis::History });
+        let recommended =
+            run(Policy::Recommended { params, window_days: 28, replan_days: 7, basis: DemandBasis::History });
         let naive = run(Policy::Naive { window_days: NAIVE_WINDOW_DAYS });
         // Seeds 21, 22, 23: total cost 2.99M / 3.40M / 3.34M against 4.51M / 4.46M / 4.45M.
         assert!(recommended.total_cost < 0.85 * naive.total_cost, "recommended {recommended:?}\nnaive {naive:?}");
@@ -697,17 +718,32 @@ fn recommended_policy_follows_recommend_and_replans() {
     // Planned once (no re-plan within the replay): the same as the rule `recommend` gives.
     let plan = recommend(&shop_product(history.to_vec(), 0.0), &params).unwrap().policy();
     let fixed = simulate(future, &SimConfig { policy: plan, ..c.clone() }).unwrap();
-    c.policy = Policy::Recommended { params: params.clone(), window_days: 365, replan_days: 1000, basis: DemandBasis::History };
+    c.policy = Policy::Recommended {
+        params: params.clone(),
+        window_days: 365,
+        replan_days: 1000,
+        basis: DemandBasis::History,
+    };
     assert_eq!(simulate(future, &c).unwrap(), fixed);
     // Without history nothing is known before day 0: no order until the first re-plan.
     c.history.clear();
     c.on_hand = 0.0;
-    c.policy = Policy::Recommended { params: params.clone(), window_days: 28, replan_days: 5, basis: DemandBasis::History };
+    c.policy =
+        Policy::Recommended { params: params.clone(), window_days: 28, replan_days: 5, basis: DemandBasis::History };
     let r = simulate(&future[..10], &c).unwrap();
     assert_eq!((r.served, r.orders), (0.0, 1));
-    c.policy = Policy::Recommended { params: params.clone(), window_days: 28, replan_days: 0, basis: DemandBasis::History };
-    assert_eq!(simulate(&future[..10], &c).unwrap_err().to_string(), "replan_days = 0 is out of range: allowed 1 or more");
-    c.policy = Policy::Recommended { params: PolicyParams { holding_cost_rate: -1.0, ..params }, window_days: 28, replan_days: 7, basis: DemandBasis::History };
+    c.policy =
+        Policy::Recommended { params: params.clone(), window_days: 28, replan_days: 0, basis: DemandBasis::History };
+    assert_eq!(
+        simulate(&future[..10], &c).unwrap_err().to_string(),
+        "replan_days = 0 is out of range: allowed 1 or more"
+    );
+    c.policy = Policy::Recommended {
+        params: PolicyParams { holding_cost_rate: -1.0, ..params },
+        window_days: 28,
+        replan_days: 7,
+        basis: DemandBasis::History,
+    };
     assert_eq!(simulate(&[], &c).unwrap_err().to_string(), "holding_cost_rate = -1 is out of range: allowed above 0");
 }
 
@@ -736,7 +772,11 @@ fn smoothed_demand_follows_a_ramp_the_history_mean_misses() {
     let (history, future) = ramp.split_at(180);
     let params = PolicyParams { order_cost: 30_000.0, ..params(None) };
     let run = |basis| {
-        let mut c = shop_config(Policy::Recommended { params: params.clone(), window_days: 180, replan_days: 7, basis }, LeadTime::Fixed(7), 100.0);
+        let mut c = shop_config(
+            Policy::Recommended { params: params.clone(), window_days: 180, replan_days: 7, basis },
+            LeadTime::Fixed(7),
+            100.0,
+        );
         c.history = history.to_vec();
         simulate(future, &c).unwrap()
     };

@@ -127,11 +127,7 @@ const MARKERS_UP_TO: usize = 31;
 /// line chart). `rows` are the section's rows, at most [`super::MAX_CHART_POINTS`].
 pub fn layout(head: &SectionHead, rows: &[Vec<Value>], width: f64, height: f64) -> Vec<Shape> {
     let width = if width.is_finite() && width > 0.0 { width } else { 1.0 };
-    let height = if height.is_finite() && height > 0.0 {
-        height
-    } else {
-        1.0
-    };
+    let height = if height.is_finite() && height > 0.0 { height } else { 1.0 };
     match head.display {
         Display::Pie => pie(head, rows, width, height),
         Display::Bar => cartesian(head, rows, width, height, true),
@@ -159,11 +155,8 @@ fn ticks(lo: f64, hi: f64, integral: bool) -> Vec<f64> {
     }
     let raw = (hi - lo) / 5.0;
     let mag = 10f64.powf(raw.log10().floor());
-    let mut step = [1.0, 2.0, 2.5, 5.0, 10.0]
-        .iter()
-        .map(|m| m * mag)
-        .find(|s| *s >= raw * (1.0 - 1e-9))
-        .unwrap_or(10.0 * mag);
+    let mut step =
+        [1.0, 2.0, 2.5, 5.0, 10.0].iter().map(|m| m * mag).find(|s| *s >= raw * (1.0 - 1e-9)).unwrap_or(10.0 * mag);
     if integral {
         step = step.max(1.0);
     }
@@ -202,22 +195,12 @@ fn tick_labels(ticks: &[f64], format: Format) -> Vec<String> {
     let show = |t: f64, f: Format| format::display(&Value::Float(t), f);
     match format {
         Format::Percent { .. } => {
-            let f = Format::Percent {
-                decimals: decimals_for(step),
-            };
-            ticks
-                .iter()
-                .map(|&t| show(t, if t == 0.0 { Format::Percent { decimals: 0 } } else { f }))
-                .collect()
+            let f = Format::Percent { decimals: decimals_for(step) };
+            ticks.iter().map(|&t| show(t, if t == 0.0 { Format::Percent { decimals: 0 } } else { f })).collect()
         }
         Format::Ratio { .. } => {
-            let f = Format::Ratio {
-                decimals: decimals_for(step * 100.0),
-            };
-            ticks
-                .iter()
-                .map(|&t| show(t, if t == 0.0 { Format::Ratio { decimals: 0 } } else { f }))
-                .collect()
+            let f = Format::Ratio { decimals: decimals_for(step * 100.0) };
+            ticks.iter().map(|&t| show(t, if t == 0.0 { Format::Ratio { decimals: 0 } } else { f })).collect()
         }
         _ => {
             let max = ticks.iter().fold(0.0f64, |m, t| m.max(t.abs()));
@@ -297,17 +280,9 @@ fn no_data(width: f64, height: f64) -> Vec<Shape> {
 
 /// Display text of the category (x) value of each row.
 fn categories(head: &SectionHead, rows: &[Vec<Value>]) -> Vec<String> {
-    let format = head
-        .columns
-        .get(head.x)
-        .map_or(Format::Text, |c| effective(c.format, c.kind));
+    let format = head.columns.get(head.x).map_or(Format::Text, |c| effective(c.format, c.kind));
     rows.iter()
-        .map(|r| {
-            shorten(
-                &format::display(r.get(head.x).unwrap_or(&Value::Null), format),
-                MAX_LABEL_CHARS,
-            )
-        })
+        .map(|r| shorten(&format::display(r.get(head.x).unwrap_or(&Value::Null), format), MAX_LABEL_CHARS))
         .collect()
 }
 
@@ -321,13 +296,7 @@ fn legend(shapes: &mut Vec<Shape>, items: &[(String, Rgb)], x: f64, y: f64, widt
             cx = x;
             cy += FONT + 6.0;
         }
-        shapes.push(Shape::Rect {
-            x: cx,
-            y: cy,
-            w: 10.0,
-            h: 10.0,
-            fill: *colour,
-        });
+        shapes.push(Shape::Rect { x: cx, y: cy, w: 10.0, h: 10.0, fill: *colour });
         shapes.push(Shape::Text {
             x: cx + 14.0,
             y: cy + 9.0,
@@ -346,19 +315,13 @@ fn cartesian(head: &SectionHead, rows: &[Vec<Value>], width: f64, height: f64, b
     let ys: Vec<usize> = head.y.iter().copied().filter(|&c| c < head.columns.len()).collect();
     let series: Vec<Vec<Option<f64>>> = ys
         .iter()
-        .map(|&c| {
-            rows.iter()
-                .map(|r| r.get(c).and_then(Value::as_f64).map(|v| v.clamp(-HUGE, HUGE)))
-                .collect()
-        })
+        .map(|&c| rows.iter().map(|r| r.get(c).and_then(Value::as_f64).map(|v| v.clamp(-HUGE, HUGE))).collect())
         .collect();
     let (lo, hi) = series
         .iter()
         .flatten()
         .flatten()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
-            (lo.min(v), hi.max(v))
-        });
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
     if lo > hi {
         return no_data(width, height);
     }
@@ -381,11 +344,8 @@ fn cartesian(head: &SectionHead, rows: &[Vec<Value>], width: f64, height: f64, b
     let mut shapes = Vec::new();
     let mut top = PAD;
     if ys.len() > 1 {
-        let items: Vec<(String, Rgb)> = ys
-            .iter()
-            .enumerate()
-            .map(|(i, &c)| (head.columns[c].label.clone(), PALETTE[i % PALETTE.len()]))
-            .collect();
+        let items: Vec<(String, Rgb)> =
+            ys.iter().enumerate().map(|(i, &c)| (head.columns[c].label.clone(), PALETTE[i % PALETTE.len()])).collect();
         top += legend(&mut shapes, &items, PAD, PAD, width - 2.0 * PAD) + 4.0;
     }
     top += FONT / 2.0; // room for the top tick label
@@ -397,14 +357,7 @@ fn cartesian(head: &SectionHead, rows: &[Vec<Value>], width: f64, height: f64, b
 
     for (t, label) in ticks.iter().zip(&labels) {
         let y = y_of(*t);
-        shapes.push(Shape::Line {
-            x1: left,
-            y1: y,
-            x2: right,
-            y2: y,
-            stroke: GRID,
-            width: 1.0,
-        });
+        shapes.push(Shape::Line { x1: left, y1: y, x2: right, y2: y, stroke: GRID, width: 1.0 });
         shapes.push(Shape::Text {
             x: left - 6.0,
             y: y + FONT * 0.35,
@@ -427,14 +380,7 @@ fn cartesian(head: &SectionHead, rows: &[Vec<Value>], width: f64, height: f64, b
         let text = if every == 1 { fit_width(&names[i], band - 6.0) } else { names[i].clone() };
         let half = text_width(&text, FONT) / 2.0;
         let x = centre(i).clamp(half + 2.0, (width - half - 2.0).max(half + 2.0));
-        shapes.push(Shape::Text {
-            x,
-            y: bottom + FONT + 4.0,
-            text,
-            size: FONT,
-            anchor: Anchor::Middle,
-            fill: MUTED,
-        });
+        shapes.push(Shape::Text { x, y: bottom + FONT + 4.0, text, size: FONT, anchor: Anchor::Middle, fill: MUTED });
     }
 
     if bars {
@@ -457,14 +403,7 @@ fn cartesian(head: &SectionHead, rows: &[Vec<Value>], width: f64, height: f64, b
         }
     }
     let axis = y_of(0.0f64.clamp(t0, t1));
-    shapes.push(Shape::Line {
-        x1: left,
-        y1: axis,
-        x2: right,
-        y2: axis,
-        stroke: AXIS,
-        width: 1.0,
-    });
+    shapes.push(Shape::Line { x1: left, y1: axis, x2: right, y2: axis, stroke: AXIS, width: 1.0 });
     if !bars {
         for (s, values) in series.iter().enumerate() {
             let colour = PALETTE[s % PALETTE.len()];
@@ -479,22 +418,11 @@ fn cartesian(head: &SectionHead, rows: &[Vec<Value>], width: f64, height: f64, b
             for points in runs.into_iter().filter(|r| !r.is_empty()) {
                 if points.len() == 1 || n <= MARKERS_UP_TO {
                     for &(cx, cy) in &points {
-                        shapes.push(Shape::Wedge {
-                            cx,
-                            cy,
-                            r: 2.5,
-                            start: 0.0,
-                            end: TAU,
-                            fill: colour,
-                        });
+                        shapes.push(Shape::Wedge { cx, cy, r: 2.5, start: 0.0, end: TAU, fill: colour });
                     }
                 }
                 if points.len() > 1 {
-                    shapes.push(Shape::Polyline {
-                        points,
-                        stroke: colour,
-                        width: 2.0,
-                    });
+                    shapes.push(Shape::Polyline { points, stroke: colour, width: 2.0 });
                 }
             }
         }
@@ -522,12 +450,8 @@ fn pie(head: &SectionHead, rows: &[Vec<Value>], width: f64, height: f64) -> Vec<
         order.sort_by(|&a, &b| slices[b].1.total_cmp(&slices[a].1));
         let keep = &order[..PALETTE.len() - 1];
         let rest: f64 = order[PALETTE.len() - 1..].iter().map(|&i| slices[i].1).sum();
-        let mut kept: Vec<(String, f64)> = slices
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| keep.contains(i))
-            .map(|(_, s)| s.clone())
-            .collect();
+        let mut kept: Vec<(String, f64)> =
+            slices.iter().enumerate().filter(|(i, _)| keep.contains(i)).map(|(_, s)| s.clone()).collect();
         kept.push((OTHER.to_string(), rest));
         slices = kept;
     }
@@ -559,27 +483,10 @@ fn pie(head: &SectionHead, rows: &[Vec<Value>], width: f64, height: f64) -> Vec<
     let mut angle = 0.0;
     for (i, ((_, v), line)) in slices.iter().zip(lines).enumerate() {
         let fill = PALETTE[i % PALETTE.len()];
-        let end = if i + 1 == slices.len() {
-            TAU
-        } else {
-            angle + v / total * TAU
-        };
-        shapes.push(Shape::Wedge {
-            cx,
-            cy,
-            r,
-            start: angle,
-            end,
-            fill,
-        });
+        let end = if i + 1 == slices.len() { TAU } else { angle + v / total * TAU };
+        shapes.push(Shape::Wedge { cx, cy, r, start: angle, end, fill });
         angle = end;
-        shapes.push(Shape::Rect {
-            x: legend_x,
-            y,
-            w: 10.0,
-            h: 10.0,
-            fill,
-        });
+        shapes.push(Shape::Rect { x: legend_x, y, w: 10.0, h: 10.0, fill });
         shapes.push(Shape::Text {
             x: legend_x + 14.0,
             y: y + 9.0,
@@ -630,14 +537,7 @@ pub fn to_svg(shapes: &[Shape], width: f64, height: f64) -> String {
                 num(h.max(0.0)),
                 fill.hex()
             ),
-            Shape::Line {
-                x1,
-                y1,
-                x2,
-                y2,
-                stroke,
-                width,
-            } => write!(
+            Shape::Line { x1, y1, x2, y2, stroke, width } => write!(
                 s,
                 r#"<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="{}"/>"#,
                 num(*x1),
@@ -657,24 +557,10 @@ pub fn to_svg(shapes: &[Shape], width: f64, height: f64) -> String {
                     num(*width)
                 )
             }
-            Shape::Wedge {
-                cx,
-                cy,
-                r,
-                start,
-                end,
-                fill,
-            } => {
+            Shape::Wedge { cx, cy, r, start, end, fill } => {
                 let sweep = end - start;
                 if sweep >= TAU - 1e-9 {
-                    write!(
-                        s,
-                        r#"<circle cx="{}" cy="{}" r="{}" fill="{}"/>"#,
-                        num(*cx),
-                        num(*cy),
-                        num(*r),
-                        fill.hex()
-                    )
+                    write!(s, r#"<circle cx="{}" cy="{}" r="{}" fill="{}"/>"#, num(*cx), num(*cy), num(*r), fill.hex())
                 } else if sweep <= 0.0 || !sweep.is_finite() {
                     Ok(())
                 } else {
@@ -696,14 +582,7 @@ pub fn to_svg(shapes: &[Shape], width: f64, height: f64) -> String {
                     )
                 }
             }
-            Shape::Text {
-                x,
-                y,
-                text,
-                size,
-                anchor,
-                fill,
-            } => {
+            Shape::Text { x, y, text, size, anchor, fill } => {
                 let anchor = match anchor {
                     Anchor::Start => "",
                     Anchor::Middle => r#" text-anchor="middle""#,
@@ -732,25 +611,11 @@ mod tests {
     use crate::report::{Column, ColumnType};
 
     fn head(display: Display, ys: usize, format: Format) -> SectionHead {
-        let mut columns = vec![Column {
-            label: "day".into(),
-            kind: ColumnType::Text,
-            format: Format::Text,
-        }];
+        let mut columns = vec![Column { label: "day".into(), kind: ColumnType::Text, format: Format::Text }];
         for i in 0..ys {
-            columns.push(Column {
-                label: format!("s{i}"),
-                kind: ColumnType::Number,
-                format,
-            });
+            columns.push(Column { label: format!("s{i}"), kind: ColumnType::Number, format });
         }
-        SectionHead {
-            title: "t".into(),
-            display,
-            columns,
-            x: 0,
-            y: (1..=ys).collect(),
-        }
+        SectionHead { title: "t".into(), display, columns, x: 0, y: (1..=ys).collect() }
     }
 
     fn rows(values: &[&[Option<f64>]]) -> Vec<Vec<Value>> {
@@ -768,13 +633,7 @@ mod tests {
     fn texts(shapes: &[Shape]) -> Vec<&str> {
         shapes
             .iter()
-            .filter_map(|s| {
-                if let Shape::Text { text, .. } = s {
-                    Some(text.as_str())
-                } else {
-                    None
-                }
-            })
+            .filter_map(|s| if let Shape::Text { text, .. } = s { Some(text.as_str()) } else { None })
             .collect()
     }
 
@@ -784,20 +643,10 @@ mod tests {
         assert_eq!(nice_ticks(0.0, 100.0), vec![0.0, 20.0, 40.0, 60.0, 80.0, 100.0]);
         assert_eq!(nice_ticks(0.0, 101.0), vec![0.0, 25.0, 50.0, 75.0, 100.0, 125.0]);
         assert_eq!(nice_ticks(0.0, 0.3), vec![0.0, 0.1, 0.2, 0.3]);
-        assert_eq!(
-            nice_ticks(-35.0, 12.0),
-            vec![-40.0, -30.0, -20.0, -10.0, 0.0, 10.0, 20.0]
-        );
+        assert_eq!(nice_ticks(-35.0, 12.0), vec![-40.0, -30.0, -20.0, -10.0, 0.0, 10.0, 20.0]);
         assert_eq!(nice_ticks(0.0, 0.0), vec![0.0, 0.2, 0.4, 0.6, 0.8, 1.0]);
         assert_eq!(nice_ticks(5.0, 5.0), vec![0.0, 1.0, 2.0, 3.0, 4.0, 5.0]);
-        for (lo, hi) in [
-            (0.0, 1.0),
-            (3.0, 7.0),
-            (-1e9, 2e9),
-            (0.001, 0.0042),
-            (-7.0, -2.0),
-            (0.0, 1.7e12),
-        ] {
+        for (lo, hi) in [(0.0, 1.0), (3.0, 7.0), (-1e9, 2e9), (0.001, 0.0042), (-7.0, -2.0), (0.0, 1.7e12)] {
             let t = nice_ticks(lo, hi);
             assert!((4..=7).contains(&t.len()), "{lo}..{hi}: {t:?}");
             assert!(t[0] <= lo && *t.last().unwrap() >= hi, "{lo}..{hi}: {t:?}");
@@ -811,42 +660,19 @@ mod tests {
             tick_labels(&[0.0, 500_000.0, 1_000_000.0, 1_500_000.0], Format::CurrencyKrw),
             ["₩0", "₩0.5M", "₩1.0M", "₩1.5M"]
         );
-        assert_eq!(
-            tick_labels(&[-20_000.0, 0.0, 20_000.0], Format::CurrencyKrw),
-            ["-₩20K", "₩0", "₩20K"]
-        );
-        assert_eq!(
-            tick_labels(&[0.0, 2.5, 5.0], Format::Percent { decimals: 0 }),
-            ["0%", "2.5%", "5.0%"]
-        );
-        assert_eq!(
-            tick_labels(&[0.0, 0.1, 0.2], Format::Ratio { decimals: 2 }),
-            ["0%", "10%", "20%"]
-        );
-        assert_eq!(
-            tick_labels(&[0.0, 1e9, 2e9], Format::Number { decimals: 2 }),
-            ["0", "1B", "2B"]
-        );
+        assert_eq!(tick_labels(&[-20_000.0, 0.0, 20_000.0], Format::CurrencyKrw), ["-₩20K", "₩0", "₩20K"]);
+        assert_eq!(tick_labels(&[0.0, 2.5, 5.0], Format::Percent { decimals: 0 }), ["0%", "2.5%", "5.0%"]);
+        assert_eq!(tick_labels(&[0.0, 0.1, 0.2], Format::Ratio { decimals: 2 }), ["0%", "10%", "20%"]);
+        assert_eq!(tick_labels(&[0.0, 1e9, 2e9], Format::Number { decimals: 2 }), ["0", "1B", "2B"]);
     }
 
     #[test]
     fn bar_heights_are_proportional_and_negatives_hang_below_zero() {
         let h = head(Display::Bar, 1, Format::Integer);
-        let shapes = layout(
-            &h,
-            &rows(&[&[Some(10.0)], &[Some(20.0)], &[Some(40.0)], &[Some(-10.0)]]),
-            400.0,
-            300.0,
-        );
+        let shapes = layout(&h, &rows(&[&[Some(10.0)], &[Some(20.0)], &[Some(40.0)], &[Some(-10.0)]]), 400.0, 300.0);
         let bars: Vec<(f64, f64)> = shapes
             .iter()
-            .filter_map(|s| {
-                if let Shape::Rect { y, h, .. } = s {
-                    Some((*y, *h))
-                } else {
-                    None
-                }
-            })
+            .filter_map(|s| if let Shape::Rect { y, h, .. } = s { Some((*y, *h)) } else { None })
             .collect();
         assert_eq!(bars.len(), 4);
         assert!((bars[1].1 / bars[0].1 - 2.0).abs() < 1e-9);
@@ -865,13 +691,7 @@ mod tests {
         let shapes = layout(&h, &rows(&[&[Some(1.0), Some(2.0)], &[None, Some(3.0)]]), 400.0, 300.0);
         let fills: Vec<Rgb> = shapes
             .iter()
-            .filter_map(|s| {
-                if let Shape::Rect { fill, h, .. } = s {
-                    (*h > 10.0).then_some(*fill)
-                } else {
-                    None
-                }
-            })
+            .filter_map(|s| if let Shape::Rect { fill, h, .. } = s { (*h > 10.0).then_some(*fill) } else { None })
             .collect();
         assert_eq!(fills, [PALETTE[0], PALETTE[1], PALETTE[1]]); // the NULL bar is left out
         let t = texts(&shapes);
@@ -881,21 +701,11 @@ mod tests {
     #[test]
     fn pie_angles_sum_to_a_full_turn_and_skip_non_positive() {
         let h = head(Display::Pie, 1, Format::Integer);
-        let shapes = layout(
-            &h,
-            &rows(&[&[Some(1.0)], &[Some(3.0)], &[Some(0.0)], &[Some(-5.0)], &[None]]),
-            400.0,
-            200.0,
-        );
+        let shapes =
+            layout(&h, &rows(&[&[Some(1.0)], &[Some(3.0)], &[Some(0.0)], &[Some(-5.0)], &[None]]), 400.0, 200.0);
         let wedges: Vec<(f64, f64)> = shapes
             .iter()
-            .filter_map(|s| {
-                if let Shape::Wedge { start, end, .. } = s {
-                    Some((*start, *end))
-                } else {
-                    None
-                }
-            })
+            .filter_map(|s| if let Shape::Wedge { start, end, .. } = s { Some((*start, *end)) } else { None })
             .collect();
         assert_eq!(wedges.len(), 2);
         assert_eq!(wedges[0].0, 0.0);
@@ -921,9 +731,8 @@ mod tests {
     #[test]
     fn pie_legend_is_shortened_to_fit_the_box() {
         let h = head(Display::Pie, 1, Format::Integer);
-        let rows: Vec<Vec<Value>> = (1..=3)
-            .map(|i| vec![Value::Text("아주 긴 상품 이름이 들어갑니다".into()), Value::Int(i)])
-            .collect();
+        let rows: Vec<Vec<Value>> =
+            (1..=3).map(|i| vec![Value::Text("아주 긴 상품 이름이 들어갑니다".into()), Value::Int(i)]).collect();
         let shapes = layout(&h, &rows, 360.0, 280.0);
         for s in &shapes {
             if let Shape::Text { x, text, .. } = s {
@@ -935,14 +744,7 @@ mod tests {
 
     #[test]
     fn one_slice_draws_a_circle() {
-        let shapes = vec![Shape::Wedge {
-            cx: 50.0,
-            cy: 50.0,
-            r: 40.0,
-            start: 0.0,
-            end: TAU,
-            fill: PALETTE[0],
-        }];
+        let shapes = vec![Shape::Wedge { cx: 50.0, cy: 50.0, r: 40.0, start: 0.0, end: TAU, fill: PALETTE[0] }];
         assert_eq!(
             to_svg(&shapes, 100.0, 100.0),
             format!(
@@ -950,52 +752,25 @@ mod tests {
                 escape(FONT_FAMILY)
             )
         );
-        let quarter = vec![Shape::Wedge {
-            cx: 50.0,
-            cy: 50.0,
-            r: 40.0,
-            start: 0.0,
-            end: TAU / 4.0,
-            fill: PALETTE[0],
-        }];
+        let quarter = vec![Shape::Wedge { cx: 50.0, cy: 50.0, r: 40.0, start: 0.0, end: TAU / 4.0, fill: PALETTE[0] }];
         assert!(to_svg(&quarter, 100.0, 100.0).contains(r#"d="M50,50L50,10A40,40 0 0 1 90,50Z""#));
     }
 
     #[test]
     fn text_is_escaped() {
-        let shapes = vec![Shape::Text {
-            x: 1.0,
-            y: 2.0,
-            text: r#"<b>&"x""#.into(),
-            size: 10.0,
-            anchor: Anchor::End,
-            fill: INK,
-        }];
+        let shapes =
+            vec![Shape::Text { x: 1.0, y: 2.0, text: r#"<b>&"x""#.into(), size: 10.0, anchor: Anchor::End, fill: INK }];
         let svg = to_svg(&shapes, 10.0, 10.0);
-        assert!(
-            svg.contains(r##"text-anchor="end" fill="#212529">&lt;b&gt;&amp;&quot;x&quot;</text>"##),
-            "{svg}"
-        );
+        assert!(svg.contains(r##"text-anchor="end" fill="#212529">&lt;b&gt;&amp;&quot;x&quot;</text>"##), "{svg}");
     }
 
     #[test]
     fn lines_break_at_gaps_and_never_emit_nan() {
         let h = head(Display::Line, 1, Format::Number { decimals: 1 });
-        let shapes = layout(
-            &h,
-            &rows(&[&[Some(1.0)], &[Some(2.0)], &[None], &[Some(4.0)]]),
-            300.0,
-            200.0,
-        );
+        let shapes = layout(&h, &rows(&[&[Some(1.0)], &[Some(2.0)], &[None], &[Some(4.0)]]), 300.0, 200.0);
         let lines: Vec<usize> = shapes
             .iter()
-            .filter_map(|s| {
-                if let Shape::Polyline { points, .. } = s {
-                    Some(points.len())
-                } else {
-                    None
-                }
-            })
+            .filter_map(|s| if let Shape::Polyline { points, .. } = s { Some(points.len()) } else { None })
             .collect();
         assert_eq!(lines, [2]);
         let dots = shapes.iter().filter(|s| matches!(s, Shape::Wedge { .. })).count();
@@ -1011,11 +786,7 @@ mod tests {
         ];
         for display in [Display::Line, Display::Bar, Display::Pie] {
             for r in &cases {
-                let svg = to_svg(
-                    &layout(&head(display, 2, Format::Integer), r, 300.0, 200.0),
-                    300.0,
-                    200.0,
-                );
+                let svg = to_svg(&layout(&head(display, 2, Format::Integer), r, 300.0, 200.0), 300.0, 200.0);
                 assert!(!svg.contains("NaN") && !svg.contains("inf"), "{display:?} {r:?}: {svg}");
             }
         }
@@ -1045,7 +816,8 @@ mod tests {
             x: 0,
             y: vec![1],
         };
-        let rows: Vec<Vec<Value>> = (0..7).map(|i| vec![Value::Text(format!("electronics-{i}")), Value::Int(i + 1)]).collect();
+        let rows: Vec<Vec<Value>> =
+            (0..7).map(|i| vec![Value::Text(format!("electronics-{i}")), Value::Int(i + 1)]).collect();
         let shapes = layout(&head, &rows, 450.0, 240.0);
         let labels: Vec<&String> = shapes
             .iter()
@@ -1067,12 +839,7 @@ mod tests {
         let mut xs: Vec<(f64, f64)> = shapes
             .iter()
             .filter_map(|s| match s {
-                Shape::Text {
-                    x,
-                    text,
-                    anchor: Anchor::Middle,
-                    ..
-                } => Some((*x, text_width(text, FONT))),
+                Shape::Text { x, text, anchor: Anchor::Middle, .. } => Some((*x, text_width(text, FONT))),
                 _ => None,
             })
             .collect();

@@ -117,13 +117,7 @@ pub struct CsvRenderer<W: Write + Seek> {
 
 impl<W: Write + Seek> CsvRenderer<W> {
     pub fn new(out: W, options: Options) -> Self {
-        CsvRenderer {
-            sink: Sink::Pending(out),
-            bom: options.csv_bom,
-            sections: 0,
-            open: false,
-            line: String::new(),
-        }
+        CsvRenderer { sink: Sink::Pending(out), bom: options.csv_bom, sections: 0, open: false, line: String::new() }
     }
 
     fn writer(&mut self) -> Result<&mut dyn Write> {
@@ -150,11 +144,7 @@ impl<W: Write + Seek> Renderer for CsvRenderer<W> {
             return Err(RenderError::Protocol("begin called twice"));
         };
         let out = BufWriter::new(out);
-        self.sink = if meta.section_count > 1 {
-            Sink::Zip(Box::new(ZipWriter::new(out)))
-        } else {
-            Sink::Plain(out)
-        };
+        self.sink = if meta.section_count > 1 { Sink::Zip(Box::new(ZipWriter::new(out))) } else { Sink::Plain(out) };
         Ok(())
     }
 
@@ -172,8 +162,7 @@ impl<W: Write + Seek> Renderer for CsvRenderer<W> {
                 let options = SimpleFileOptions::default()
                     .compression_method(zip::CompressionMethod::Deflated)
                     .compression_level(Some(6));
-                z.start_file(entry_name(self.sections, &head.title), options)
-                    .map_err(zip_error)?;
+                z.start_file(entry_name(self.sections, &head.title), options).map_err(zip_error)?;
             }
             _ => return Err(RenderError::Protocol("section before begin")),
         }
@@ -241,11 +230,7 @@ mod tests {
             display: Display::Table,
             columns: labels
                 .iter()
-                .map(|l| Column {
-                    label: l.to_string(),
-                    kind: ColumnType::Text,
-                    format: Format::Auto,
-                })
+                .map(|l| Column { label: l.to_string(), kind: ColumnType::Text, format: Format::Auto })
                 .collect(),
             x: 0,
             y: vec![],
@@ -255,11 +240,7 @@ mod tests {
     fn render(sections: &[(SectionHead, Vec<Vec<Value>>)], bom: bool) -> Vec<u8> {
         let mut out = Cursor::new(Vec::new());
         let mut r = Box::new(CsvRenderer::new(&mut out, Options { csv_bom: bom }));
-        r.begin(&Meta {
-            section_count: sections.len(),
-            ..Meta::default()
-        })
-        .unwrap();
+        r.begin(&Meta { section_count: sections.len(), ..Meta::default() }).unwrap();
         for (h, rows) in sections {
             r.section(h).unwrap();
             for row in rows {
@@ -338,21 +319,14 @@ mod tests {
             (f.name().unwrap().to_string(), s)
         };
         assert_eq!(read(0), ("01-일별-매출.csv".to_string(), format!("\u{feff}{EXPECTED}")));
-        assert_eq!(
-            read(1),
-            ("02-top-10.csv".to_string(), "\u{feff}a\r\n1\r\n\"\"\r\n".to_string())
-        );
+        assert_eq!(read(1), ("02-top-10.csv".to_string(), "\u{feff}a\r\n1\r\n\"\"\r\n".to_string()));
     }
 
     #[test]
     fn a_second_section_in_a_plain_csv_is_refused() {
         let mut out = Cursor::new(Vec::new());
         let mut r = CsvRenderer::new(&mut out, Options::default());
-        r.begin(&Meta {
-            section_count: 1,
-            ..Meta::default()
-        })
-        .unwrap();
+        r.begin(&Meta { section_count: 1, ..Meta::default() }).unwrap();
         r.section(&head("a", &["x"])).unwrap();
         r.end_section().unwrap();
         assert!(matches!(r.section(&head("b", &["x"])), Err(RenderError::Protocol(_))));

@@ -29,11 +29,7 @@ pub fn effective(format: Format, kind: ColumnType) -> Format {
 pub fn is_numeric(format: Format) -> bool {
     matches!(
         format,
-        Format::Integer
-            | Format::Number { .. }
-            | Format::CurrencyKrw
-            | Format::Percent { .. }
-            | Format::Ratio { .. }
+        Format::Integer | Format::Number { .. } | Format::CurrencyKrw | Format::Percent { .. } | Format::Ratio { .. }
     )
 }
 
@@ -66,7 +62,13 @@ pub fn display(value: &Value, format: Format) -> String {
 pub fn compact(value: &Value, format: Format, max_chars: usize) -> String {
     let full = display(value, format);
     let (Some(x), true) = (value.as_f64(), full.chars().count() > max_chars) else { return full };
-    let (scaled, unit) = if x.abs() >= 1e9 { (x / 1e9, "B") } else if x.abs() >= 1e6 { (x / 1e6, "M") } else { return full };
+    let (scaled, unit) = if x.abs() >= 1e9 {
+        (x / 1e9, "B")
+    } else if x.abs() >= 1e6 {
+        (x / 1e6, "M")
+    } else {
+        return full;
+    };
     let short = group(scaled, 1);
     match (format, short.strip_prefix('-')) {
         (Format::CurrencyKrw, Some(rest)) => format!("-₩{rest}{unit}"),
@@ -202,9 +204,6 @@ mod tests {
     fn auto_follows_the_column_type() {
         assert_eq!(effective(Format::Auto, ColumnType::Integer), Format::Integer);
         assert_eq!(display(&Value::Int(12345), effective(Format::Auto, ColumnType::Integer)), "12,345");
-        assert_eq!(
-            display(&Value::Float(1.23456), effective(Format::Auto, ColumnType::Number)),
-            "1.23"
-        );
+        assert_eq!(display(&Value::Float(1.23456), effective(Format::Auto, ColumnType::Number)), "1.23");
     }
 }

@@ -93,10 +93,8 @@ pub fn document_start(title: &str, description: &str) -> String {
     if !description.is_empty() {
         let _ = writeln!(s, "<meta name=\"description\" content=\"{}\">", escape(description));
     }
-    let _ = write!(
-        s,
-        "<meta name=\"generator\" content=\"cafe24_analytics\">\n<style>\n{CSS}</style>\n</head>\n<body>\n"
-    );
+    let _ =
+        write!(s, "<meta name=\"generator\" content=\"cafe24_analytics\">\n<style>\n{CSS}</style>\n</head>\n<body>\n");
     s
 }
 
@@ -117,12 +115,7 @@ fn num_class(format: Format) -> &'static str {
 pub fn table_start(columns: &[Column]) -> String {
     let mut s = String::from("<div class=\"table-wrap\"><table>\n<thead><tr>");
     for c in columns {
-        let _ = write!(
-            s,
-            "<th scope=\"col\"{}>{}</th>",
-            num_class(effective(c.format, c.kind)),
-            escape(&c.label)
-        );
+        let _ = write!(s, "<th scope=\"col\"{}>{}</th>", num_class(effective(c.format, c.kind)), escape(&c.label));
     }
     s.push_str("</tr></thead>\n<tbody>\n");
     s
@@ -145,10 +138,7 @@ pub fn table_row(formats: &[Format], row: &[Value]) -> String {
 pub fn kpi_tiles(head: &SectionHead, row: &[Value]) -> String {
     let mut s = String::from("<div class=\"kpis\">\n");
     for (i, c) in head.columns.iter().enumerate() {
-        let value = row
-            .get(i)
-            .map(|v| format::display(v, effective(c.format, c.kind)))
-            .unwrap_or_default();
+        let value = row.get(i).map(|v| format::display(v, effective(c.format, c.kind))).unwrap_or_default();
         let value = if value.is_empty() { "–".to_string() } else { value };
         let _ = writeln!(
             s,
@@ -197,11 +187,7 @@ impl<W: Write> HtmlRenderer<W> {
     /// `options` has nothing for HTML; taken so every writer is built alike.
     pub fn new(out: W, options: Options) -> Self {
         let _ = options;
-        HtmlRenderer {
-            out: BufWriter::new(out),
-            begun: false,
-            open: None,
-        }
+        HtmlRenderer { out: BufWriter::new(out), begun: false, open: None }
     }
 }
 
@@ -224,11 +210,7 @@ impl<W: Write> Renderer for HtmlRenderer<W> {
             s.push_str("</dl>\n");
         }
         if !meta.generated_at.is_empty() {
-            let _ = writeln!(
-                s,
-                "<p class=\"generated\">생성 시각: {}</p>",
-                escape(&meta.generated_at)
-            );
+            let _ = writeln!(s, "<p class=\"generated\">생성 시각: {}</p>", escape(&meta.generated_at));
         }
         s.push_str("</header>\n");
         self.out.write_all(s.as_bytes())?;
@@ -237,9 +219,7 @@ impl<W: Write> Renderer for HtmlRenderer<W> {
 
     fn section(&mut self, head: &SectionHead) -> Result<()> {
         if !self.begun || self.open.is_some() {
-            return Err(RenderError::Protocol(
-                "section outside the document or inside another section",
-            ));
+            return Err(RenderError::Protocol("section outside the document or inside another section"));
         }
         let mut s = format!("<section class=\"section section-{}\">\n", head.display.name());
         if !head.title.is_empty() {
@@ -249,30 +229,19 @@ impl<W: Write> Renderer for HtmlRenderer<W> {
             s.push_str(&table_start(&head.columns));
         }
         self.out.write_all(s.as_bytes())?;
-        self.open = Some(Open {
-            head: head.clone(),
-            formats: formats(&head.columns),
-            rows: Vec::new(),
-            count: 0,
-        });
+        self.open = Some(Open { head: head.clone(), formats: formats(&head.columns), rows: Vec::new(), count: 0 });
         Ok(())
     }
 
     fn row(&mut self, row: &[Value]) -> Result<()> {
-        let open = self
-            .open
-            .as_mut()
-            .ok_or(RenderError::Protocol("row outside a section"))?;
+        let open = self.open.as_mut().ok_or(RenderError::Protocol("row outside a section"))?;
         open.count += 1;
         match open.head.display {
             Display::Table => self.out.write_all(table_row(&open.formats, row).as_bytes())?,
             Display::Kpi if open.rows.is_empty() => open.rows.push(row.to_vec()),
             Display::Kpi => {}
             _ if open.rows.len() >= MAX_CHART_POINTS => {
-                return Err(RenderError::TooManyPoints {
-                    section: open.head.title.clone(),
-                    limit: MAX_CHART_POINTS,
-                })
+                return Err(RenderError::TooManyPoints { section: open.head.title.clone(), limit: MAX_CHART_POINTS })
             }
             _ => open.rows.push(row.to_vec()),
         }
@@ -280,10 +249,7 @@ impl<W: Write> Renderer for HtmlRenderer<W> {
     }
 
     fn end_section(&mut self) -> Result<()> {
-        let open = self
-            .open
-            .take()
-            .ok_or(RenderError::Protocol("end_section outside a section"))?;
+        let open = self.open.take().ok_or(RenderError::Protocol("end_section outside a section"))?;
         let body = match open.head.display {
             Display::Table if open.count == 0 => format!(
                 "<tr><td class=\"empty\" colspan=\"{}\">{EMPTY}</td></tr>\n{TABLE_END}",
@@ -315,11 +281,7 @@ mod tests {
     use crate::report::ColumnType;
 
     fn col(label: &str, kind: ColumnType, format: Format) -> Column {
-        Column {
-            label: label.into(),
-            kind,
-            format,
-        }
+        Column { label: label.into(), kind, format }
     }
 
     fn head(title: &str, display: Display) -> SectionHead {
@@ -364,21 +326,14 @@ mod tests {
     fn sales_rows() -> Vec<Vec<Value>> {
         vec![
             vec![Value::Text("가방".into()), Value::Int(1234567), Value::Float(3.25)],
-            vec![
-                Value::Text("<script>alert(1)</script>".into()),
-                Value::Decimal("-1200".into()),
-                Value::Null,
-            ],
+            vec![Value::Text("<script>alert(1)</script>".into()), Value::Decimal("-1200".into()), Value::Null],
         ]
     }
 
     #[test]
     fn page_structure_and_tables() {
-        let html = render(&[
-            (head("상품별", Display::Table), sales_rows()),
-            (head("빈 표", Display::Table), vec![]),
-        ])
-        .unwrap();
+        let html =
+            render(&[(head("상품별", Display::Table), sales_rows()), (head("빈 표", Display::Table), vec![])]).unwrap();
         assert!(html.starts_with("<!doctype html>\n<html lang=\"ko\">"));
         assert!(html.contains("<meta charset=\"utf-8\">"));
         assert!(html.contains("name=\"viewport\""));
@@ -420,16 +375,10 @@ mod tests {
 
     #[test]
     fn charts_are_inline_svg_and_the_page_is_self_contained() {
-        let html = render(&[
-            (head("추이 & 비교", Display::Line), sales_rows()),
-            (head("비중", Display::Pie), sales_rows()),
-        ])
-        .unwrap();
-        assert_eq!(
-            html.matches("<figure class=\"chart\"><svg class=\"chart-wide\" aria-label=\"")
-                .count(),
-            2
-        );
+        let html =
+            render(&[(head("추이 & 비교", Display::Line), sales_rows()), (head("비중", Display::Pie), sales_rows())])
+                .unwrap();
+        assert_eq!(html.matches("<figure class=\"chart\"><svg class=\"chart-wide\" aria-label=\"").count(), 2);
         assert!(html
             .contains("<svg class=\"chart-wide\" aria-label=\"추이 &amp; 비교\" viewBox=\"0 0 720 320\" role=\"img\""));
         assert!(html.contains(
@@ -444,9 +393,8 @@ mod tests {
 
     #[test]
     fn too_many_chart_points_is_an_error() {
-        let rows: Vec<Vec<Value>> = (0..=MAX_CHART_POINTS as i64)
-            .map(|i| vec![Value::Int(i), Value::Int(i), Value::Null])
-            .collect();
+        let rows: Vec<Vec<Value>> =
+            (0..=MAX_CHART_POINTS as i64).map(|i| vec![Value::Int(i), Value::Int(i), Value::Null]).collect();
         match render(&[(head("큰 차트", Display::Bar), rows.clone())]) {
             Err(RenderError::TooManyPoints { section, limit }) => {
                 assert_eq!(section, "큰 차트");
@@ -464,9 +412,6 @@ mod tests {
         let mut buf = Vec::new();
         let mut r = HtmlRenderer::new(&mut buf, Options::default());
         assert!(matches!(r.row(&[]), Err(RenderError::Protocol(_))));
-        assert!(matches!(
-            r.section(&head("x", Display::Table)),
-            Err(RenderError::Protocol(_))
-        ));
+        assert!(matches!(r.section(&head("x", Display::Table)), Err(RenderError::Protocol(_))));
     }
 }

@@ -139,13 +139,7 @@ impl<W: Write> JsonRenderer<W> {
     /// `options` has nothing for JSON; taken so every writer is built alike.
     pub fn new(out: W, options: Options) -> Self {
         let _ = options;
-        JsonRenderer {
-            out: BufWriter::new(out),
-            state: State::New,
-            sections: 0,
-            rows: 0,
-            line: String::new(),
-        }
+        JsonRenderer { out: BufWriter::new(out), state: State::New, sections: 0, rows: 0, line: String::new() }
     }
 
     fn expect(&self, state: State, what: &'static str) -> Result<()> {
@@ -160,11 +154,7 @@ impl<W: Write> JsonRenderer<W> {
 impl<W: Write> Renderer for JsonRenderer<W> {
     fn begin(&mut self, meta: &Meta) -> Result<()> {
         self.expect(State::New, "begin called twice")?;
-        let params: Vec<String> = meta
-            .params
-            .iter()
-            .map(|(k, v)| format!("{}:{}", string(k), string(v)))
-            .collect();
+        let params: Vec<String> = meta.params.iter().map(|(k, v)| format!("{}:{}", string(k), string(v))).collect();
         let s = format!(
             "{{\"title\":{},\"description\":{},\"params\":{{{}}},\"generated_at\":{},\"sections\":[",
             string(&meta.title),
@@ -178,10 +168,7 @@ impl<W: Write> Renderer for JsonRenderer<W> {
     }
 
     fn section(&mut self, head: &SectionHead) -> Result<()> {
-        self.expect(
-            State::Document,
-            "section outside the document or inside another section",
-        )?;
+        self.expect(State::Document, "section outside the document or inside another section")?;
         let columns: Vec<String> = head
             .columns
             .iter()
@@ -278,21 +265,9 @@ mod tests {
             title: "매출".into(),
             display,
             columns: vec![
-                Column {
-                    label: "날짜".into(),
-                    kind: ColumnType::Date,
-                    format: Format::Auto,
-                },
-                Column {
-                    label: "금액".into(),
-                    kind: ColumnType::Number,
-                    format: Format::CurrencyKrw,
-                },
-                Column {
-                    label: "비율".into(),
-                    kind: ColumnType::Number,
-                    format: Format::Ratio { decimals: 1 },
-                },
+                Column { label: "날짜".into(), kind: ColumnType::Date, format: Format::Auto },
+                Column { label: "금액".into(), kind: ColumnType::Number, format: Format::CurrencyKrw },
+                Column { label: "비율".into(), kind: ColumnType::Number, format: Format::Ratio { decimals: 1 } },
             ],
             x: 0,
             y: vec![1],
@@ -303,26 +278,10 @@ mod tests {
     fn values_round_trip_with_their_types() {
         let d = NaiveDate::from_ymd_opt(2026, 10, 31).unwrap();
         let rows = vec![
-            vec![
-                Value::Date(d),
-                Value::Decimal("12345678901234567890.125".into()),
-                Value::Float(0.1),
-            ],
-            vec![
-                Value::Timestamp(d.and_hms_opt(9, 30, 5).unwrap()),
-                Value::Int(-42),
-                Value::Float(f64::NAN),
-            ],
-            vec![
-                Value::Null,
-                Value::Decimal("NaN".into()),
-                Value::Float(f64::NEG_INFINITY),
-            ],
-            vec![
-                Value::Bool(true),
-                Value::Text("<\"가\">\u{1}".into()),
-                Value::Float(1e300),
-            ],
+            vec![Value::Date(d), Value::Decimal("12345678901234567890.125".into()), Value::Float(0.1)],
+            vec![Value::Timestamp(d.and_hms_opt(9, 30, 5).unwrap()), Value::Int(-42), Value::Float(f64::NAN)],
+            vec![Value::Null, Value::Decimal("NaN".into()), Value::Float(f64::NEG_INFINITY)],
+            vec![Value::Bool(true), Value::Text("<\"가\">\u{1}".into()), Value::Float(1e300)],
         ];
         let doc = render(&[(head(Display::Line), rows), (head(Display::Table), vec![])]);
         assert_eq!(doc["title"], "주간 \"보고서\"");

@@ -15,10 +15,10 @@ pub mod csv;
 pub mod format;
 pub mod html;
 pub mod json;
-pub mod spec;
 pub mod pdf;
-pub mod xlsx;
+pub mod spec;
 pub mod storage;
+pub mod xlsx;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use std::fmt;
@@ -77,13 +77,19 @@ pub enum Format {
     Auto,
     Text,
     Integer,
-    Number { decimals: u8 },
+    Number {
+        decimals: u8,
+    },
     /// Korean won: `₩1,234,567`, no decimals (KRW has no minor unit in practice).
     CurrencyKrw,
     /// The value is in percent points: 23.5 shows as `23.5%` (XLSX stores 0.235).
-    Percent { decimals: u8 },
+    Percent {
+        decimals: u8,
+    },
     /// The value is a fraction: 0.235 shows as `23.5%`.
-    Ratio { decimals: u8 },
+    Ratio {
+        decimals: u8,
+    },
     Date,
     DateTime,
 }
@@ -158,11 +164,19 @@ pub struct SectionHead {
 pub enum RenderError {
     Io(std::io::Error),
     /// A chart section got more rows than [`MAX_CHART_POINTS`].
-    TooManyPoints { section: String, limit: usize },
+    TooManyPoints {
+        section: String,
+        limit: usize,
+    },
     /// A PDF got more table rows than [`MAX_PDF_ROWS`].
-    TooManyPdfRows { section: String, limit: usize },
+    TooManyPdfRows {
+        section: String,
+        limit: usize,
+    },
     /// The output grew past the limit of its [`Limited`] sink (bytes).
-    TooLarge { limit: u64 },
+    TooLarge {
+        limit: u64,
+    },
     /// The writer's library refused something (message says what).
     Writer(String),
     /// Calls out of order (a row before any section, …): a bug in the caller.
@@ -173,14 +187,12 @@ impl fmt::Display for RenderError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             RenderError::Io(e) => write!(f, "could not write the output: {e}"),
-            RenderError::TooManyPoints { section, limit } => write!(
-                f,
-                "section \"{section}\" has more than {limit} rows, too many to chart"
-            ),
-            RenderError::TooManyPdfRows { section, limit } => write!(
-                f,
-                "section \"{section}\" takes the PDF past {limit} table rows, the most a PDF holds"
-            ),
+            RenderError::TooManyPoints { section, limit } => {
+                write!(f, "section \"{section}\" has more than {limit} rows, too many to chart")
+            }
+            RenderError::TooManyPdfRows { section, limit } => {
+                write!(f, "section \"{section}\" takes the PDF past {limit} table rows, the most a PDF holds")
+            }
             RenderError::TooLarge { limit } => write!(f, "the output grew past the size limit of {limit} bytes"),
             RenderError::Writer(m) => f.write_str(m),
             RenderError::Protocol(m) => write!(f, "renderer used out of order: {m}"),
@@ -381,7 +393,8 @@ mod tests {
 
     #[test]
     fn every_format_stops_at_the_size_limit_and_is_unchanged_below_it() {
-        for format in [OutputFormat::Csv, OutputFormat::Html, OutputFormat::Json, OutputFormat::Xlsx, OutputFormat::Pdf] {
+        for format in [OutputFormat::Csv, OutputFormat::Html, OutputFormat::Json, OutputFormat::Xlsx, OutputFormat::Pdf]
+        {
             let (ok, full) = render_limited(format, u64::MAX);
             ok.unwrap();
             let size = full.len() as u64;

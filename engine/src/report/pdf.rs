@@ -27,8 +27,7 @@
 use super::chart::{self, Anchor, Rgb, Shape};
 use super::format::{self, display, effective};
 use super::{
-    Display, Meta, Options, Output, RenderError, Renderer, Result, SectionHead, Value,
-    MAX_CHART_POINTS, MAX_PDF_ROWS,
+    Display, Meta, Options, Output, RenderError, Renderer, Result, SectionHead, Value, MAX_CHART_POINTS, MAX_PDF_ROWS,
 };
 use krilla::color::rgb;
 use krilla::geom::{PathBuilder, Point, Rect};
@@ -149,17 +148,7 @@ impl PdfWriter {
     }
 
     fn text(&mut self, (x, y): P, text: String, size: f64, bold: bool, anchor: Anchor, fill: Rgb) {
-        self.push(
-            Shape::Text {
-                x,
-                y,
-                text,
-                size,
-                anchor,
-                fill,
-            },
-            bold,
-        );
+        self.push(Shape::Text { x, y, text, size, anchor, fill }, bold);
     }
 
     fn rect(&mut self, x: f64, y: f64, w: f64, h: f64, fill: Rgb) {
@@ -169,17 +158,7 @@ impl PdfWriter {
     /// A thin horizontal rule across the text width at the cursor.
     fn rule(&mut self, width: f64) {
         let (x1, x2, y) = (MARGIN, MARGIN + CONTENT_W, self.y);
-        self.push(
-            Shape::Line {
-                x1,
-                y1: y,
-                x2,
-                y2: y,
-                stroke: RULE,
-                width,
-            },
-            false,
-        );
+        self.push(Shape::Line { x1, y1: y, x2, y2: y, stroke: RULE, width }, false);
     }
 
     /// Draws the current page into the document and starts a new, empty one.
@@ -187,9 +166,7 @@ impl PdfWriter {
         let ops = std::mem::take(&mut self.ops);
         self.pages += 1;
         let footer = footer(&self.fonts, &self.title, self.pages);
-        let mut page = self
-            .doc
-            .start_page_with(PageSettings::from_wh(PAGE_W as f32, PAGE_H as f32).expect("A4"));
+        let mut page = self.doc.start_page_with(PageSettings::from_wh(PAGE_W as f32, PAGE_H as f32).expect("A4"));
         #[cfg(test)]
         self.page_texts.push(
             ops.iter()
@@ -220,14 +197,7 @@ impl PdfWriter {
     fn paragraph(&mut self, text: &str, size: f64, bold: bool, fill: Rgb) {
         for line in wrap(&self.fonts, text, size, bold, CONTENT_W) {
             self.need(size * 1.4);
-            self.text(
-                (MARGIN, self.y + size),
-                line,
-                size,
-                bold,
-                Anchor::Start,
-                fill,
-            );
+            self.text((MARGIN, self.y + size), line, size, bold, Anchor::Start, fill);
             self.y += size * 1.4;
         }
     }
@@ -245,11 +215,7 @@ impl PdfWriter {
         for ((cell, w), right) in cells.iter().zip(widths).zip(right) {
             let text = fit(&self.fonts, cell, CELL_SIZE, bold, w - 2.0 * PAD);
             if !text.is_empty() {
-                let (tx, anchor) = if *right {
-                    (x + w - PAD, Anchor::End)
-                } else {
-                    (x + PAD, Anchor::Start)
-                };
+                let (tx, anchor) = if *right { (x + w - PAD, Anchor::End) } else { (x + PAD, Anchor::Start) };
                 self.text((tx, baseline), text, CELL_SIZE, bold, anchor, BLACK);
             }
             x += w;
@@ -275,11 +241,7 @@ impl PdfWriter {
         let natural: Vec<f64> = (0..t.header.len())
             .map(|c| {
                 let head = self.fonts.width(&t.header[c], CELL_SIZE, true);
-                let body = t
-                    .sample
-                    .iter()
-                    .map(|r| self.fonts.width(&r[c], CELL_SIZE, false))
-                    .fold(0.0, f64::max);
+                let body = t.sample.iter().map(|r| self.fonts.width(&r[c], CELL_SIZE, false)).fold(0.0, f64::max);
                 head.max(body) + 2.0 * PAD
             })
             .collect();
@@ -325,18 +287,10 @@ impl PdfWriter {
             self.rect(x, y, w, KPI_H, ZEBRA);
             let label = fit(&self.fonts, &col.label, 8.0, false, w - 2.0 * GAP);
             self.text((x + GAP, y + 16.0), label, 8.0, false, Anchor::Start, GREY);
-            let value = values
-                .as_ref()
-                .and_then(|v| v.get(i))
-                .cloned()
-                .unwrap_or_default();
+            let value = values.as_ref().and_then(|v| v.get(i)).cloned().unwrap_or_default();
             // Shrink a long value down to 10 pt before truncating it.
             let natural = self.fonts.width(&value, 18.0, true);
-            let size = if natural > w - 2.0 * GAP {
-                (18.0 * (w - 2.0 * GAP) / natural).max(10.0)
-            } else {
-                18.0
-            };
+            let size = if natural > w - 2.0 * GAP { (18.0 * (w - 2.0 * GAP) / natural).max(10.0) } else { 18.0 };
             let value = fit(&self.fonts, &value, size, true, w - 2.0 * GAP);
             self.text((x + GAP, y + 42.0), value, size, true, Anchor::Start, BLACK);
         }
@@ -358,9 +312,7 @@ impl PdfWriter {
 impl Renderer for PdfWriter {
     fn begin(&mut self, meta: &Meta) -> Result<()> {
         self.title = meta.title.clone();
-        let mut md = Metadata::new()
-            .title(meta.title.clone())
-            .creator("cafe24_analytics".into());
+        let mut md = Metadata::new().title(meta.title.clone()).creator("cafe24_analytics".into());
         if !meta.description.is_empty() {
             md = md.description(meta.description.clone());
         }
@@ -375,12 +327,7 @@ impl Renderer for PdfWriter {
             self.paragraph(&format!("{name}: {value}"), 9.0, false, GREY);
         }
         if !meta.generated_at.is_empty() {
-            self.paragraph(
-                &format!("Generated {}", meta.generated_at),
-                9.0,
-                false,
-                GREY,
-            );
+            self.paragraph(&format!("Generated {}", meta.generated_at), 9.0, false, GREY);
         }
         self.y += 6.0;
         self.rule(0.75);
@@ -392,11 +339,7 @@ impl Renderer for PdfWriter {
         if self.section.is_some() {
             return Err(RenderError::Protocol("section before end_section"));
         }
-        let formats: Vec<_> = head
-            .columns
-            .iter()
-            .map(|c| effective(c.format, c.kind))
-            .collect();
+        let formats: Vec<_> = head.columns.iter().map(|c| effective(c.format, c.kind)).collect();
         // Keep the title with the start of its content.
         let first = match head.display {
             Display::Table => 3.0 * ROW_H,
@@ -405,14 +348,7 @@ impl Renderer for PdfWriter {
         };
         self.y += 10.0;
         self.need(22.0 + first);
-        self.text(
-            (MARGIN, self.y + 12.0),
-            head.title.clone(),
-            12.0,
-            true,
-            Anchor::Start,
-            BLACK,
-        );
+        self.text((MARGIN, self.y + 12.0), head.title.clone(), 12.0, true, Anchor::Start, BLACK);
         self.y += 20.0;
         let body = match head.display {
             Display::Table => Body::Table(Table {
@@ -425,38 +361,23 @@ impl Renderer for PdfWriter {
             Display::Kpi => Body::Kpi(None),
             _ => Body::Chart(Vec::new()),
         };
-        self.section = Some(Section {
-            head: head.clone(),
-            formats,
-            body,
-        });
+        self.section = Some(Section { head: head.clone(), formats, body });
         Ok(())
     }
 
     fn row(&mut self, row: &[Value]) -> Result<()> {
-        let mut sec = self
-            .section
-            .take()
-            .ok_or(RenderError::Protocol("row outside a section"))?;
+        let mut sec = self.section.take().ok_or(RenderError::Protocol("row outside a section"))?;
         if row.len() != sec.head.columns.len() {
             self.section = Some(sec);
-            return Err(RenderError::Protocol(
-                "row length differs from the section's columns",
-            ));
+            return Err(RenderError::Protocol("row length differs from the section's columns"));
         }
         let text = |formats: &[super::Format]| -> Vec<String> {
-            row.iter()
-                .zip(formats)
-                .map(|(v, f)| one_line(display(v, *f)))
-                .collect()
+            row.iter().zip(formats).map(|(v, f)| one_line(display(v, *f))).collect()
         };
         let mut result = Ok(());
         match &mut sec.body {
             Body::Table(_) if self.table_rows >= self.row_limit => {
-                result = Err(RenderError::TooManyPdfRows {
-                    section: sec.head.title.clone(),
-                    limit: self.row_limit,
-                });
+                result = Err(RenderError::TooManyPdfRows { section: sec.head.title.clone(), limit: self.row_limit });
             }
             Body::Table(t) => {
                 self.table_rows += 1;
@@ -477,10 +398,8 @@ impl Renderer for PdfWriter {
             }
             Body::Chart(rows) => {
                 if rows.len() >= MAX_CHART_POINTS {
-                    result = Err(RenderError::TooManyPoints {
-                        section: sec.head.title.clone(),
-                        limit: MAX_CHART_POINTS,
-                    });
+                    result =
+                        Err(RenderError::TooManyPoints { section: sec.head.title.clone(), limit: MAX_CHART_POINTS });
                 } else {
                     rows.push(row.to_vec());
                 }
@@ -491,10 +410,7 @@ impl Renderer for PdfWriter {
     }
 
     fn end_section(&mut self) -> Result<()> {
-        let sec = self
-            .section
-            .take()
-            .ok_or(RenderError::Protocol("end_section without section"))?;
+        let sec = self.section.take().ok_or(RenderError::Protocol("end_section without section"))?;
         match sec.body {
             Body::Table(t) => self.end_table(t),
             Body::Kpi(values) => self.kpi_tiles(&sec.head, values),
@@ -520,9 +436,7 @@ impl PdfWriter {
         if !self.ops.is_empty() || self.pages == 0 {
             self.break_page();
         }
-        std::mem::take(&mut self.doc)
-            .finish()
-            .map_err(|e| RenderError::Writer(format!("PDF: {e:?}")))
+        std::mem::take(&mut self.doc).finish().map_err(|e| RenderError::Writer(format!("PDF: {e:?}")))
     }
 }
 
@@ -532,14 +446,7 @@ fn footer(fonts: &Fonts, title: &str, n: usize) -> Vec<Op> {
     let title = fit(fonts, title, 7.5, false, CONTENT_W - 60.0);
     vec![
         Op {
-            shape: Shape::Text {
-                x: MARGIN,
-                y,
-                text: title,
-                size: 7.5,
-                anchor: Anchor::Start,
-                fill: GREY,
-            },
+            shape: Shape::Text { x: MARGIN, y, text: title, size: 7.5, anchor: Anchor::Start, fill: GREY },
             bold: false,
         },
         Op {
@@ -570,8 +477,7 @@ fn column_widths(natural: &[f64], total: f64) -> Vec<f64> {
     let mut rest = total;
     loop {
         let share = rest / open.len() as f64;
-        let (fits, wide): (Vec<usize>, Vec<usize>) =
-            open.iter().partition(|&&i| natural[i] <= share);
+        let (fits, wide): (Vec<usize>, Vec<usize>) = open.iter().partition(|&&i| natural[i] <= share);
         if fits.is_empty() {
             for i in wide {
                 widths[i] = share;
@@ -625,11 +531,7 @@ fn wrap(fonts: &Fonts, text: &str, size: f64, bold: bool, max: f64) -> Vec<Strin
     for para in text.lines() {
         let mut line = String::new();
         for word in para.split_whitespace() {
-            let candidate = if line.is_empty() {
-                word.to_string()
-            } else {
-                format!("{line} {word}")
-            };
+            let candidate = if line.is_empty() { word.to_string() } else { format!("{line} {word}") };
             if fonts.width(&candidate, size, bold) <= max {
                 line = candidate;
                 continue;
@@ -638,9 +540,7 @@ fn wrap(fonts: &Fonts, text: &str, size: f64, bold: bool, max: f64) -> Vec<Strin
                 lines.push(std::mem::take(&mut line));
             }
             for c in word.chars() {
-                if !line.is_empty()
-                    && fonts.width(&line, size, bold) + fonts.char_width(c, size, bold) > max
-                {
+                if !line.is_empty() && fonts.width(&line, size, bold) + fonts.char_width(c, size, bold) > max {
                     lines.push(std::mem::take(&mut line));
                 }
                 line.push(c);
@@ -655,67 +555,17 @@ fn wrap(fonts: &Fonts, text: &str, size: f64, bold: bool, max: f64) -> Vec<Strin
 /// A shape moved by (`dx`, `dy`).
 fn offset(shape: Shape, dx: f64, dy: f64) -> Shape {
     match shape {
-        Shape::Rect { x, y, w, h, fill } => Shape::Rect {
-            x: x + dx,
-            y: y + dy,
-            w,
-            h,
-            fill,
-        },
-        Shape::Line {
-            x1,
-            y1,
-            x2,
-            y2,
-            stroke,
-            width,
-        } => Shape::Line {
-            x1: x1 + dx,
-            y1: y1 + dy,
-            x2: x2 + dx,
-            y2: y2 + dy,
-            stroke,
-            width,
-        },
-        Shape::Polyline {
-            points,
-            stroke,
-            width,
-        } => Shape::Polyline {
-            points: points.into_iter().map(|(x, y)| (x + dx, y + dy)).collect(),
-            stroke,
-            width,
-        },
-        Shape::Wedge {
-            cx,
-            cy,
-            r,
-            start,
-            end,
-            fill,
-        } => Shape::Wedge {
-            cx: cx + dx,
-            cy: cy + dy,
-            r,
-            start,
-            end,
-            fill,
-        },
-        Shape::Text {
-            x,
-            y,
-            text,
-            size,
-            anchor,
-            fill,
-        } => Shape::Text {
-            x: x + dx,
-            y: y + dy,
-            text,
-            size,
-            anchor,
-            fill,
-        },
+        Shape::Rect { x, y, w, h, fill } => Shape::Rect { x: x + dx, y: y + dy, w, h, fill },
+        Shape::Line { x1, y1, x2, y2, stroke, width } => {
+            Shape::Line { x1: x1 + dx, y1: y1 + dy, x2: x2 + dx, y2: y2 + dy, stroke, width }
+        }
+        Shape::Polyline { points, stroke, width } => {
+            Shape::Polyline { points: points.into_iter().map(|(x, y)| (x + dx, y + dy)).collect(), stroke, width }
+        }
+        Shape::Wedge { cx, cy, r, start, end, fill } => Shape::Wedge { cx: cx + dx, cy: cy + dy, r, start, end, fill },
+        Shape::Text { x, y, text, size, anchor, fill } => {
+            Shape::Text { x: x + dx, y: y + dy, text, size, anchor, fill }
+        }
     }
 }
 
@@ -724,11 +574,7 @@ fn color(c: Rgb) -> rgb::Color {
 }
 
 fn fill(c: Rgb) -> Option<Fill> {
-    Some(Fill {
-        paint: color(c).into(),
-        opacity: NormalizedF32::ONE,
-        rule: Default::default(),
-    })
+    Some(Fill { paint: color(c).into(), opacity: NormalizedF32::ONE, rule: Default::default() })
 }
 
 fn stroke(c: Rgb, width: f64) -> Option<Stroke> {
@@ -745,35 +591,18 @@ fn stroke(c: Rgb, width: f64) -> Option<Stroke> {
 fn draw(s: &mut Surface<'_>, fonts: &Fonts, op: &Op) {
     let mut pb = PathBuilder::new();
     match &op.shape {
-        Shape::Rect {
-            x,
-            y,
-            w,
-            h,
-            fill: c,
-        } => {
+        Shape::Rect { x, y, w, h, fill: c } => {
             if let Some(r) = Rect::from_xywh(*x as f32, *y as f32, *w as f32, *h as f32) {
                 pb.push_rect(r);
                 fill_path(s, pb, *c);
             }
         }
-        Shape::Line {
-            x1,
-            y1,
-            x2,
-            y2,
-            stroke: c,
-            width,
-        } => {
+        Shape::Line { x1, y1, x2, y2, stroke: c, width } => {
             pb.move_to(*x1 as f32, *y1 as f32);
             pb.line_to(*x2 as f32, *y2 as f32);
             stroke_path(s, pb, *c, *width);
         }
-        Shape::Polyline {
-            points,
-            stroke: c,
-            width,
-        } => {
+        Shape::Polyline { points, stroke: c, width } => {
             for (i, (x, y)) in points.iter().enumerate() {
                 if i == 0 {
                     pb.move_to(*x as f32, *y as f32);
@@ -783,25 +612,11 @@ fn draw(s: &mut Surface<'_>, fonts: &Fonts, op: &Op) {
             }
             stroke_path(s, pb, *c, *width);
         }
-        Shape::Wedge {
-            cx,
-            cy,
-            r,
-            start,
-            end,
-            fill: c,
-        } => {
+        Shape::Wedge { cx, cy, r, start, end, fill: c } => {
             wedge(&mut pb, *cx, *cy, *r, *start, *end);
             fill_path(s, pb, *c);
         }
-        Shape::Text {
-            x,
-            y,
-            text,
-            size,
-            anchor,
-            fill: c,
-        } => {
+        Shape::Text { x, y, text, size, anchor, fill: c } => {
             let w = fonts.width(text, *size, op.bold);
             let x = match anchor {
                 Anchor::Start => *x,
@@ -810,19 +625,8 @@ fn draw(s: &mut Surface<'_>, fonts: &Fonts, op: &Op) {
             };
             s.set_stroke(None);
             s.set_fill(fill(*c));
-            let font = if op.bold {
-                fonts.bold.clone()
-            } else {
-                fonts.regular.clone()
-            };
-            s.draw_text(
-                Point::from_xy(x as f32, *y as f32),
-                font,
-                *size as f32,
-                text,
-                false,
-                TextDirection::Auto,
-            );
+            let font = if op.bold { fonts.bold.clone() } else { fonts.regular.clone() };
+            s.draw_text(Point::from_xy(x as f32, *y as f32), font, *size as f32, text, false, TextDirection::Auto);
         }
     }
 }
@@ -850,14 +654,7 @@ fn wedge(pb: &mut PathBuilder, cx: f64, cy: f64, r: f64, start: f64, end: f64) {
     pb.move_to(cx as f32, cy as f32);
     pb.line_to(first.0 as f32, first.1 as f32);
     for [c1, c2, p] in curves {
-        pb.cubic_to(
-            c1.0 as f32,
-            c1.1 as f32,
-            c2.0 as f32,
-            c2.1 as f32,
-            p.0 as f32,
-            p.1 as f32,
-        );
+        pb.cubic_to(c1.0 as f32, c1.1 as f32, c2.0 as f32, c2.1 as f32, p.0 as f32, p.1 as f32);
     }
     pb.close();
 }
@@ -875,11 +672,7 @@ fn arc(cx: f64, cy: f64, r: f64, start: f64, end: f64) -> (P, Vec<[P; 3]>) {
             let (a0, a1) = (start + step * i as f64, start + step * (i + 1) as f64);
             let ((px, py), (qx, qy)) = (at(a0), at(a1));
             // The clockwise arc's tangent at angle a is (cos a, sin a).
-            [
-                (px + k * a0.cos(), py + k * a0.sin()),
-                (qx - k * a1.cos(), qy - k * a1.sin()),
-                (qx, qy),
-            ]
+            [(px + k * a0.cos(), py + k * a0.sin()), (qx - k * a1.cos(), qy - k * a1.sin()), (qx, qy)]
         })
         .collect();
     (at(start), curves)
@@ -899,14 +692,9 @@ impl Fonts {
     fn new() -> Self {
         static R: OnceLock<Metrics> = OnceLock::new();
         static B: OnceLock<Metrics> = OnceLock::new();
-        let regular_metrics =
-            R.get_or_init(|| Metrics::parse(REGULAR).expect("NanumSquareR.ttf parses"));
+        let regular_metrics = R.get_or_init(|| Metrics::parse(REGULAR).expect("NanumSquareR.ttf parses"));
         let bold_metrics = B.get_or_init(|| Metrics::parse(BOLD).expect("NanumSquareB.ttf parses"));
-        let ellipsis = if regular_metrics.advance.contains_key(&'\u{2026}') {
-            "\u{2026}"
-        } else {
-            "..."
-        };
+        let ellipsis = if regular_metrics.advance.contains_key(&'\u{2026}') { "\u{2026}" } else { "..." };
         Fonts {
             regular: Font::new(REGULAR.into(), 0).expect("NanumSquareR.ttf loads"),
             bold: Font::new(BOLD.into(), 0).expect("NanumSquareB.ttf loads"),
@@ -922,11 +710,7 @@ impl Fonts {
     }
 
     fn char_width(&self, c: char, size: f64, bold: bool) -> f64 {
-        let m = if bold {
-            self.bold_metrics
-        } else {
-            self.regular_metrics
-        };
+        let m = if bold { self.bold_metrics } else { self.regular_metrics };
         let units = m.advance.get(&c).copied().unwrap_or(m.missing);
         units as f64 * size / m.units_per_em
     }
@@ -942,12 +726,8 @@ struct Metrics {
 
 impl Metrics {
     fn parse(font: &[u8]) -> Option<Metrics> {
-        let u16_at = |o: usize| -> Option<u16> {
-            Some(u16::from_be_bytes(font.get(o..o + 2)?.try_into().ok()?))
-        };
-        let u32_at = |o: usize| -> Option<u32> {
-            Some(u32::from_be_bytes(font.get(o..o + 4)?.try_into().ok()?))
-        };
+        let u16_at = |o: usize| -> Option<u16> { Some(u16::from_be_bytes(font.get(o..o + 2)?.try_into().ok()?)) };
+        let u32_at = |o: usize| -> Option<u32> { Some(u32::from_be_bytes(font.get(o..o + 4)?.try_into().ok()?)) };
         let tables = u16_at(4)? as usize;
         let table = |tag: &[u8; 4]| -> Option<usize> {
             (0..tables)
@@ -955,12 +735,7 @@ impl Metrics {
                 .find(|&r| font.get(r..r + 4) == Some(tag))
                 .and_then(|r| Some(u32_at(r + 8)? as usize))
         };
-        let (head, hhea, hmtx, cmap) = (
-            table(b"head")?,
-            table(b"hhea")?,
-            table(b"hmtx")?,
-            table(b"cmap")?,
-        );
+        let (head, hhea, hmtx, cmap) = (table(b"head")?, table(b"hhea")?, table(b"hmtx")?, table(b"cmap")?);
         let units_per_em = u16_at(head + 18)? as f64;
         let metrics = u16_at(hhea + 34)? as usize;
         let advance_of = |g: u16| u16_at(hmtx + 4 * (g as usize).min(metrics.saturating_sub(1)));
@@ -973,12 +748,7 @@ impl Metrics {
             return None;
         }
         let segs = u16_at(sub + 6)? as usize / 2;
-        let (ends, starts, deltas, ranges) = (
-            sub + 14,
-            sub + 16 + 2 * segs,
-            sub + 16 + 4 * segs,
-            sub + 16 + 6 * segs,
-        );
+        let (ends, starts, deltas, ranges) = (sub + 14, sub + 16 + 2 * segs, sub + 16 + 4 * segs, sub + 16 + 6 * segs);
         let mut advance = HashMap::new();
         for s in 0..segs {
             let (end, start) = (u16_at(ends + 2 * s)?, u16_at(starts + 2 * s)?);
@@ -1001,11 +771,7 @@ impl Metrics {
                 }
             }
         }
-        Some(Metrics {
-            units_per_em,
-            advance,
-            missing: advance_of(0)?,
-        })
+        Some(Metrics { units_per_em, advance, missing: advance_of(0)? })
     }
 }
 
@@ -1078,7 +844,10 @@ mod tests {
         }
         match w.row(&rows.next().unwrap()) {
             Err(e @ RenderError::TooManyPdfRows { limit: 50, .. }) => {
-                assert_eq!(e.to_string(), "section \"주문 목록\" takes the PDF past 50 table rows, the most a PDF holds")
+                assert_eq!(
+                    e.to_string(),
+                    "section \"주문 목록\" takes the PDF past 50 table rows, the most a PDF holds"
+                )
             }
             other => panic!("expected TooManyPdfRows, got {other:?}"),
         }
@@ -1102,17 +871,8 @@ mod tests {
         assert_eq!(w.page_texts.len(), 3);
         let mut body_rows = 0;
         for (i, texts) in w.page_texts.iter().enumerate() {
-            assert_eq!(
-                texts.iter().filter(|t| *t == "상품명").count(),
-                1,
-                "header once on page {}",
-                i + 1
-            );
-            assert_eq!(
-                texts.last().unwrap(),
-                &(i + 1).to_string(),
-                "page number last"
-            );
+            assert_eq!(texts.iter().filter(|t| *t == "상품명").count(), 1, "header once on page {}", i + 1);
+            assert_eq!(texts.last().unwrap(), &(i + 1).to_string(), "page number last");
             body_rows += texts.iter().filter(|t| t.starts_with('₩')).count();
         }
         assert_eq!(body_rows, 120, "every row drawn exactly once");
@@ -1133,10 +893,7 @@ mod tests {
         let pdf = w.render().unwrap();
         save("hangul-one-page.pdf", &pdf);
         assert_eq!(pages(&pdf), 1);
-        assert!(
-            count(&pdf, b"/FontFile2") + count(&pdf, b"/FontFile3") == 2,
-            "regular and bold embedded"
-        );
+        assert!(count(&pdf, b"/FontFile2") + count(&pdf, b"/FontFile3") == 2, "regular and bold embedded");
         // Subset fonts carry a six-letter tag: /BaseFont /ABCDEF+NanumSquare…
         assert!(count(&pdf, b"+NanumSquare") >= 2);
         assert!(pdf.len() < 50_000, "{} bytes", pdf.len());
@@ -1152,30 +909,16 @@ mod tests {
             columns: vec![
                 col("주문 수", ColumnType::Integer, Format::Auto),
                 col("매출", ColumnType::Number, Format::CurrencyKrw),
-                col(
-                    "마진율",
-                    ColumnType::Number,
-                    Format::Percent { decimals: 1 },
-                ),
+                col("마진율", ColumnType::Number, Format::Percent { decimals: 1 }),
             ],
             x: 0,
             y: vec![],
         };
         w.section(&head).unwrap();
-        w.row(&[
-            Value::Int(1200),
-            Value::Float(5_000_000.0),
-            Value::Float(23.45),
-        ])
-        .unwrap();
-        w.row(&[Value::Int(1), Value::Int(1), Value::Int(1)])
-            .unwrap();
+        w.row(&[Value::Int(1200), Value::Float(5_000_000.0), Value::Float(23.45)]).unwrap();
+        w.row(&[Value::Int(1), Value::Int(1), Value::Int(1)]).unwrap();
         w.end_section().unwrap();
-        let tiles: Vec<_> = w
-            .ops
-            .iter()
-            .filter(|op| matches!(op.shape, Shape::Rect { .. }))
-            .collect();
+        let tiles: Vec<_> = w.ops.iter().filter(|op| matches!(op.shape, Shape::Rect { .. })).collect();
         assert_eq!(tiles.len(), 3);
         w.render().unwrap();
         let texts = &w.page_texts[0];
@@ -1190,42 +933,15 @@ mod tests {
         let mut w = writer();
         w.begin(&meta()).unwrap();
         let shapes = vec![
-            Shape::Rect {
-                x: 0.0,
-                y: 0.0,
-                w: 40.0,
-                h: 100.0,
-                fill: Rgb(0x4E, 0x79, 0xA7),
-            },
-            Shape::Line {
-                x1: 0.0,
-                y1: 100.0,
-                x2: 300.0,
-                y2: 100.0,
-                stroke: Rgb(0, 0, 0),
-                width: 1.0,
-            },
+            Shape::Rect { x: 0.0, y: 0.0, w: 40.0, h: 100.0, fill: Rgb(0x4E, 0x79, 0xA7) },
+            Shape::Line { x1: 0.0, y1: 100.0, x2: 300.0, y2: 100.0, stroke: Rgb(0, 0, 0), width: 1.0 },
             Shape::Polyline {
                 points: vec![(50.0, 90.0), (100.0, 20.0), (150.0, 60.0)],
                 stroke: Rgb(0xE1, 0x57, 0x59),
                 width: 2.0,
             },
-            Shape::Wedge {
-                cx: 380.0,
-                cy: 60.0,
-                r: 50.0,
-                start: 0.0,
-                end: 2.0,
-                fill: Rgb(0x59, 0xA1, 0x4F),
-            },
-            Shape::Wedge {
-                cx: 380.0,
-                cy: 60.0,
-                r: 50.0,
-                start: 2.0,
-                end: TAU,
-                fill: Rgb(0xF2, 0x8E, 0x2B),
-            },
+            Shape::Wedge { cx: 380.0, cy: 60.0, r: 50.0, start: 0.0, end: 2.0, fill: Rgb(0x59, 0xA1, 0x4F) },
+            Shape::Wedge { cx: 380.0, cy: 60.0, r: 50.0, start: 2.0, end: TAU, fill: Rgb(0xF2, 0x8E, 0x2B) },
             Shape::Text {
                 x: 150.0,
                 y: 120.0,
@@ -1247,22 +963,11 @@ mod tests {
     #[test]
     fn offset_moves_every_point() {
         let s = offset(
-            Shape::Polyline {
-                points: vec![(1.0, 2.0), (3.0, 4.0)],
-                stroke: Rgb(0, 0, 0),
-                width: 1.0,
-            },
+            Shape::Polyline { points: vec![(1.0, 2.0), (3.0, 4.0)], stroke: Rgb(0, 0, 0), width: 1.0 },
             10.0,
             20.0,
         );
-        assert_eq!(
-            s,
-            Shape::Polyline {
-                points: vec![(11.0, 22.0), (13.0, 24.0)],
-                stroke: Rgb(0, 0, 0),
-                width: 1.0
-            }
-        );
+        assert_eq!(s, Shape::Polyline { points: vec![(11.0, 22.0), (13.0, 24.0)], stroke: Rgb(0, 0, 0), width: 1.0 });
     }
 
     #[test]
@@ -1270,8 +975,7 @@ mod tests {
         // A quarter from 12 to 3 o'clock on the unit circle: the classic k = 0.5523.
         let (first, curves) = arc(0.0, 0.0, 1.0, 0.0, FRAC_PI_2);
         assert_eq!(curves.len(), 1);
-        let close =
-            |a: (f64, f64), b: (f64, f64)| (a.0 - b.0).abs() < 1e-4 && (a.1 - b.1).abs() < 1e-4;
+        let close = |a: (f64, f64), b: (f64, f64)| (a.0 - b.0).abs() < 1e-4 && (a.1 - b.1).abs() < 1e-4;
         assert!(close(first, (0.0, -1.0)));
         let [c1, c2, end] = curves[0];
         assert!(close(c1, (0.55228, -1.0)), "{c1:?}");
@@ -1285,18 +989,9 @@ mod tests {
 
     #[test]
     fn widths_stretch_or_water_fill() {
-        assert_eq!(
-            column_widths(&[10.0, 20.0, 30.0], 120.0),
-            [20.0, 40.0, 60.0]
-        );
-        assert_eq!(
-            column_widths(&[10.0, 200.0, 300.0], 210.0),
-            [10.0, 100.0, 100.0]
-        );
-        assert_eq!(
-            column_widths(&[50.0, 60.0, 500.0], 210.0),
-            [50.0, 60.0, 100.0]
-        );
+        assert_eq!(column_widths(&[10.0, 20.0, 30.0], 120.0), [20.0, 40.0, 60.0]);
+        assert_eq!(column_widths(&[10.0, 200.0, 300.0], 210.0), [10.0, 100.0, 100.0]);
+        assert_eq!(column_widths(&[50.0, 60.0, 500.0], 210.0), [50.0, 60.0, 100.0]);
     }
 
     #[test]
@@ -1312,45 +1007,27 @@ mod tests {
         let cut = fit(&f, "가나다라마바사", 10.0, false, 3.0 * ga);
         assert!(cut.ends_with(f.ellipsis) && cut.starts_with('가'), "{cut}");
         assert!(f.width(&cut, 10.0, false) <= 3.0 * ga);
-        assert_eq!(
-            wrap(&f, "가나 다라 마바", 10.0, false, 2.5 * ga),
-            ["가나", "다라", "마바"]
-        );
+        assert_eq!(wrap(&f, "가나 다라 마바", 10.0, false, 2.5 * ga), ["가나", "다라", "마바"]);
     }
 
     #[test]
     fn a_chart_over_the_point_limit_is_refused() {
         let mut w = writer();
         w.begin(&meta()).unwrap();
-        let cols = vec![
-            col("x", ColumnType::Integer, Format::Auto),
-            col("y", ColumnType::Integer, Format::Auto),
-        ];
-        w.section(&SectionHead {
-            title: "c".into(),
-            display: Display::Line,
-            columns: cols,
-            x: 0,
-            y: vec![1],
-        })
-        .unwrap();
+        let cols = vec![col("x", ColumnType::Integer, Format::Auto), col("y", ColumnType::Integer, Format::Auto)];
+        w.section(&SectionHead { title: "c".into(), display: Display::Line, columns: cols, x: 0, y: vec![1] }).unwrap();
         for i in 0..MAX_CHART_POINTS as i64 {
             w.row(&[Value::Int(i), Value::Int(i)]).unwrap();
         }
-        assert!(matches!(
-            w.row(&[Value::Int(0), Value::Int(0)]),
-            Err(RenderError::TooManyPoints { .. })
-        ));
+        assert!(matches!(w.row(&[Value::Int(0), Value::Int(0)]), Err(RenderError::TooManyPoints { .. })));
     }
 
     #[test]
     fn chart_sections_are_laid_out_and_drawn() {
         let mut w = writer();
         w.begin(&meta()).unwrap();
-        let cols = vec![
-            col("일자", ColumnType::Date, Format::Auto),
-            col("매출", ColumnType::Number, Format::CurrencyKrw),
-        ];
+        let cols =
+            vec![col("일자", ColumnType::Date, Format::Auto), col("매출", ColumnType::Number, Format::CurrencyKrw)];
         for display in [Display::Line, Display::Bar, Display::Pie] {
             w.section(&SectionHead {
                 title: format!("매출 {}", display.name()),
@@ -1362,8 +1039,7 @@ mod tests {
             .unwrap();
             for d in 1..=7 {
                 let day = NaiveDate::from_ymd_opt(2026, 10, d).unwrap();
-                w.row(&[Value::Date(day), Value::Int(100_000 * (d as i64 % 4 + 1))])
-                    .unwrap();
+                w.row(&[Value::Date(day), Value::Int(100_000 * (d as i64 % 4 + 1))]).unwrap();
             }
             w.end_section().unwrap();
         }
@@ -1386,16 +1062,8 @@ mod tests {
             columns: vec![
                 col("주문 수", ColumnType::Integer, Format::Auto),
                 col("매출", ColumnType::Number, Format::CurrencyKrw),
-                col(
-                    "마진율",
-                    ColumnType::Number,
-                    Format::Percent { decimals: 1 },
-                ),
-                col(
-                    "재구매율",
-                    ColumnType::Number,
-                    Format::Ratio { decimals: 1 },
-                ),
+                col("마진율", ColumnType::Number, Format::Percent { decimals: 1 }),
+                col("재구매율", ColumnType::Number, Format::Ratio { decimals: 1 }),
             ],
             x: 0,
             y: vec![],
@@ -1413,34 +1081,19 @@ mod tests {
         let pdf_out = SharedBuffer::default();
         let xlsx_out = SharedBuffer::default();
         let writers: Vec<Box<dyn Renderer>> = vec![
-            Box::new(PdfWriter::new(
-                Box::new(pdf_out.clone()),
-                Options::default(),
-            )),
-            Box::new(XlsxWriter::new(
-                Box::new(xlsx_out.clone()),
-                Options::default(),
-            )),
+            Box::new(PdfWriter::new(Box::new(pdf_out.clone()), Options::default())),
+            Box::new(XlsxWriter::new(Box::new(xlsx_out.clone()), Options::default())),
         ];
         for mut w in writers {
             w.begin(&meta()).unwrap();
             w.section(&kpi).unwrap();
-            w.row(&[
-                Value::Int(1_284),
-                Value::Decimal("48213900".into()),
-                Value::Float(31.25),
-                Value::Float(0.412),
-            ])
-            .unwrap();
+            w.row(&[Value::Int(1_284), Value::Decimal("48213900".into()), Value::Float(31.25), Value::Float(0.412)])
+                .unwrap();
             w.end_section().unwrap();
             w.section(&daily).unwrap();
             for d in 1..=31u32 {
                 let day = NaiveDate::from_ymd_opt(2026, 10, d).unwrap();
-                w.row(&[
-                    Value::Date(day),
-                    Value::Int(1_000_000 + 37_000 * ((d * 7) % 11) as i64),
-                ])
-                .unwrap();
+                w.row(&[Value::Date(day), Value::Int(1_000_000 + 37_000 * ((d * 7) % 11) as i64)]).unwrap();
             }
             w.end_section().unwrap();
             let (head, rows) = orders(150);
@@ -1455,9 +1108,6 @@ mod tests {
         save("sample-report.pdf", &pdf);
         save("sample-report.xlsx", &xlsx);
         assert!(pdf.starts_with(b"%PDF-") && pages(&pdf) >= 3);
-        assert!(zip::ZipArchive::new(Cursor::new(xlsx))
-            .unwrap()
-            .by_name("xl/charts/chart1.xml")
-            .is_ok());
+        assert!(zip::ZipArchive::new(Cursor::new(xlsx)).unwrap().by_name("xl/charts/chart1.xml").is_ok());
     }
 }

@@ -131,7 +131,11 @@ pub fn parse(spec: &Json) -> Result<ReportSpec> {
             let name = required_text(o, &path, "name")?;
             identifier(&name, &format!("{path}.name"))?;
             if parameters.iter().any(|q| q.name == name) {
-                return err(format!("{path}.name"), format!("parameter \"{name}\" is declared twice"), "Give each parameter its own name.");
+                return err(
+                    format!("{path}.name"),
+                    format!("parameter \"{name}\" is declared twice"),
+                    "Give each parameter its own name.",
+                );
             }
             let type_name = required_text(o, &path, "type")?;
             let default = o.get("default").cloned().unwrap_or(Json::Null);
@@ -142,11 +146,21 @@ pub fn parse(spec: &Json) -> Result<ReportSpec> {
     let sections_json = match obj.get("sections") {
         Some(Json::Array(a)) if !a.is_empty() => a,
         Some(Json::Array(_)) => return err("$.sections", "is empty", "A report needs at least one section."),
-        Some(_) => return err("$.sections", "must be an array of sections", r#"Write "sections": [{"title": ..., "query": ...}]."#),
+        Some(_) => {
+            return err(
+                "$.sections",
+                "must be an array of sections",
+                r#"Write "sections": [{"title": ..., "query": ...}]."#,
+            )
+        }
         None => return err("$", "has no \"sections\"", r#"Add "sections": [{"title": ..., "query": "SELECT ..."}]."#),
     };
     if sections_json.len() > MAX_SECTIONS {
-        return err("$.sections", format!("has {} sections, more than {MAX_SECTIONS}", sections_json.len()), "Split the report in two.");
+        return err(
+            "$.sections",
+            format!("has {} sections, more than {MAX_SECTIONS}", sections_json.len()),
+            "Split the report in two.",
+        );
     }
     let sections = sections_json
         .iter()
@@ -163,7 +177,13 @@ fn section(json: &Json, path: &str, parameters: &[Parameter]) -> Result<SectionS
     let display = match optional_text(o, path, "display")? {
         None => Display::Table,
         Some(d) => Display::ALL.iter().find(|(n, _)| *n == d).map(|(_, v)| *v).map_or_else(
-            || err(format!("{path}.display"), format!("\"{d}\" is not a display"), "Use one of table, kpi, line, bar, pie."),
+            || {
+                err(
+                    format!("{path}.display"),
+                    format!("\"{d}\" is not a display"),
+                    "Use one of table, kpi, line, bar, pie.",
+                )
+            },
             Ok,
         )?,
     };
@@ -173,14 +193,22 @@ fn section(json: &Json, path: &str, parameters: &[Parameter]) -> Result<SectionS
         }
         (Some(_), None) => {
             if o.contains_key("args") {
-                return err(format!("{path}.args"), "applies only to an analysis", "Use $1, $2, ... for parameters in a query.");
+                return err(
+                    format!("{path}.args"),
+                    "applies only to an analysis",
+                    "Use $1, $2, ... for parameters in a query.",
+                );
             }
             let q = required_text(o, path, "query")?;
             match first_keyword(&q).as_deref() {
                 None => return err(format!("{path}.query"), "is empty", "Write one SELECT statement."),
                 Some("select" | "with" | "values" | "table" | "(") => {}
                 Some(k) => {
-                    return err(format!("{path}.query"), format!("starts with {}, not SELECT", k.to_uppercase()), "A section reads data: write one SELECT (or WITH ... SELECT) statement.");
+                    return err(
+                        format!("{path}.query"),
+                        format!("starts with {}, not SELECT", k.to_uppercase()),
+                        "A section reads data: write one SELECT (or WITH ... SELECT) statement.",
+                    );
                 }
             }
             Source::Query(q)
@@ -189,7 +217,11 @@ fn section(json: &Json, path: &str, parameters: &[Parameter]) -> Result<SectionS
             let function = required_text(o, path, "analysis")?;
             identifier(&function, &format!("{path}.analysis"))?;
             if function.starts_with('_') {
-                return err(format!("{path}.analysis"), format!("\"{function}\" is internal"), "Name a public cafe24 function such as profit_margins.");
+                return err(
+                    format!("{path}.analysis"),
+                    format!("\"{function}\" is internal"),
+                    "Name a public cafe24 function such as profit_margins.",
+                );
             }
             let mut args = Vec::new();
             match o.get("args") {
@@ -201,12 +233,22 @@ fn section(json: &Json, path: &str, parameters: &[Parameter]) -> Result<SectionS
                         args.push((k.clone(), arg(v, &apath, parameters)?));
                     }
                 }
-                Some(_) => return err(format!("{path}.args"), "must be an object of argument names and values", r#"Write "args": {"by": "category"}."#),
+                Some(_) => {
+                    return err(
+                        format!("{path}.args"),
+                        "must be an object of argument names and values",
+                        r#"Write "args": {"by": "category"}."#,
+                    )
+                }
             }
             Source::Analysis { function, args }
         }
         (None, None) => {
-            return err(path.to_string(), "has neither \"query\" nor \"analysis\"", r#"Add "query": "SELECT ..." or "analysis": "profit_margins"."#);
+            return err(
+                path.to_string(),
+                "has neither \"query\" nor \"analysis\"",
+                r#"Add "query": "SELECT ..." or "analysis": "profit_margins"."#,
+            );
         }
     };
 
@@ -219,7 +261,13 @@ fn section(json: &Json, path: &str, parameters: &[Parameter]) -> Result<SectionS
                 columns.push((name.clone(), column(c, &cpath)?));
             }
         }
-        Some(_) => return err(format!("{path}.columns"), "must be an object keyed by column name", r#"Write "columns": {"revenue": {"format": "currency"}}."#),
+        Some(_) => {
+            return err(
+                format!("{path}.columns"),
+                "must be an object keyed by column name",
+                r#"Write "columns": {"revenue": {"format": "currency"}}."#,
+            )
+        }
     }
 
     let x = optional_text(o, path, "x")?;
@@ -229,19 +277,37 @@ fn section(json: &Json, path: &str, parameters: &[Parameter]) -> Result<SectionS
         Some(Json::Array(a)) => a
             .iter()
             .enumerate()
-            .map(|(i, v)| v.as_str().map(str::to_string).map_or_else(|| err(format!("{path}.y[{i}]"), "must be a column name", ""), Ok))
+            .map(|(i, v)| {
+                v.as_str()
+                    .map(str::to_string)
+                    .map_or_else(|| err(format!("{path}.y[{i}]"), "must be a column name", ""), Ok)
+            })
             .collect::<Result<_>>()?,
-        Some(_) => return err(format!("{path}.y"), "must be a column name or an array of them", r#"Write "y": ["revenue"]."#),
+        Some(_) => {
+            return err(format!("{path}.y"), "must be a column name or an array of them", r#"Write "y": ["revenue"]."#)
+        }
     };
     if display.is_chart() {
         if x.is_none() {
-            return err(format!("{path}.x"), format!("is missing: a {} chart needs its category column", display.name()), r#"Add "x": "<column>"."#);
+            return err(
+                format!("{path}.x"),
+                format!("is missing: a {} chart needs its category column", display.name()),
+                r#"Add "x": "<column>"."#,
+            );
         }
         if y.is_empty() {
-            return err(format!("{path}.y"), format!("is missing: a {} chart needs at least one value column", display.name()), r#"Add "y": ["<numeric column>"]."#);
+            return err(
+                format!("{path}.y"),
+                format!("is missing: a {} chart needs at least one value column", display.name()),
+                r#"Add "y": ["<numeric column>"]."#,
+            );
         }
     } else if x.is_some() || !y.is_empty() {
-        return err(format!("{path}.{}", if x.is_some() { "x" } else { "y" }), format!("applies only to charts, not to display \"{}\"", display.name()), "Set display to line, bar or pie, or remove x and y.");
+        return err(
+            format!("{path}.{}", if x.is_some() { "x" } else { "y" }),
+            format!("applies only to charts, not to display \"{}\"", display.name()),
+            "Set display to line, bar or pie, or remove x and y.",
+        );
     }
     Ok(SectionSpec { title, display, source, columns, x, y })
 }
@@ -287,7 +353,13 @@ fn column(v: &Json, path: &str) -> Result<ColumnSpec> {
         Some("ratio") => Format::Ratio { decimals: decimals.unwrap_or(1) },
         Some("date") => Format::Date,
         Some("datetime") => Format::DateTime,
-        Some(other) => return err(format!("{path}.format"), format!("\"{other}\" is not a format"), format!("Use one of {FORMATS}.")),
+        Some(other) => {
+            return err(
+                format!("{path}.format"),
+                format!("\"{other}\" is not a format"),
+                format!("Use one of {FORMATS}."),
+            )
+        }
     };
     Ok(ColumnSpec { label, format })
 }
@@ -337,7 +409,9 @@ fn kind(v: &Json) -> &'static str {
 
 fn known_keys(o: &Map<String, Json>, path: &str, allowed: &[&str]) -> Result<()> {
     match o.keys().find(|k| !allowed.contains(&k.as_str())) {
-        Some(k) => err(format!("{path}.{k}"), "is not a known key", format!("Known keys here: {}.", allowed.join(", "))),
+        Some(k) => {
+            err(format!("{path}.{k}"), "is not a known key", format!("Known keys here: {}.", allowed.join(", ")))
+        }
         None => Ok(()),
     }
 }
@@ -365,7 +439,11 @@ fn identifier(s: &str, path: &str) -> Result<()> {
     if ok {
         Ok(())
     } else {
-        err(path.to_string(), format!("\"{s}\" is not a lower-case identifier"), "Use letters a-z, digits and _, starting with a letter.")
+        err(
+            path.to_string(),
+            format!("\"{s}\" is not a lower-case identifier"),
+            "Use letters a-z, digits and _, starting with a letter.",
+        )
     }
 }
 
@@ -390,9 +468,15 @@ mod tests {
             ]
         }))
         .unwrap();
-        assert_eq!(s.parameters[1], Parameter { name: "shop_no".into(), type_name: "integer".into(), default: Json::Null });
+        assert_eq!(
+            s.parameters[1],
+            Parameter { name: "shop_no".into(), type_name: "integer".into(), default: Json::Null }
+        );
         assert_eq!(s.sections[0].display, Display::Line);
-        assert_eq!(s.sections[0].columns[0].1, ColumnSpec { label: Some("Revenue".into()), format: Format::CurrencyKrw });
+        assert_eq!(
+            s.sections[0].columns[0].1,
+            ColumnSpec { label: Some("Revenue".into()), format: Format::CurrencyKrw }
+        );
         assert_eq!(s.sections[1].display, Display::Table);
         assert_eq!(
             s.sections[1].source,
@@ -405,24 +489,34 @@ mod tests {
 
     #[test]
     fn errors_name_the_path() {
-        let e = error_of(json!({"title": "t", "sections": [{"title": "a", "query": "SELECT 1"}, {"title": "b", "query": "SELECT 1", "display": "donut"}]}));
+        let e = error_of(
+            json!({"title": "t", "sections": [{"title": "a", "query": "SELECT 1"}, {"title": "b", "query": "SELECT 1", "display": "donut"}]}),
+        );
         assert_eq!(e.path, "$.sections[1].display");
         assert!(e.message.contains("donut") && e.hint.contains("pie"));
 
-        let e = error_of(json!({"title": "t", "sections": [{"title": "a", "display": "bar", "query": "SELECT 1", "x": "d"}]}));
+        let e = error_of(
+            json!({"title": "t", "sections": [{"title": "a", "display": "bar", "query": "SELECT 1", "x": "d"}]}),
+        );
         assert_eq!(e.path, "$.sections[0].y");
 
         let e = error_of(json!({"title": "t", "sections": [{"title": "a", "query": "SELECT 1", "colums": {}}]}));
         assert_eq!((e.path.as_str(), e.message.as_str()), ("$.sections[0].colums", "is not a known key"));
 
-        let e = error_of(json!({"title": "t", "sections": [{"title": "a", "analysis": "profit_margins", "args": {"from": {"param": "month"}}}]}));
+        let e = error_of(
+            json!({"title": "t", "sections": [{"title": "a", "analysis": "profit_margins", "args": {"from": {"param": "month"}}}]}),
+        );
         assert_eq!(e.path, "$.sections[0].args.from.param");
         assert!(e.hint.contains("none"));
 
-        let e = error_of(json!({"title": "t", "sections": [{"title": "a", "query": "SELECT 1", "columns": {"x": {"format": "money"}}}]}));
+        let e = error_of(
+            json!({"title": "t", "sections": [{"title": "a", "query": "SELECT 1", "columns": {"x": {"format": "money"}}}]}),
+        );
         assert_eq!(e.path, "$.sections[0].columns.x.format");
 
-        let e = error_of(json!({"title": "t", "parameters": [{"name": "m", "type": "date"}, {"name": "m", "type": "int"}], "sections": [{"title": "a", "query": "SELECT 1"}]}));
+        let e = error_of(
+            json!({"title": "t", "parameters": [{"name": "m", "type": "date"}, {"name": "m", "type": "int"}], "sections": [{"title": "a", "query": "SELECT 1"}]}),
+        );
         assert_eq!(e.path, "$.parameters[1].name");
 
         let e = error_of(json!({"title": "t", "sections": [{"title": "a", "analysis": "_sales_series"}]}));
@@ -432,11 +526,19 @@ mod tests {
         assert_eq!(error_of(json!([1])).message, "must be a JSON object, not an array");
         assert_eq!(error_of(json!({"sections": [{"title": "a", "query": "SELECT 1"}]})).path, "$.title");
         assert_eq!(error_of(json!({"title": "t", "sections": [{"title": "a"}]})).path, "$.sections[0]");
-        assert_eq!(error_of(json!({"title": "t", "sections": [{"title": "a", "query": "SELECT 1", "x": "d"}]})).path, "$.sections[0].x");
-        let e = error_of(json!({"title": "t", "sections": [{"title": "a", "query": " -- note\n/* c */ DELETE FROM t RETURNING *"}]}));
+        assert_eq!(
+            error_of(json!({"title": "t", "sections": [{"title": "a", "query": "SELECT 1", "x": "d"}]})).path,
+            "$.sections[0].x"
+        );
+        let e = error_of(
+            json!({"title": "t", "sections": [{"title": "a", "query": " -- note\n/* c */ DELETE FROM t RETURNING *"}]}),
+        );
         assert_eq!((e.path.as_str(), e.message.as_str()), ("$.sections[0].query", "starts with DELETE, not SELECT"));
         assert!(parse(&json!({"title": "t", "sections": [{"title": "a", "query": "/* x */ WITH a AS (SELECT 1) SELECT * FROM a"}]})).is_ok());
-        assert_eq!(error_of(json!({"title": "t", "sections": [{"title": "a", "query": "  -- only a comment"}]})).message, "is empty");
+        assert_eq!(
+            error_of(json!({"title": "t", "sections": [{"title": "a", "query": "  -- only a comment"}]})).message,
+            "is empty"
+        );
     }
 
     #[test]
@@ -446,7 +548,10 @@ mod tests {
         .unwrap();
         let f: Vec<Format> = s.sections[0].columns.iter().map(|(_, c)| c.format).collect();
         // Keys come back sorted (serde_json and jsonb both order object keys): m, n, r.
-        assert_eq!(f, vec![Format::Percent { decimals: 2 }, Format::Number { decimals: 0 }, Format::Ratio { decimals: 1 }]);
+        assert_eq!(
+            f,
+            vec![Format::Percent { decimals: 2 }, Format::Number { decimals: 0 }, Format::Ratio { decimals: 1 }]
+        );
         assert_eq!(error_of(json!({"title": "t", "sections": [{"title": "a", "query": "SELECT 1", "columns": {"m": {"decimals": 9}}}]})).path, "$.sections[0].columns.m.decimals");
     }
 }

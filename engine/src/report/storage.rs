@@ -131,16 +131,14 @@ pub fn create(root: &Path, name: &str, overwrite: bool) -> Result<PendingFile, S
     let target = dir.join(file_name);
     match fs::symlink_metadata(&target) {
         Ok(m) if m.file_type().is_symlink() => return Err(StorageError::Symlink(target)),
-        Ok(m) if !m.is_file() => return Err(StorageError::BadName(format!("\"{}\" exists and is not a file", target.display()))),
+        Ok(m) if !m.is_file() => {
+            return Err(StorageError::BadName(format!("\"{}\" exists and is not a file", target.display())))
+        }
         Ok(_) if !overwrite => return Err(StorageError::Exists(target)),
         _ => {}
     }
     static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let temp = dir.join(format!(
-        ".{file_name}.{}.{}.tmp",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
+    let temp = dir.join(format!(".{file_name}.{}.{}.tmp", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed)));
     let file = OpenOptions::new().write(true).read(true).create_new(true).open(&temp)?;
     Ok(PendingFile { temp: Some(temp), target, file, overwrite })
 }
@@ -238,7 +236,8 @@ mod tests {
     }
 
     fn entries(dir: &Path) -> Vec<String> {
-        let mut v: Vec<String> = fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        let mut v: Vec<String> =
+            fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
         v.sort();
         v
     }
@@ -255,7 +254,27 @@ mod tests {
     #[test]
     fn names_are_checked() {
         assert_eq!(check_name("monthly/2026-10.pdf").unwrap(), vec!["monthly", "2026-10.pdf"]);
-        for bad in ["", "/etc/passwd", "../x", "a/../../x", "a/./b", "a//b", "a/", ".", "x\0y", "..hidden", ".r.pdf.1.2.tmp", " r.pdf", "r.pdf ", "a/ b/c", "r\n.pdf", "r\t.pdf", "\"r\".pdf", "it's.pdf", "a\\b.pdf"] {
+        for bad in [
+            "",
+            "/etc/passwd",
+            "../x",
+            "a/../../x",
+            "a/./b",
+            "a//b",
+            "a/",
+            ".",
+            "x\0y",
+            "..hidden",
+            ".r.pdf.1.2.tmp",
+            " r.pdf",
+            "r.pdf ",
+            "a/ b/c",
+            "r\n.pdf",
+            "r\t.pdf",
+            "\"r\".pdf",
+            "it's.pdf",
+            "a\\b.pdf",
+        ] {
             assert!(matches!(check_name(bad), Err(StorageError::BadName(_))), "{bad:?} accepted");
         }
         assert!(check_name(&"a".repeat(256)).is_err());

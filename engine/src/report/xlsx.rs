@@ -29,14 +29,10 @@
 //!   no leading or trailing apostrophe, unique ignoring case (`Sales (2)`).
 
 use super::format::{self, display, effective, excel_code};
-use super::{
-    Display, Meta, Options, Output, RenderError, Renderer, Result, SectionHead, Value,
-    MAX_CHART_POINTS,
-};
+use super::{Display, Meta, Options, Output, RenderError, Renderer, Result, SectionHead, Value, MAX_CHART_POINTS};
 use chrono::{NaiveDate, NaiveDateTime, Timelike};
 use rust_xlsxwriter::{
-    Chart, ChartType, Color, Format as XlFormat, FormatBorder, Table, TableColumn, Workbook,
-    Worksheet, XlsxError,
+    Chart, ChartType, Color, Format as XlFormat, FormatBorder, Table, TableColumn, Workbook, Worksheet, XlsxError,
 };
 
 /// Rows a table section holds before it gives up on a native Excel table and streams.
@@ -87,17 +83,9 @@ struct CellStyle {
 impl XlsxWriter {
     pub fn new(out: Box<dyn Output>, options: Options) -> Self {
         let _ = options; // nothing in Options concerns XLSX
-        let header = XlFormat::new()
-            .set_bold()
-            .set_background_color(Color::RGB(0xDCE6F1))
-            .set_border_bottom(FormatBorder::Thin);
-        XlsxWriter {
-            out,
-            book: Workbook::new(),
-            names: Vec::new(),
-            header,
-            section: None,
-        }
+        let header =
+            XlFormat::new().set_bold().set_background_color(Color::RGB(0xDCE6F1)).set_border_bottom(FormatBorder::Thin);
+        XlsxWriter { out, book: Workbook::new(), names: Vec::new(), header, section: None }
     }
 
     fn sheet(&mut self, index: usize) -> Result<&mut Worksheet> {
@@ -123,20 +111,14 @@ impl XlsxWriter {
         let ws = self.sheet(sec.sheet)?;
         let last_col = sec.captions.len().saturating_sub(1) as u16;
         if table && !rows.is_empty() {
-            let columns: Vec<TableColumn> = sec
-                .captions
-                .iter()
-                .map(|c| TableColumn::new().set_header(c))
-                .collect();
+            let columns: Vec<TableColumn> = sec.captions.iter().map(|c| TableColumn::new().set_header(c)).collect();
             let t = Table::new().set_columns(&columns);
             // Before any data row: `add_table` writes the header cells itself.
-            ws.add_table(0, 0, rows.len() as u32, last_col, &t)
-                .map_err(xl)?;
+            ws.add_table(0, 0, rows.len() as u32, last_col, &t).map_err(xl)?;
         } else {
             write_header(ws, &sec.captions, &header)?;
             if !sec.captions.is_empty() {
-                ws.autofilter(0, 0, rows.len() as u32, last_col)
-                    .map_err(xl)?;
+                ws.autofilter(0, 0, rows.len() as u32, last_col).map_err(xl)?;
             }
         }
         for (i, row) in rows.iter().enumerate() {
@@ -188,9 +170,7 @@ impl XlsxWriter {
             chart.legend().set_hidden();
         }
         let col = head.columns.len() as u16 + 1;
-        self.sheet(sec.sheet)?
-            .insert_chart(1, col, &chart)
-            .map_err(xl)?;
+        self.sheet(sec.sheet)?.insert_chart(1, col, &chart).map_err(xl)?;
         Ok(())
     }
 
@@ -200,10 +180,8 @@ impl XlsxWriter {
         if n == 0 {
             return Ok(());
         }
-        let t = Table::new().set_columns(&[
-            TableColumn::new().set_header("Metric"),
-            TableColumn::new().set_header("Value"),
-        ]);
+        let t = Table::new()
+            .set_columns(&[TableColumn::new().set_header("Metric"), TableColumn::new().set_header("Value")]);
         ws.add_table(0, 0, n as u32, 1, &t).map_err(xl)?;
         let mut value_width: f64 = 12.0;
         for (i, col) in sec.head.columns.iter().enumerate() {
@@ -214,16 +192,9 @@ impl XlsxWriter {
                 value_width = value_width.max(text_width(&display(v, sec.cells[i].format)) + 4.0);
             }
         }
-        let label_width = sec
-            .head
-            .columns
-            .iter()
-            .map(|c| text_width(&c.label) + 2.0)
-            .fold(12.0, f64::max);
-        ws.set_column_width(0, label_width.min(MAX_WIDTH))
-            .map_err(xl)?;
-        ws.set_column_width(1, value_width.min(MAX_WIDTH))
-            .map_err(xl)?;
+        let label_width = sec.head.columns.iter().map(|c| text_width(&c.label) + 2.0).fold(12.0, f64::max);
+        ws.set_column_width(0, label_width.min(MAX_WIDTH)).map_err(xl)?;
+        ws.set_column_width(1, value_width.min(MAX_WIDTH)).map_err(xl)?;
         Ok(())
     }
 }
@@ -234,18 +205,15 @@ impl Renderer for XlsxWriter {
         let title = XlFormat::new().set_bold().set_font_size(16);
         let label = XlFormat::new().set_bold();
         let ws = self.sheet(index)?;
-        ws.write_string_with_format(0, 0, cell_text(&meta.title), &title)
-            .map_err(xl)?;
+        ws.write_string_with_format(0, 0, cell_text(&meta.title), &title).map_err(xl)?;
         let mut r = 1;
         if !meta.description.is_empty() {
-            ws.write_string(r, 0, cell_text(&meta.description))
-                .map_err(xl)?;
+            ws.write_string(r, 0, cell_text(&meta.description)).map_err(xl)?;
             r += 1;
         }
         r += 1;
         if !meta.params.is_empty() {
-            ws.write_string_with_format(r, 0, "Parameters", &label)
-                .map_err(xl)?;
+            ws.write_string_with_format(r, 0, "Parameters", &label).map_err(xl)?;
             r += 1;
             for (name, value) in &meta.params {
                 ws.write_string(r, 0, cell_text(name)).map_err(xl)?;
@@ -254,24 +222,12 @@ impl Renderer for XlsxWriter {
             }
             r += 1;
         }
-        ws.write_string_with_format(r, 0, "Generated", &label)
-            .map_err(xl)?;
-        ws.write_string(r, 1, cell_text(&meta.generated_at))
-            .map_err(xl)?;
-        let w0 = meta
-            .params
-            .iter()
-            .map(|(n, _)| text_width(n))
-            .fold(12.0, f64::max);
-        let w1 = meta
-            .params
-            .iter()
-            .map(|(_, v)| text_width(v))
-            .fold(text_width(&meta.generated_at), f64::max);
-        ws.set_column_width(0, (w0 + 2.0).min(MAX_WIDTH))
-            .map_err(xl)?;
-        ws.set_column_width(1, (w1 + 2.0).min(MAX_WIDTH))
-            .map_err(xl)?;
+        ws.write_string_with_format(r, 0, "Generated", &label).map_err(xl)?;
+        ws.write_string(r, 1, cell_text(&meta.generated_at)).map_err(xl)?;
+        let w0 = meta.params.iter().map(|(n, _)| text_width(n)).fold(12.0, f64::max);
+        let w1 = meta.params.iter().map(|(_, v)| text_width(v)).fold(text_width(&meta.generated_at), f64::max);
+        ws.set_column_width(0, (w0 + 2.0).min(MAX_WIDTH)).map_err(xl)?;
+        ws.set_column_width(1, (w1 + 2.0).min(MAX_WIDTH)).map_err(xl)?;
         Ok(())
     }
 
@@ -285,11 +241,7 @@ impl Renderer for XlsxWriter {
         let (sheet, sheet_name) = self.add_sheet(&head.title, head.display == Display::Table)?;
         let captions = unique_captions(head.columns.iter().map(|c| c.label.as_str()));
         let widths = captions.iter().map(|c| text_width(c) + 3.0).collect();
-        let cells = head
-            .columns
-            .iter()
-            .map(|c| CellStyle::new(effective(c.format, c.kind)))
-            .collect();
+        let cells = head.columns.iter().map(|c| CellStyle::new(effective(c.format, c.kind))).collect();
         self.section = Some(Section {
             head: head.clone(),
             sheet,
@@ -304,27 +256,18 @@ impl Renderer for XlsxWriter {
     }
 
     fn row(&mut self, row: &[Value]) -> Result<()> {
-        let mut sec = self
-            .section
-            .take()
-            .ok_or(RenderError::Protocol("row outside a section"))?;
+        let mut sec = self.section.take().ok_or(RenderError::Protocol("row outside a section"))?;
         let result = self.row_in(&mut sec, row);
         self.section = Some(sec);
         result
     }
 
     fn end_section(&mut self) -> Result<()> {
-        let mut sec = self
-            .section
-            .take()
-            .ok_or(RenderError::Protocol("end_section without section"))?;
+        let mut sec = self.section.take().ok_or(RenderError::Protocol("end_section without section"))?;
         let held = sec.held.take();
         match (sec.head.display, held) {
             (Display::Kpi, held) => {
-                let first = held
-                    .as_ref()
-                    .and_then(|rows| rows.first())
-                    .map(|r| r.as_slice());
+                let first = held.as_ref().and_then(|rows| rows.first()).map(|r| r.as_slice());
                 self.write_kpi(&sec, first)?;
             }
             (Display::Table, None) => {
@@ -360,9 +303,7 @@ impl Renderer for XlsxWriter {
 impl XlsxWriter {
     fn row_in(&mut self, sec: &mut Section, row: &[Value]) -> Result<()> {
         if row.len() != sec.head.columns.len() {
-            return Err(RenderError::Protocol(
-                "row length differs from the section's columns",
-            ));
+            return Err(RenderError::Protocol("row length differs from the section's columns"));
         }
         sec.seen += 1;
         if sec.seen <= WIDTH_SAMPLE {
@@ -426,8 +367,7 @@ impl CellStyle {
 
 fn write_header(ws: &mut Worksheet, captions: &[String], header: &XlFormat) -> Result<()> {
     for (c, caption) in captions.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, caption, header)
-            .map_err(xl)?;
+        ws.write_string_with_format(0, c as u16, caption, header).map_err(xl)?;
     }
     Ok(())
 }
@@ -449,11 +389,7 @@ fn write_cell(ws: &mut Worksheet, r: u32, c: u16, v: &Value, style: &CellStyle) 
         }
         Value::Int(_) | Value::Float(_) | Value::Decimal(_) => match v.as_f64() {
             Some(x) => {
-                let x = if let F::Percent { .. } = style.format {
-                    x / 100.0
-                } else {
-                    x
-                };
+                let x = if let F::Percent { .. } = style.format { x / 100.0 } else { x };
                 match style.number.as_ref().filter(|_| numeric) {
                     Some(f) => ws.write_number_with_format(r, c, x, f),
                     None => ws.write_number(r, c, x),
@@ -462,8 +398,7 @@ fn write_cell(ws: &mut Worksheet, r: u32, c: u16, v: &Value, style: &CellStyle) 
             }
             // NaN, infinities, an unparsable numeric: keep the text.
             None => {
-                ws.write_string(r, c, cell_text(&display(v, style.format)))
-                    .map_err(xl)?;
+                ws.write_string(r, c, cell_text(&display(v, style.format))).map_err(xl)?;
             }
         },
         Value::Text(s) => {
@@ -471,11 +406,7 @@ fn write_cell(ws: &mut Worksheet, r: u32, c: u16, v: &Value, style: &CellStyle) 
         }
         Value::Date(d) => match date_serial(d.and_hms_opt(0, 0, 0).unwrap_or_default()) {
             Some(serial) => {
-                let f = if style.format == F::DateTime {
-                    &style.datetime
-                } else {
-                    &style.date
-                };
+                let f = if style.format == F::DateTime { &style.datetime } else { &style.date };
                 ws.write_number_with_format(r, c, serial, f).map_err(xl)?;
             }
             None => {
@@ -484,11 +415,7 @@ fn write_cell(ws: &mut Worksheet, r: u32, c: u16, v: &Value, style: &CellStyle) 
         },
         Value::Timestamp(t) => match date_serial(*t) {
             Some(serial) => {
-                let f = if style.format == F::Date {
-                    &style.date
-                } else {
-                    &style.datetime
-                };
+                let f = if style.format == F::Date { &style.date } else { &style.datetime };
                 ws.write_number_with_format(r, c, serial, f).map_err(xl)?;
             }
             None => {
@@ -535,16 +462,8 @@ fn is_wide(c: char) -> bool {
 /// A sheet name for `title` that Excel accepts and that is not in `used` (ignoring case);
 /// records it in `used`.
 fn sheet_name(title: &str, used: &mut Vec<String>) -> String {
-    let cleaned: String = title
-        .chars()
-        .map(|c| {
-            if "[]:*?/\\".contains(c) || c.is_control() {
-                ' '
-            } else {
-                c
-            }
-        })
-        .collect();
+    let cleaned: String =
+        title.chars().map(|c| if "[]:*?/\\".contains(c) || c.is_control() { ' ' } else { c }).collect();
     let mut base: String = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
     base = base.trim_matches('\'').trim().to_string();
     // "History" is reserved by Excel.
@@ -553,11 +472,7 @@ fn sheet_name(title: &str, used: &mut Vec<String>) -> String {
     }
     let mut n = 1;
     loop {
-        let suffix = if n == 1 {
-            String::new()
-        } else {
-            format!(" ({n})")
-        };
+        let suffix = if n == 1 { String::new() } else { format!(" ({n})") };
         let keep = 31 - suffix.chars().count();
         let stem: String = base.chars().take(keep).collect();
         let name = format!("{}{suffix}", stem.trim_end_matches('\'').trim_end());
@@ -575,11 +490,7 @@ fn unique_captions<'a>(labels: impl Iterator<Item = &'a str>) -> Vec<String> {
     let mut out = Vec::new();
     for (i, label) in labels.enumerate() {
         let label = label.trim();
-        let base = if label.is_empty() {
-            format!("Column{}", i + 1)
-        } else {
-            cell_text(label).to_string()
-        };
+        let base = if label.is_empty() { format!("Column{}", i + 1) } else { cell_text(label).to_string() };
         let mut name = base.clone();
         let mut n = 2;
         while seen.contains(&name.to_lowercase()) {
@@ -606,11 +517,7 @@ pub(crate) mod tests {
     use std::io::{Cursor, Read};
 
     pub(crate) fn col(label: &str, kind: ColumnType, format: Format) -> Column {
-        Column {
-            label: label.into(),
-            kind,
-            format,
-        }
+        Column { label: label.into(), kind, format }
     }
 
     pub(crate) fn meta() -> Meta {
@@ -635,11 +542,7 @@ pub(crate) mod tests {
         let cols = vec![
             col("Day", ColumnType::Date, Format::Auto),
             col("Revenue", ColumnType::Number, Format::CurrencyKrw),
-            col(
-                "Margin",
-                ColumnType::Number,
-                Format::Percent { decimals: 1 },
-            ),
+            col("Margin", ColumnType::Number, Format::Percent { decimals: 1 }),
             col("Product", ColumnType::Text, Format::Auto),
         ];
         let table = SectionHead {
@@ -650,32 +553,14 @@ pub(crate) mod tests {
             y: vec![],
         };
         w.section(&table).unwrap();
-        w.row(&[
-            day(31),
-            Value::Decimal("1234567".into()),
-            Value::Float(23.5),
-            Value::Text("가방".into()),
-        ])
-        .unwrap();
-        w.row(&[
-            day(30),
-            Value::Null,
-            Value::Float(-1.0),
-            Value::Text("=1+1".into()),
-        ])
-        .unwrap();
+        w.row(&[day(31), Value::Decimal("1234567".into()), Value::Float(23.5), Value::Text("가방".into())]).unwrap();
+        w.row(&[day(30), Value::Null, Value::Float(-1.0), Value::Text("=1+1".into())]).unwrap();
         w.end_section().unwrap();
-        let chart = SectionHead {
-            title: "Sales: by day?".into(),
-            display: Display::Line,
-            columns: cols,
-            x: 0,
-            y: vec![1],
-        };
+        let chart =
+            SectionHead { title: "Sales: by day?".into(), display: Display::Line, columns: cols, x: 0, y: vec![1] };
         w.section(&chart).unwrap();
         for d in 1..=3 {
-            w.row(&[day(d), Value::Int(100 * d as i64), Value::Null, Value::Null])
-                .unwrap();
+            w.row(&[day(d), Value::Int(100 * d as i64), Value::Null, Value::Null]).unwrap();
         }
         w.end_section().unwrap();
         let kpi = SectionHead {
@@ -689,8 +574,7 @@ pub(crate) mod tests {
             y: vec![],
         };
         w.section(&kpi).unwrap();
-        w.row(&[Value::Int(1200), Value::Float(5_000_000.0)])
-            .unwrap();
+        w.row(&[Value::Int(1200), Value::Float(5_000_000.0)]).unwrap();
         w.end_section().unwrap();
         w.finish().unwrap();
         out.take()
@@ -698,30 +582,15 @@ pub(crate) mod tests {
 
     fn part(zip: &mut zip::ZipArchive<Cursor<Vec<u8>>>, name: &str) -> String {
         let mut s = String::new();
-        zip.by_name(name)
-            .unwrap_or_else(|_| panic!("no part {name}"))
-            .read_to_string(&mut s)
-            .unwrap();
+        zip.by_name(name).unwrap_or_else(|_| panic!("no part {name}")).read_to_string(&mut s).unwrap();
         s
     }
 
     /// The number format code of cell style `s` (an index into cellXfs).
     fn style_code(styles: &str, s: usize) -> String {
-        let xfs = styles
-            .split("<cellXfs")
-            .nth(1)
-            .unwrap()
-            .split("</cellXfs>")
-            .next()
-            .unwrap();
+        let xfs = styles.split("<cellXfs").nth(1).unwrap().split("</cellXfs>").next().unwrap();
         let xf = xfs.split("<xf ").nth(s + 1).unwrap();
-        let id = xf
-            .split("numFmtId=\"")
-            .nth(1)
-            .unwrap()
-            .split('"')
-            .next()
-            .unwrap();
+        let id = xf.split("numFmtId=\"").nth(1).unwrap().split('"').next().unwrap();
         let code = styles
             .split(&format!("<numFmt numFmtId=\"{id}\" formatCode=\""))
             .nth(1)
@@ -731,22 +600,13 @@ pub(crate) mod tests {
 
     /// The `<c …>…</c>` element of cell `r` in a sheet.
     fn cell<'a>(sheet: &'a str, r: &str) -> &'a str {
-        let start = sheet
-            .find(&format!("<c r=\"{r}\""))
-            .unwrap_or_else(|| panic!("no cell {r}"));
+        let start = sheet.find(&format!("<c r=\"{r}\"")).unwrap_or_else(|| panic!("no cell {r}"));
         let end = start + sheet[start..].find("</c>").unwrap();
         &sheet[start..end]
     }
 
     fn cell_style(c: &str) -> usize {
-        c.split("s=\"")
-            .nth(1)
-            .unwrap()
-            .split('"')
-            .next()
-            .unwrap()
-            .parse()
-            .unwrap()
+        c.split("s=\"").nth(1).unwrap().split('"').next().unwrap().parse().unwrap()
     }
 
     #[test]
@@ -767,20 +627,14 @@ pub(crate) mod tests {
         // Currency: the number itself, formatted as won.
         let b2 = cell(&sheet, "B2");
         assert!(b2.contains("<v>1234567</v>"), "{b2}");
-        assert_eq!(
-            style_code(&styles, cell_style(b2)),
-            "[$₩-412]#,##0;-[$₩-412]#,##0"
-        );
+        assert_eq!(style_code(&styles, cell_style(b2)), "[$₩-412]#,##0;-[$₩-412]#,##0");
         // Percent points become a real percentage.
         let c2 = cell(&sheet, "C2");
         assert!(c2.contains("<v>0.235</v>"), "{c2}");
         assert_eq!(style_code(&styles, cell_style(c2)), "0.0%");
         // NULL is no cell; text (even "=1+1") is a string, not a formula.
         assert!(!sheet.contains(r#"<c r="B3""#));
-        assert!(
-            cell(&sheet, "D3").contains("<t>=1+1</t>") && !sheet.contains("<f>"),
-            "{sheet}"
-        );
+        assert!(cell(&sheet, "D3").contains("<t>=1+1</t>") && !sheet.contains("<f>"), "{sheet}");
         assert!(cell(&sheet, "D2").contains("가방"));
         // Header row frozen; a short table is a native table over A1:D3.
         assert!(sheet.contains(r#"ySplit="1""#), "{sheet}");
@@ -823,42 +677,20 @@ pub(crate) mod tests {
     fn widths_count_hangul_double_and_captions_are_unique() {
         assert_eq!(text_width("abc"), 3.0);
         assert_eq!(text_width("가방 1"), 6.0);
-        assert_eq!(
-            unique_captions(["Rev", "rev", "", "Rev"].into_iter()),
-            ["Rev", "rev 2", "Column3", "Rev 3"]
-        );
+        assert_eq!(unique_captions(["Rev", "rev", "", "Rev"].into_iter()), ["Rev", "rev 2", "Column3", "Rev 3"]);
     }
 
     #[test]
     fn a_chart_over_the_point_limit_is_refused() {
         let mut w = XlsxWriter::new(Box::new(Cursor::new(Vec::new())), Options::default());
         w.begin(&meta()).unwrap();
-        let cols = vec![
-            col("x", ColumnType::Integer, Format::Auto),
-            col("y", ColumnType::Integer, Format::Auto),
-        ];
-        w.section(&SectionHead {
-            title: "c".into(),
-            display: Display::Bar,
-            columns: cols,
-            x: 0,
-            y: vec![1],
-        })
-        .unwrap();
+        let cols = vec![col("x", ColumnType::Integer, Format::Auto), col("y", ColumnType::Integer, Format::Auto)];
+        w.section(&SectionHead { title: "c".into(), display: Display::Bar, columns: cols, x: 0, y: vec![1] }).unwrap();
         for i in 0..MAX_CHART_POINTS as i64 {
             w.row(&[Value::Int(i), Value::Int(i)]).unwrap();
         }
         let err = w.row(&[Value::Int(0), Value::Int(0)]).unwrap_err();
-        assert!(
-            matches!(
-                err,
-                RenderError::TooManyPoints {
-                    limit: MAX_CHART_POINTS,
-                    ..
-                }
-            ),
-            "{err}"
-        );
+        assert!(matches!(err, RenderError::TooManyPoints { limit: MAX_CHART_POINTS, .. }), "{err}");
     }
 
     #[test]
@@ -871,22 +703,11 @@ pub(crate) mod tests {
             col("상품", ColumnType::Text, Format::Auto),
             col("amount", ColumnType::Number, Format::CurrencyKrw),
         ];
-        w.section(&SectionHead {
-            title: "Orders".into(),
-            display: Display::Table,
-            columns: cols,
-            x: 0,
-            y: vec![],
-        })
-        .unwrap();
+        w.section(&SectionHead { title: "Orders".into(), display: Display::Table, columns: cols, x: 0, y: vec![] })
+            .unwrap();
         let rows = 200_000;
         for i in 0..rows {
-            w.row(&[
-                Value::Int(i),
-                Value::Text(format!("상품 {}", i % 97)),
-                Value::Float(i as f64 * 10.0),
-            ])
-            .unwrap();
+            w.row(&[Value::Int(i), Value::Text(format!("상품 {}", i % 97)), Value::Float(i as f64 * 10.0)]).unwrap();
             if i == TABLE_ROWS as i64 + 5 {
                 // Streaming by now: nothing held back.
                 assert!(w.section.as_ref().unwrap().held.is_none());
@@ -895,16 +716,9 @@ pub(crate) mod tests {
         w.end_section().unwrap();
         w.finish().unwrap();
         let mut zip = zip::ZipArchive::new(Cursor::new(out.take())).unwrap();
-        assert!(
-            zip.by_name("xl/tables/table1.xml").is_err(),
-            "too long for a native table"
-        );
+        assert!(zip.by_name("xl/tables/table1.xml").is_err(), "too long for a native table");
         let sheet = part(&mut zip, "xl/worksheets/sheet2.xml");
-        assert!(
-            sheet.contains(r#"<autoFilter ref="A1:C200001"/>"#),
-            "{}",
-            &sheet[sheet.len() - 600..]
-        );
+        assert!(sheet.contains(r#"<autoFilter ref="A1:C200001"/>"#), "{}", &sheet[sheet.len() - 600..]);
         assert!(sheet.contains(r#"ySplit="1""#));
         assert!(cell(&sheet, "A200001").contains("<v>199999</v>"));
         assert!(cell(&sheet, "B1").contains("상품"));

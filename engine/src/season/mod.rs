@@ -158,7 +158,8 @@ pub fn seasonal_indices(y: &[f64], trend: &[f64], start: NaiveDate, grain: Grain
                 cnt[b] += 1;
             }
         }
-        let means: Vec<f64> = sum.iter().zip(&cnt).map(|(s, c)| if *c > 0 { s / *c as f64 } else { f64::NAN }).collect();
+        let means: Vec<f64> =
+            sum.iter().zip(&cnt).map(|(s, c)| if *c > 0 { s / *c as f64 } else { f64::NAN }).collect();
         let present: Vec<f64> = means.iter().copied().filter(|m| m.is_finite()).collect();
         let norm = present.iter().sum::<f64>() / present.len().max(1) as f64;
         for b in 0..buckets as usize {

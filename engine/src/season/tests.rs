@@ -41,7 +41,8 @@ fn decomposition_adds_up_and_flags_an_injected_spike() {
     assert_eq!(dec.anomaly_score[150].abs(), scores[0]);
     assert!(scores[0] > 2.0 * scores[1], "{} vs {}", scores[0], scores[1]);
     // A level shift is found, and nothing else.
-    let shifted: Vec<f64> = (0..210).map(|t| 100.0 * week[t % 7] + if t >= 120 { 40.0 } else { 0.0 } + 2.0 * r.normal()).collect();
+    let shifted: Vec<f64> =
+        (0..210).map(|t| 100.0 * week[t % 7] + if t >= 120 { 40.0 } else { 0.0 } + 2.0 * r.normal()).collect();
     let cps = decompose(&shifted, &[7]).unwrap().changepoints;
     assert!(cps.len() == 1 && (118..=122).contains(&cps[0]), "{cps:?}");
 }

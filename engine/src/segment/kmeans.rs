@@ -88,7 +88,13 @@ pub(super) fn sample_indices(n: usize, m: usize, rng: &mut Rng) -> Vec<usize> {
 /// inertia wins. With more points, the runs are made on a seeded sample of `sample_size`
 /// points, and Lloyd's algorithm then continues on all points from the winning centroids.
 /// Deterministic for `seed`.
-pub(super) fn kmeans(points: &[[f64; 3]], k: usize, seed: u64, sample_size: usize, cancel: &AtomicBool) -> Result<Vec<usize>, ArgError> {
+pub(super) fn kmeans(
+    points: &[[f64; 3]],
+    k: usize,
+    seed: u64,
+    sample_size: usize,
+    cancel: &AtomicBool,
+) -> Result<Vec<usize>, ArgError> {
     let tol = TOL * mean_variance(points);
     let mut rng = Rng::derive(seed, 0xC1u64);
     if points.len() > sample_size {
@@ -120,7 +126,13 @@ fn mean_variance(points: &[[f64; 3]]) -> f64 {
 
 /// The centres and labels of the best of [`N_INIT`] seeded runs (lowest inertia, the
 /// first on ties).
-fn best_of_runs(points: &[[f64; 3]], k: usize, tol: f64, rng: &mut Rng, cancel: &AtomicBool) -> Result<(Vec<[f64; 3]>, Vec<u32>), ArgError> {
+fn best_of_runs(
+    points: &[[f64; 3]],
+    k: usize,
+    tol: f64,
+    rng: &mut Rng,
+    cancel: &AtomicBool,
+) -> Result<(Vec<[f64; 3]>, Vec<u32>), ArgError> {
     let mut best: Option<(Vec<[f64; 3]>, Vec<u32>, f64)> = None;
     for _ in 0..N_INIT {
         let init = kmeans_plus_plus(points, k, rng, cancel)?;
@@ -134,7 +146,12 @@ fn best_of_runs(points: &[[f64; 3]], k: usize, tol: f64, rng: &mut Rng, cancel: 
 }
 
 /// Greedy k-means++ seeding (as scikit-learn's `_kmeans_plusplus`).
-fn kmeans_plus_plus(points: &[[f64; 3]], k: usize, rng: &mut Rng, cancel: &AtomicBool) -> Result<Vec<[f64; 3]>, ArgError> {
+fn kmeans_plus_plus(
+    points: &[[f64; 3]],
+    k: usize,
+    rng: &mut Rng,
+    cancel: &AtomicBool,
+) -> Result<Vec<[f64; 3]>, ArgError> {
     let n = points.len();
     let trials = 2 + (k as f64).ln().floor() as usize;
     let mut centers = Vec::with_capacity(k);
@@ -250,7 +267,12 @@ fn relocate_empty(points: &[[f64; 3]], dist: &[f64], counts: &[usize], centers: 
 /// `b` the smallest mean distance to the sampled points of another cluster;
 /// `s = (b - a) / max(a, b)`. A point alone in its cluster, or with no other cluster in
 /// the sample, scores 0 (as in scikit-learn).
-pub(super) fn silhouette(points: &[[f64; 3]], groups: &[usize], sample: &[usize], cancel: &AtomicBool) -> Result<f64, ArgError> {
+pub(super) fn silhouette(
+    points: &[[f64; 3]],
+    groups: &[usize],
+    sample: &[usize],
+    cancel: &AtomicBool,
+) -> Result<f64, ArgError> {
     let k = sample.iter().map(|&i| groups[i]).max().map_or(0, |m| m + 1);
     let mut size = vec![0usize; k];
     sample.iter().for_each(|&i| size[groups[i]] += 1);

@@ -83,7 +83,11 @@ impl Label {
                 _ => Label::New,
             }
         } else if r >= 2.5 {
-            if fm >= 3.0 { Label::Loyal } else { Label::PotentialLoyalists }
+            if fm >= 3.0 {
+                Label::Loyal
+            } else {
+                Label::PotentialLoyalists
+            }
         } else if fm >= 4.0 {
             Label::CantLose
         } else if fm >= 3.0 {

@@ -72,7 +72,11 @@ pub const K_CANDIDATES: std::ops::RangeInclusive<usize> = 4..=8;
 /// otherwise `2..=distinct` (two or three distinct customers cannot make four segments).
 pub fn candidate_ks(distinct: usize) -> std::ops::RangeInclusive<usize> {
     let (start, end) = (*K_CANDIDATES.start(), *K_CANDIDATES.end());
-    if distinct >= start { start..=distinct.min(end) } else { 2..=distinct }
+    if distinct >= start {
+        start..=distinct.min(end)
+    } else {
+        2..=distinct
+    }
 }
 
 /// What SQL aggregates for one customer. Times are in days since any fixed epoch
@@ -122,7 +126,11 @@ impl ArgError {
 /// `Err(ArgError::cancelled())` once `cancel` is set.
 #[inline]
 pub(crate) fn check_cancel(cancel: &AtomicBool) -> Result<(), ArgError> {
-    if cancel.load(Ordering::Relaxed) { Err(ArgError::cancelled()) } else { Ok(()) }
+    if cancel.load(Ordering::Relaxed) {
+        Err(ArgError::cancelled())
+    } else {
+        Ok(())
+    }
 }
 
 impl fmt::Display for ArgError {
@@ -377,7 +385,8 @@ fn segment_with_sample(
                 }
                 None if distinct < 2 => (vec![0; points.len()], None),
                 None => {
-                    let (groups, s) = kmeans::choose_k(&points, distinct, &sample, opts.seed, kmeans_sample, cancel, done)?;
+                    let (groups, s) =
+                        kmeans::choose_k(&points, distinct, &sample, opts.seed, kmeans_sample, cancel, done)?;
                     (groups, Some(s))
                 }
             }
@@ -429,7 +438,13 @@ impl Totals {
 
 /// Labels, orders and numbers the groups, and measures each customer's distance to its
 /// group's centroid. `groups[i]` is a group key of customer `i` (keys need not be dense).
-fn assemble(rfm: Vec<Rfm>, points: &[[f64; 3]], groups: &[usize], method: Method, silhouette: Option<f64>) -> Segmentation {
+fn assemble(
+    rfm: Vec<Rfm>,
+    points: &[[f64; 3]],
+    groups: &[usize],
+    method: Method,
+    silhouette: Option<f64>,
+) -> Segmentation {
     let n_keys = groups.iter().max().map_or(0, |m| m + 1);
     let mut totals = vec![Totals::default(); n_keys];
     for ((c, p), &g) in rfm.iter().zip(points).zip(groups) {

@@ -14,12 +14,20 @@ const CHUNK: usize = 1 << 16;
 #[inline]
 pub(crate) fn f64_key(v: f64) -> u64 {
     let bits = v.to_bits();
-    if bits >> 63 == 1 { !bits } else { bits | 1 << 63 }
+    if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | 1 << 63
+    }
 }
 
 /// Sorts `items` by `key`, stably (equal keys keep their order). Passes in which every
 /// key has the same digit are skipped.
-pub(crate) fn sort_by_key<T: Copy>(items: &mut Vec<T>, key: impl Fn(&T) -> u64, cancel: &AtomicBool) -> Result<(), ArgError> {
+pub(crate) fn sort_by_key<T: Copy>(
+    items: &mut Vec<T>,
+    key: impl Fn(&T) -> u64,
+    cancel: &AtomicBool,
+) -> Result<(), ArgError> {
     let n = items.len();
     if n < 2 {
         return Ok(());
@@ -87,7 +95,10 @@ mod tests {
         let mut expected = items.clone();
         expected.sort_by(|a, b| a.0.total_cmp(&b.0));
         sort_by_key(&mut items, |p| f64_key(p.0), &AtomicBool::new(false)).unwrap();
-        assert_eq!(items.iter().map(|p| (p.0.to_bits(), p.1)).collect::<Vec<_>>(), expected.iter().map(|p| (p.0.to_bits(), p.1)).collect::<Vec<_>>());
+        assert_eq!(
+            items.iter().map(|p| (p.0.to_bits(), p.1)).collect::<Vec<_>>(),
+            expected.iter().map(|p| (p.0.to_bits(), p.1)).collect::<Vec<_>>()
+        );
         let mut small = vec![3u64, 1, 2];
         assert!(sort_by_key(&mut small, |&k| k, &AtomicBool::new(true)).unwrap_err().is_cancelled());
     }

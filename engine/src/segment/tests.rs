@@ -78,8 +78,7 @@ fn quintile_scores_known_answers_and_ties() {
     let c = [customer(30.0, 1, 1.0), customer(10.0, 1, 1.0), customer(0.0, 1, 1.0), customer(10.0, 1, 1.0)];
     assert_eq!(rfm(&c).unwrap().iter().map(|r| r.r_score).collect::<Vec<_>>(), [1, 2, 4, 2]);
     // Five distinct values score 1..=5; negative totals (refunds) clip to 0 and tie with 0.
-    let c: Vec<CustomerSummary> =
-        [-50.0, 0.0, 10.0, 20.0, 30.0, 40.0].iter().map(|&m| customer(1.0, 1, m)).collect();
+    let c: Vec<CustomerSummary> = [-50.0, 0.0, 10.0, 20.0, 30.0, 40.0].iter().map(|&m| customer(1.0, 1, m)).collect();
     let s = rfm(&c).unwrap();
     assert_eq!(s.iter().map(|r| r.m_score).collect::<Vec<_>>(), [1, 1, 2, 3, 4, 5]);
     assert_eq!(s[0].monetary, 0.0);
@@ -125,7 +124,8 @@ fn centroid_labels_are_unique_and_follow_the_grid() {
     let clash = [[3.9, 4.2, 4.0], [4.9, 4.8, 5.0], [1.0, 1.0, 1.0]];
     assert_eq!(unique_labels(&clash), [Label::Loyal, Label::Champions, Label::Lost]);
     // Nine segments: eight unique labels, the ninth repeats its grid label.
-    let mut nine: Vec<[f64; 3]> = Label::ALL.iter().map(|l| [l.prototype().0, l.prototype().1, l.prototype().1]).collect();
+    let mut nine: Vec<[f64; 3]> =
+        Label::ALL.iter().map(|l| [l.prototype().0, l.prototype().1, l.prototype().1]).collect();
     nine.push([1.1, 1.0, 1.0]);
     let labels = unique_labels(&nine);
     assert_eq!(&labels[..8], &Label::ALL);
@@ -264,7 +264,10 @@ fn errors_name_the_argument_and_value() {
     let mut early = two_distinct;
     early[0].observation_end = 100.0;
     assert_eq!(err(&early, km(None)), "customers[0].observation_end = 100: is before last_purchase (399)");
-    assert_eq!("dbscan".parse::<Method>().unwrap_err().to_string(), "method = 'dbscan': must be 'kmeans' or 'quantile'");
+    assert_eq!(
+        "dbscan".parse::<Method>().unwrap_err().to_string(),
+        "method = 'dbscan': must be 'kmeans' or 'quantile'"
+    );
     assert_eq!("quantile".parse::<Method>(), Ok(Method::Quantile));
 }
 
@@ -279,7 +282,10 @@ fn sampled_restarts_stay_within_one_percent_of_the_full_algorithm() {
         let sampled = inertia(&points, &super::kmeans::kmeans(&points, k, 7, 2_000, &go()).unwrap());
         assert!(sampled <= full * 1.01, "k = {k}: sampled {sampled} vs full {full}");
         // Deterministic for a seed.
-        assert_eq!(super::kmeans::kmeans(&points, k, 7, 2_000, &go()).unwrap(), super::kmeans::kmeans(&points, k, 7, 2_000, &go()).unwrap());
+        assert_eq!(
+            super::kmeans::kmeans(&points, k, 7, 2_000, &go()).unwrap(),
+            super::kmeans::kmeans(&points, k, 7, 2_000, &go()).unwrap()
+        );
     }
 }
 
@@ -303,7 +309,9 @@ fn a_set_cancel_flag_returns_the_cancel_error_at_once() {
     for k in [None, Some(5)] {
         for method in [Method::KMeans, Method::Quantile] {
             let started = std::time::Instant::now();
-            let err = super::segment_customers(&c, &SegmentOptions { method, k, seed: 1 }, &cancel, &AtomicUsize::new(0)).unwrap_err();
+            let err =
+                super::segment_customers(&c, &SegmentOptions { method, k, seed: 1 }, &cancel, &AtomicUsize::new(0))
+                    .unwrap_err();
             assert!(err.is_cancelled(), "{err}");
             assert_eq!(err.to_string(), "cancel = true: cancelled");
             assert!(started.elapsed().as_millis() < 20, "{:?}", started.elapsed());
@@ -348,7 +356,11 @@ fn sampled_restarts_at_scale_stay_within_one_percent_of_the_full_algorithm() {
         let t_full = t.elapsed();
         let t = std::time::Instant::now();
         let sampled = inertia(&points, &super::kmeans::kmeans(&points, k, 42, KMEANS_SAMPLE, &go()).unwrap());
-        println!("k = {k}: sampled {sampled:.2} ({:?}) vs full {full:.2} ({t_full:?}), ratio {:.5}", t.elapsed(), sampled / full);
+        println!(
+            "k = {k}: sampled {sampled:.2} ({:?}) vs full {full:.2} ({t_full:?}), ratio {:.5}",
+            t.elapsed(),
+            sampled / full
+        );
         assert!(sampled <= full * 1.01, "k = {k}: sampled {sampled} vs full {full}");
     }
 }
@@ -461,11 +473,14 @@ fn five_well_separated_blobs_give_five_segments() {
 fn five_kinds_of_customers_give_five_labelled_segments() {
     // Recent heavy buyers, recent one-timers, lapsed regulars, long-gone one-timers and
     // mid-recency occasional buyers, 200 each, tightly spread.
-    let kinds: [(f64, i64, f64); 5] = [(5.0, 30, 3_000.0), (10.0, 1, 20.0), (250.0, 12, 1_200.0), (380.0, 1, 15.0), (150.0, 4, 150.0)];
+    let kinds: [(f64, i64, f64); 5] =
+        [(5.0, 30, 3_000.0), (10.0, 1, 20.0), (250.0, 12, 1_200.0), (380.0, 1, 15.0), (150.0, 4, 150.0)];
     let mut rng = Rng::new(8);
     let c: Vec<CustomerSummary> = kinds
         .iter()
-        .flat_map(|&(r, f, m)| (0..200).map(|_| customer(r + rng.range(0, 4) as f64, f, m * (0.95 + 0.1 * rng.f64()))).collect::<Vec<_>>())
+        .flat_map(|&(r, f, m)| {
+            (0..200).map(|_| customer(r + rng.range(0, 4) as f64, f, m * (0.95 + 0.1 * rng.f64()))).collect::<Vec<_>>()
+        })
         .collect::<Vec<_>>();
     let s = segment_customers(&c, &SegmentOptions { method: Method::KMeans, k: None, seed: 42 }).unwrap();
     assert_eq!(s.segments.len(), 5, "{:?}", s.segments);
@@ -481,10 +496,14 @@ fn five_kinds_of_customers_give_five_labelled_segments() {
 fn fewer_than_four_distinct_customers_choose_among_two_and_three() {
     let c = [customer(5.0, 9, 900.0), customer(5.0, 9, 900.0), customer(300.0, 1, 10.0), customer(150.0, 3, 100.0)];
     let done = AtomicUsize::new(0);
-    let s = super::segment_customers(&c, &SegmentOptions { method: Method::KMeans, k: None, seed: 1 }, &go(), &done).unwrap();
+    let s = super::segment_customers(&c, &SegmentOptions { method: Method::KMeans, k: None, seed: 1 }, &go(), &done)
+        .unwrap();
     assert!((2..=3).contains(&s.segments.len()));
     assert_eq!(done.load(Ordering::Relaxed), 2, "k = 2 and 3 compared");
     assert_distinct_labels(&s, "three distinct customers");
     let two = [customer(5.0, 9, 900.0), customer(300.0, 1, 10.0), customer(300.0, 1, 10.0)];
-    assert_eq!(segment_customers(&two, &SegmentOptions { method: Method::KMeans, k: None, seed: 1 }).unwrap().segments.len(), 2);
+    assert_eq!(
+        segment_customers(&two, &SegmentOptions { method: Method::KMeans, k: None, seed: 1 }).unwrap().segments.len(),
+        2
+    );
 }

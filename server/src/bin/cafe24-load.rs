@@ -11,7 +11,9 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 
 fn report(what: &str, mut latencies: Vec<Duration>, errors: usize, elapsed: Duration) {
     latencies.sort();
-    let q = |p: f64| latencies.get(((latencies.len() as f64 - 1.0) * p).round() as usize).map_or(0.0, |d| d.as_secs_f64() * 1000.0);
+    let q = |p: f64| {
+        latencies.get(((latencies.len() as f64 - 1.0) * p).round() as usize).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+    };
     println!(
         "{what}: {} requests, {errors} errors, {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms",
         latencies.len(),
@@ -60,7 +62,13 @@ async fn http_client(host: String, path: String, token: String, until: Instant) 
     (lat, errors)
 }
 
-async fn sql_client(url: String, token: String, function: String, args: String, until: Instant) -> (Vec<Duration>, usize) {
+async fn sql_client(
+    url: String,
+    token: String,
+    function: String,
+    args: String,
+    until: Instant,
+) -> (Vec<Duration>, usize) {
     let (mut lat, mut errors) = (Vec::new(), 0);
     let (client, conn) = match tokio_postgres::connect(&url, tokio_postgres::NoTls).await {
         Ok(c) => c,
@@ -70,14 +78,20 @@ async fn sql_client(url: String, token: String, function: String, args: String, 
         }
     };
     tokio::spawn(conn);
-    let Ok(stmt) = client.prepare("SELECT cafe24.http_call($1, $2, $3::text::jsonb)::text").await else { return (lat, 1) };
+    let Ok(stmt) = client.prepare("SELECT cafe24.http_call($1, $2, $3::text::jsonb)::text").await else {
+        return (lat, 1);
+    };
     while Instant::now() < until {
         let t = Instant::now();
         match client.query_one(&stmt, &[&token, &function, &args]).await {
             Ok(_) => lat.push(t.elapsed()),
             Err(e) => {
                 if errors == 0 {
-                    eprintln!("sql error: {}", e.as_db_error().map_or_else(|| e.to_string(), |d| format!("{} {}", d.code().code(), d.message())));
+                    eprintln!(
+                        "sql error: {}",
+                        e.as_db_error()
+                            .map_or_else(|| e.to_string(), |d| format!("{} {}", d.code().code(), d.message()))
+                    );
                 }
                 errors += 1;
             }
@@ -106,7 +120,10 @@ async fn main() {
             tokio::spawn(sql_client(target.clone(), token.clone(), a[4].clone(), a[5].clone(), until))
         } else {
             let rest = target.strip_prefix("http://").expect("an http:// URL");
-            let (host, path) = rest.split_once('/').map(|(h, p)| (h.to_string(), format!("/{p}"))).unwrap_or((rest.to_string(), "/".into()));
+            let (host, path) = rest
+                .split_once('/')
+                .map(|(h, p)| (h.to_string(), format!("/{p}")))
+                .unwrap_or((rest.to_string(), "/".into()));
             tokio::spawn(http_client(host, path, token.clone(), until))
         });
     }

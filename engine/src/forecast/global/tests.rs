@@ -18,7 +18,12 @@ struct Product {
 
 impl Product {
     fn train(&self) -> SeriesInput<'_> {
-        SeriesInput { y: &self.y[..self.y.len() - H], start: self.start, price: Some(&self.price), promo: Some(&self.promo) }
+        SeriesInput {
+            y: &self.y[..self.y.len() - H],
+            start: self.start,
+            price: Some(&self.price),
+            promo: Some(&self.promo),
+        }
     }
     fn test(&self) -> &[f64] {
         &self.y[self.y.len() - H..]
@@ -39,7 +44,8 @@ fn panel(n: usize, seed: u64) -> Vec<Product> {
             let hist = if short { 30 + (r.f64() * 31.0) as usize } else { 365 };
             let len = hist + H;
             let start = end - chrono::Days::new(len as u64 - 1);
-            let level = if i % 6 == 1 { 0.2 + 0.6 * r.f64() } else { (2f64.ln() + r.f64() * (200f64.ln() - 2f64.ln())).exp() };
+            let level =
+                if i % 6 == 1 { 0.2 + 0.6 * r.f64() } else { (2f64.ln() + r.f64() * (200f64.ln() - 2f64.ln())).exp() };
             let trend = (r.f64() - 0.5) * 0.002;
             let base_price = 5.0 + 50.0 * r.f64();
             let mut price = Vec::with_capacity(len);
@@ -52,7 +58,11 @@ fn panel(n: usize, seed: u64) -> Vec<Product> {
                 }
                 let p = if r.chance(0.06) { 1.0 } else { 0.0 };
                 let d = start + chrono::Days::new(t as u64);
-                let mean = level * week[d.weekday().num_days_from_monday() as usize] * (1.0 + trend * t as f64).max(0.1) * (1.0 + 0.6 * p) * cut.powf(-2.0);
+                let mean = level
+                    * week[d.weekday().num_days_from_monday() as usize]
+                    * (1.0 + trend * t as f64).max(0.1)
+                    * (1.0 + 0.6 * p)
+                    * cut.powf(-2.0);
                 y.push(r.poisson(mean) as f64);
                 price.push(base_price * cut);
                 promo.push(p);
@@ -93,7 +103,13 @@ fn mase(test: &[f64], point: &[f64], train: &[f64]) -> f64 {
 #[test]
 fn beats_seasonal_naive_on_short_histories_and_covers_as_promised() {
     let (p, m, secs) = fitted();
-    let snaive_opts = Options { horizon: H, season_lengths: Some(vec![7]), candidates: vec![7], detect_seasons: false, levels: vec![80.0, 95.0] };
+    let snaive_opts = Options {
+        horizon: H,
+        season_lengths: Some(vec![7]),
+        candidates: vec![7],
+        detect_seasons: false,
+        levels: vec![80.0, 95.0],
+    };
     let (mut g, mut s, mut gl, mut sl, mut k_short, mut k_long) = (0.0, 0.0, 0.0, 0.0, 0, 0);
     let mut inside = [0usize; 2];
     let mut steps = 0;
@@ -103,8 +119,14 @@ fn beats_seasonal_naive_on_short_histories_and_covers_as_promised() {
         let f = m.forecast(&train, H, &[80.0, 95.0]).unwrap();
         assert_eq!(f.model, "global_gbm");
         for (k, iv) in f.intervals.iter().enumerate() {
-            inside[k] += prod.test().iter().enumerate().filter(|(i, a)| iv.lower[*i] <= **a && **a <= iv.upper[*i]).count();
-            assert!(iv.lower.iter().zip(&f.point).zip(&iv.upper).all(|((l, p), u)| l <= u && *l >= 0.0 && l <= &(p + 1e-9) && &(p - 1e-9) <= u));
+            inside[k] +=
+                prod.test().iter().enumerate().filter(|(i, a)| iv.lower[*i] <= **a && **a <= iv.upper[*i]).count();
+            assert!(iv
+                .lower
+                .iter()
+                .zip(&f.point)
+                .zip(&iv.upper)
+                .all(|((l, p), u)| l <= u && *l >= 0.0 && l <= &(p + 1e-9) && &(p - 1e-9) <= u));
         }
         steps += H;
         if scale.is_nan() || scale <= 0.0 {
@@ -157,7 +179,10 @@ fn serialization_round_trips_exactly() {
     assert_eq!(back.spec, m.spec);
     assert_eq!(back.trees, m.trees);
     for prod in p.iter().step_by(17) {
-        assert_eq!(back.forecast(&prod.train(), H, &[50.0, 99.0]).unwrap(), m.forecast(&prod.train(), H, &[50.0, 99.0]).unwrap());
+        assert_eq!(
+            back.forecast(&prod.train(), H, &[50.0, 99.0]).unwrap(),
+            m.forecast(&prod.train(), H, &[50.0, 99.0]).unwrap()
+        );
     }
     eprintln!("serialized model: {} bytes", bytes.len());
 }
@@ -167,7 +192,13 @@ fn garbage_bytes_are_refused_with_an_error() {
     let (_, m, _) = fitted();
     let good = m.to_bytes();
     let mut r = Rng::new(3);
-    let mut cases: Vec<Vec<u8>> = vec![vec![], b"C24GLOB\0".to_vec(), b"{\"trees\": []}".to_vec(), good[..good.len() / 2].to_vec(), good[..good.len() - 1].to_vec()];
+    let mut cases: Vec<Vec<u8>> = vec![
+        vec![],
+        b"C24GLOB\0".to_vec(),
+        b"{\"trees\": []}".to_vec(),
+        good[..good.len() / 2].to_vec(),
+        good[..good.len() - 1].to_vec(),
+    ];
     cases.push((0..5000).map(|_| r.next_u64() as u8).collect());
     for _ in 0..20 {
         let mut b = good.clone();
@@ -198,9 +229,13 @@ fn all_zero_series_forecast_zeros() {
     assert_eq!(f.point, vec![0.0; 5]);
     assert_eq!(f.intervals[0].upper, vec![0.0; 5]);
     // A panel with all-zero members still trains; they contribute no rows.
-    let y: Vec<Vec<f64>> = (0..40).map(|i| if i % 2 == 0 { vec![0.0; 60] } else { (0..60).map(|t| ((t * 7 + i) % 5) as f64).collect() }).collect();
+    let y: Vec<Vec<f64>> = (0..40)
+        .map(|i| if i % 2 == 0 { vec![0.0; 60] } else { (0..60).map(|t| ((t * 7 + i) % 5) as f64).collect() })
+        .collect();
     let inputs: Vec<SeriesInput> = y.iter().map(|v| SeriesInput::new(v, start)).collect();
-    let small = GlobalModel::fit(&inputs, &GlobalOptions { trees: 5, ..GlobalOptions::daily() }, &AtomicBool::new(false)).unwrap();
+    let small =
+        GlobalModel::fit(&inputs, &GlobalOptions { trees: 5, ..GlobalOptions::daily() }, &AtomicBool::new(false))
+            .unwrap();
     assert_eq!(small.forecast(&inputs[0], 3, &[80.0]).unwrap().point, vec![0.0; 3]);
     assert!(small.info.training_rows <= 20 * 59);
 }
@@ -232,7 +267,15 @@ fn cancel_stops_the_fit_promptly() {
 fn deterministic_for_a_seed_whatever_the_thread_count() {
     let p = panel(60, 9);
     let inputs: Vec<SeriesInput> = p.iter().map(Product::train).collect();
-    let fit = |threads: usize, seed: u64| GlobalModel::fit(&inputs, &GlobalOptions { trees: 10, threads, seed, ..GlobalOptions::daily() }, &AtomicBool::new(false)).unwrap().to_bytes();
+    let fit = |threads: usize, seed: u64| {
+        GlobalModel::fit(
+            &inputs,
+            &GlobalOptions { trees: 10, threads, seed, ..GlobalOptions::daily() },
+            &AtomicBool::new(false),
+        )
+        .unwrap()
+        .to_bytes()
+    };
     let a = fit(1, 1);
     assert_eq!(a, fit(1, 1));
     assert_eq!(a, fit(3, 1));
@@ -245,7 +288,13 @@ fn binned_training_trees_agree_with_raw_thresholds() {
     let inputs: Vec<SeriesInput> = p.iter().map(Product::train).collect();
     let lens: Vec<usize> = inputs.iter().map(|s| s.y.len()).collect();
     let opts = GlobalOptions { trees: 5, max_rows: 2000, ..GlobalOptions::daily() };
-    let spec = Spec { grain: opts.grain, lags: opts.lags.clone(), windows: opts.windows.clone(), season: opts.season, scale_window: opts.scale_window };
+    let spec = Spec {
+        grain: opts.grain,
+        lags: opts.lags.clone(),
+        windows: opts.windows.clone(),
+        season: opts.season,
+        scale_window: opts.scale_window,
+    };
     let mat = build_matrix(&inputs, &lens, &spec, &opts, &AtomicBool::new(false)).unwrap();
     let mut b = Booster { m: &mat, opts: &opts, grad: mat.target.iter().map(|t| -t).collect() };
     let mut rows: Vec<u32> = (0..mat.target.len() as u32).collect();
@@ -280,7 +329,12 @@ fn helpers_known_answers() {
     assert_eq!(t.quantile(5, 0.025), 5.0);
     assert!((t.quantile(0, 0.0125) - 2.5).abs() < 1e-9);
     // Exogenous values persist past their end; price is a ratio to the mean known price.
-    let s = SeriesInput { y: &[1.0, 1.0], start: NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(), price: Some(&[10.0, 30.0, 10.0]), promo: Some(&[0.0, 1.0]) };
+    let s = SeriesInput {
+        y: &[1.0, 1.0],
+        start: NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
+        price: Some(&[10.0, 30.0, 10.0]),
+        promo: Some(&[0.0, 1.0]),
+    };
     let e = Exo::new(&s);
     assert_eq!((e.price_ratio(2), e.price_ratio(9)), (0.5, 0.5));
     assert_eq!(Exo::at(e.promo, 5), 1.0);
@@ -293,12 +347,24 @@ fn bad_arguments_name_themselves() {
     let y = [1.0, 2.0, 3.0];
     assert_eq!(m.forecast(&SeriesInput::new(&y, start), 0, &[]).unwrap_err().argument, "horizon");
     assert_eq!(m.forecast(&SeriesInput::new(&y, start), 3, &[100.0]).unwrap_err().argument, "levels");
-    assert_eq!(m.forecast(&SeriesInput::new(&[1.0, f64::NAN], start), 3, &[]).unwrap_err().to_string(), "y: element 2 is NaN");
+    assert_eq!(
+        m.forecast(&SeriesInput::new(&[1.0, f64::NAN], start), 3, &[]).unwrap_err().to_string(),
+        "y: element 2 is NaN"
+    );
     let short_price = SeriesInput { price: Some(&[1.0]), ..SeriesInput::new(&y, start) };
     assert_eq!(m.forecast(&short_price, 3, &[]).unwrap_err().argument, "price");
     let never = AtomicBool::new(false);
     assert_eq!(GlobalModel::fit(&[], &GlobalOptions::daily(), &never).unwrap_err().argument, "series");
-    assert_eq!(GlobalModel::fit(&[SeriesInput::new(&y, start)], &GlobalOptions { bins: 300, ..GlobalOptions::daily() }, &never).unwrap_err().argument, "bins");
+    assert_eq!(
+        GlobalModel::fit(
+            &[SeriesInput::new(&y, start)],
+            &GlobalOptions { bins: 300, ..GlobalOptions::daily() },
+            &never
+        )
+        .unwrap_err()
+        .argument,
+        "bins"
+    );
     let one = m.forecast(&SeriesInput::new(&[3.0], start), 2, &[80.0]).unwrap();
     assert!(one.point.iter().all(|v| v.is_finite() && *v >= 0.0));
 }
@@ -310,7 +376,13 @@ fn per_series_choice_between_global_and_auto() {
     let picked: Vec<&Product> = p.iter().step_by(10).collect();
     let inputs: Vec<SeriesInput> = picked.iter().map(|q| q.train()).collect();
     let ho: Vec<Option<Holdout>> = (0..p.len()).step_by(10).map(|i| holdouts[i].clone()).collect();
-    let o = Options { horizon: H, season_lengths: Some(vec![7]), candidates: vec![7], detect_seasons: false, levels: vec![80.0] };
+    let o = Options {
+        horizon: H,
+        season_lengths: Some(vec![7]),
+        candidates: vec![7],
+        detect_seasons: false,
+        levels: vec![80.0],
+    };
     let choices = choose(&inputs, &ho, Model::Auto, &o, Some(7), 2, &AtomicBool::new(false)).unwrap();
     assert_eq!(choices.len(), picked.len());
     let (mut chosen, mut local, mut global, mut k) = (0.0, 0.0, 0.0, 0);
@@ -347,12 +419,19 @@ fn weekly_and_monthly_grains() {
     // Monthly panel with a shared yearly shape: forecasts follow it.
     let shape = [0.7, 0.7, 0.9, 1.0, 1.0, 1.1, 1.2, 1.2, 1.0, 0.9, 1.1, 1.6];
     let mut r = Rng::new(11);
-    let ys: Vec<Vec<f64>> = (0..60).map(|i| {
-        let level = 50.0 + 10.0 * i as f64;
-        (0..48).map(|t| level * shape[t % 12] * (1.0 + 0.05 * r.normal())).collect()
-    }).collect();
+    let ys: Vec<Vec<f64>> = (0..60)
+        .map(|i| {
+            let level = 50.0 + 10.0 * i as f64;
+            (0..48).map(|t| level * shape[t % 12] * (1.0 + 0.05 * r.normal())).collect()
+        })
+        .collect();
     let inputs: Vec<SeriesInput> = ys.iter().map(|y| SeriesInput::new(y, d(2020, 1, 1))).collect();
-    let m = GlobalModel::fit(&inputs, &GlobalOptions { trees: 60, min_leaf: 10, ..GlobalOptions::monthly() }, &AtomicBool::new(false)).unwrap();
+    let m = GlobalModel::fit(
+        &inputs,
+        &GlobalOptions { trees: 60, min_leaf: 10, ..GlobalOptions::monthly() },
+        &AtomicBool::new(false),
+    )
+    .unwrap();
     let f = m.forecast(&inputs[5], 12, &[90.0]).unwrap();
     let level = 100.0;
     for (k, p) in f.point.iter().enumerate() {
