@@ -7,12 +7,7 @@
 source "$(dirname "$0")/../scripts/lib.sh"
 cd "${REPO_ROOT}"
 C="${1:-1000000}"
-if [ "${REUSE:-0}" = 1 ]; then
-    bench_reuse
-else
-    bench_database
-    q -d cafe24_bench -c "SELECT * FROM cafe24.generate_demo_data(seed => 7, shops => 2, customers => ${C}, products => 2000, days => 730, sessions_per_order => 0.5, start_date => current_date - 729)" -c "ANALYZE" >/dev/null
-fi
+bench_demo_database "${C}" "shops => 2"
 echo "== $(q -d cafe24_bench -At -c 'SELECT count(*) FROM cafe24.order_line') order lines"
 q -d cafe24_bench >/dev/null <<'SQL'
 SET client_min_messages = warning;

@@ -49,11 +49,14 @@ restart_cluster() {
 
 # For benchmarks: the freshly installed extension loaded in the (re)started demo cluster;
 # defines q() to run psql against it.
+# BENCH_PORT and BENCH_DIR choose another cluster (default: the demo's).
 bench_cluster() {
+    local dir="${BENCH_DIR:-/tmp/cafe24_analytics-demo}"
+    BENCH_PORT="${BENCH_PORT:-54329}"
     "${REPO_ROOT}/scripts/install.sh"
-    start_cluster /tmp/cafe24_analytics-demo 54329
-    restart_cluster /tmp/cafe24_analytics-demo
-    q() { as_postgres psql -X -q -v ON_ERROR_STOP=1 -h /tmp -p 54329 "$@"; }
+    start_cluster "${dir}" "${BENCH_PORT}"
+    restart_cluster "${dir}"
+    q() { as_postgres psql -X -q -v ON_ERROR_STOP=1 -h /tmp -p "${BENCH_PORT}" "$@"; }
 }
 
 # For benchmarks: bench_cluster with an empty database cafe24_bench.
@@ -69,6 +72,19 @@ bench_database() {
 bench_reuse() {
     bench_cluster
     q -d cafe24_bench -c "SELECT 1" >/dev/null
+}
+
+# bench_demo_database CUSTOMERS [ARGS]: cafe24_bench holding the demo mall of CUSTOMERS
+# customers (2 000 products, 730 days to today, 0.5 sessions per order; about ten order
+# lines per customer), with generate_demo_data's extra ARGS (e.g. "shops => 2"); with
+# REUSE=1 the kept database is measured again instead.
+bench_demo_database() {
+    if [ "${REUSE:-0}" = 1 ]; then
+        bench_reuse
+        return
+    fi
+    bench_database
+    q -d cafe24_bench -c "SELECT * FROM cafe24.generate_demo_data(seed => 7, customers => $1, products => 2000, days => 730, sessions_per_order => 0.5, start_date => current_date - 729${2:+, $2})" -c "ANALYZE" >/dev/null
 }
 
 # bench_measure LABEL SQL: runs SQL in a fresh backend of cafe24_bench and prints

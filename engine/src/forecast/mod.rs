@@ -333,9 +333,6 @@ const AUTO_ORIGINS: usize = 2;
 const SWITCH_MARGIN: f64 = 0.10;
 /// Pseudo-scores by which the conformal multiplier is shrunk towards the model's own width.
 const CONFORMAL_PRIOR: f64 = 0.0;
-/// AutoARIMA is among `auto`'s candidates only up to this many points of history (its
-/// stepwise search grows with the length and the season).
-const ARIMA_MAX_POINTS: usize = 0;
 
 /// The default of `auto`.
 const AUTO_DEFAULT: Model = Model::Combo(Combo::ThetaEts);
@@ -343,13 +340,11 @@ const AUTO_DEFAULT: Model = Model::Combo(Combo::ThetaEts);
 /// The candidates `auto` compares on this series.
 fn auto_candidates(y: &[f64], seasons: &[usize]) -> Vec<Model> {
     let zeros = y.iter().filter(|v| **v == 0.0).count() as f64 / y.len() as f64;
-    let arima = y.len() <= ARIMA_MAX_POINTS;
     // anofox AutoETS costs ~36 ms a fit on M3 (augurs' non-seasonal ETS 1.5 ms, AutoTheta
     // 0.6 ms): `auto` combines AutoTheta, which handles the season, with augurs' ETS.
+    // AutoARIMA's stepwise search costs far more than `auto`'s budget of a few ms a series,
+    // so it is never a candidate; `model => 'auto_arima'` or a combo naming it runs it.
     let mut c = vec![Model::SeasonalNaive, Model::Ets, Model::AutoTheta];
-    if arima {
-        c.push(Model::AutoArima);
-    }
     if seasons.len() > 1 {
         c.push(Model::Mstl);
     }
@@ -357,9 +352,6 @@ fn auto_candidates(y: &[f64], seasons: &[usize]) -> Vec<Model> {
         c.push(Model::Croston);
     }
     c.push(Model::Combo(Combo::ThetaEts));
-    if arima {
-        c.push(Model::Combo(Combo::EtsThetaArima));
-    }
     c
 }
 

@@ -300,6 +300,9 @@ fn combination_is_the_mean_of_its_members() {
     for name in MODEL_NAMES {
         assert_eq!(Model::parse(name).unwrap().name(), name);
     }
+    // The HINT of an unknown model lists exactly the models there are.
+    let e = Model::parse("prophet").unwrap_err();
+    assert_eq!(e.hint, format!("Use one of {}.", MODEL_NAMES.join(", ")));
 }
 
 #[test]
