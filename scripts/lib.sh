@@ -16,9 +16,11 @@ as_postgres() {
     if [ "$(id -un)" = postgres ]; then "$@"; else runuser -u postgres -- "$@"; fi
 }
 
-# Starts (or reuses) a cluster in $1 listening on port $2 with the extension preloaded.
+# Starts (or reuses) a cluster in $1 listening on port $2 with the extension preloaded;
+# $3 (optional) is appended to postgresql.conf when the cluster is created (a later line
+# overrides an earlier one, e.g. shared_preload_libraries = 'citus,cafe24_analytics').
 start_cluster() {
-    local dir="$1" port="$2"
+    local dir="$1" port="$2" extra_conf="${3:-}"
     if [ ! -s "${dir}/PG_VERSION" ]; then
         log "initdb ${dir}"
         mkdir -p "${dir}"
@@ -31,6 +33,7 @@ unix_socket_directories = '/tmp'
 shared_preload_libraries = 'cafe24_analytics'
 cafe24_analytics.report_storage_path = '${dir}/reports'
 max_worker_processes = 16
+${extra_conf}
 CONF
     fi
     mkdir -p "${dir}/reports" && chown postgres:postgres "${dir}/reports"
