@@ -3,7 +3,7 @@
 # on 54341 and 54342 (data in /tmp/c24-citus-{coord,w1,w2}), each run as the postgres OS user
 # with shared_preload_libraries = 'citus,cafe24_analytics', the workers registered from the
 # coordinator, and a database cafe24_citus with both extensions on every node and the demo
-# data on the coordinator.
+# data on the coordinator (CITUS_DB names another database).
 #   bash scripts/citus.sh start    idempotent; exits 3 ("skipped: ...") when no Citus is
 #                                  installed and no source is found (scripts/citus_install.sh)
 #   bash scripts/citus.sh status   each node's state and the registered workers
@@ -12,7 +12,7 @@
 # cluster keeps the library it loaded.
 source "$(dirname "$0")/lib.sh"
 
-CITUS_DB=cafe24_citus
+CITUS_DB="${CITUS_DB:-cafe24_citus}" # another name makes a fresh copy (e.g. to experiment)
 COORD_PORT=54340
 WORKER_PORTS=(54341 54342)
 node_dir() { # node_dir PORT
