@@ -13,10 +13,12 @@ bench_demo_database "${C}"
 echo "== $(q -d cafe24_bench -At -c 'SELECT count(*) FROM cafe24.order_line') order lines, jit available: $(q -d cafe24_bench -At -c 'SELECT pg_jit_available()')"
 as_of="$(q -d cafe24_bench -At -c 'SELECT max(day) FROM cafe24.order_daily')"
 month="$(q -d cafe24_bench -At -c "SELECT date_trunc('month', date '${as_of}' - 40)::date")"
-# The extension's own jit settings, lifted for the run and restored at the end.
-saved="$(q -d cafe24_bench -At -c "SELECT string_agg(format('ALTER FUNCTION %s SET jit = off;', p.oid::regprocedure), ' ') FROM pg_proc AS p WHERE p.pronamespace = 'cafe24'::regnamespace AND 'jit=off' = ANY (p.proconfig)")"
-q -d cafe24_bench -c "DO \$\$ DECLARE s text; BEGIN FOR s IN SELECT format('ALTER FUNCTION %s RESET jit', p.oid::regprocedure) FROM pg_proc AS p WHERE p.pronamespace = 'cafe24'::regnamespace AND 'jit=off' = ANY (p.proconfig) LOOP EXECUTE s; END LOOP; END \$\$" >/dev/null
-trap 'q -d cafe24_bench -c "${saved}" >/dev/null' EXIT
+# The extension's own jit settings (read once), lifted for the run and restored at the end.
+mapfile -t fns < <(q -d cafe24_bench -At -c "SELECT p.oid::regprocedure FROM pg_proc AS p WHERE p.pronamespace = 'cafe24'::regnamespace AND 'jit=off' = ANY (p.proconfig)")
+reset="" saved=""
+for f in "${fns[@]}"; do reset+="ALTER FUNCTION ${f} RESET jit; " saved+="ALTER FUNCTION ${f} SET jit = off; "; done
+[ -z "${reset}" ] || q -d cafe24_bench -c "${reset}" >/dev/null
+trap '[ -z "${saved}" ] || q -d cafe24_bench -c "${saved}" >/dev/null' EXIT
 
 paths=(
     "render_report monthly_sales html|SELECT length(cafe24.render_report('monthly_sales', 'html', '{\"month\": \"${month}\"}'))"
