@@ -429,7 +429,7 @@ REVOKE ALL ON FUNCTION cafe24.rebuild_kpis() FROM PUBLIC;
 
 -- The KPI catalog.
 CREATE TABLE cafe24.kpi (
-    name        text PRIMARY KEY CHECK (name ~ '^[a-z][a-z0-9_]{0,62}$'),
+    name        text NOT NULL CHECK (name ~ '^[a-z][a-z0-9_]{0,62}$'),
     title       text NOT NULL,
     formula     text,
     query       text,
@@ -442,10 +442,11 @@ CREATE TABLE cafe24.kpi (
     owner       regrole NOT NULL DEFAULT current_user::regrole,
     readers     regrole[] NOT NULL DEFAULT '{}',
     builtin     boolean NOT NULL DEFAULT false,
+    PRIMARY KEY (owner, name),
     CHECK ((formula IS NULL) <> (query IS NULL))
 );
 COMMENT ON TABLE cafe24.kpi IS 'KPI catalog: a formula over cafe24.kpi_daily_facts (aggregated over the period) or a query of one value for ($1 from, $2 to exclusive, $3 shop_no). Row-level security as for reports.';
-COMMENT ON COLUMN cafe24.kpi.name IS 'KPI name used by kpi_values and dashboard widgets.';
+COMMENT ON COLUMN cafe24.kpi.name IS 'KPI name used by kpi_values and dashboard widgets, unique per owner: a name means your own KPI, else the built-in one.';
 COMMENT ON COLUMN cafe24.kpi.title IS 'Label shown to readers.';
 COMMENT ON COLUMN cafe24.kpi.formula IS 'Aggregate expression over kpi_daily_facts columns, e.g. sum(revenue) / nullif(sum(orders), 0); gives period values and daily sparklines.';
 COMMENT ON COLUMN cafe24.kpi.query IS 'Alternatively a SELECT of one number with parameters $1 (period start date), $2 (end date, exclusive), $3 (shop_no or NULL).';
@@ -465,6 +466,18 @@ CREATE POLICY kpi_read ON cafe24.kpi FOR SELECT
 -- KPI is shown to every role and its formula runs in the live-KPI triggers.
 CREATE POLICY kpi_write ON cafe24.kpi FOR ALL USING (pg_has_role(owner, 'USAGE')) WITH CHECK (pg_has_role(owner, 'USAGE') AND NOT builtin);
 GRANT SELECT, INSERT, UPDATE, DELETE ON cafe24.kpi TO PUBLIC;
+CREATE TRIGGER refuse_builtin_name BEFORE INSERT OR UPDATE OF name, builtin ON cafe24.kpi
+    FOR EACH ROW EXECUTE FUNCTION cafe24._refuse_builtin_name();
+
+-- The KPI a reference names for the caller: a bare name is the caller's own KPI, else the
+-- built-in one; owner.name is that role's (which kpi_values refuses to run).
+CREATE FUNCTION cafe24._find_kpi(ref text) RETURNS SETOF cafe24.kpi
+LANGUAGE sql STABLE ROWS 1 SET search_path = pg_catalog, pg_temp AS $$
+    SELECT k.* FROM cafe24.kpi AS k, cafe24._name_ref(ref) AS n
+    WHERE k.name = n.name AND (k.owner = coalesce(n.owner, current_user::regrole::oid) OR (n.owner IS NULL AND k.builtin))
+    ORDER BY k.builtin LIMIT 1
+$$;
+COMMENT ON FUNCTION cafe24._find_kpi(text) IS 'Internal: the KPI a reference (name or owner.name) names for the caller.';
 
 INSERT INTO cafe24.kpi (name, title, formula, query, unit, format, higher_is_better, live, builtin) VALUES
 ('revenue', 'Revenue', 'sum(revenue)', NULL, 'KRW', 'currency', true, true, true),
@@ -583,18 +596,20 @@ BEGIN
         RAISE EXCEPTION 'kpi_values: sparkline_days = % is out of range: allowed 0 to 366', sparkline_days
             USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass how many daily points to return, e.g. 30.';
     END IF;
-    SELECT string_agg(n, ', ') INTO missing FROM unnest(names) AS n WHERE n NOT IN (SELECT name FROM cafe24.kpi);
+    -- A name is the caller's own KPI, else the built-in one (owner.name: that role's).
+    SELECT string_agg(n, ', ') INTO missing FROM unnest(names) AS n WHERE NOT EXISTS (SELECT FROM cafe24._find_kpi(n));
     IF missing IS NOT NULL THEN
         RAISE EXCEPTION 'kpi_values: unknown KPI %', missing
             USING ERRCODE = 'undefined_object',
-                  HINT = 'Known KPIs: ' || (SELECT string_agg(name, ', ' ORDER BY name) FROM cafe24.kpi) || '.';
+                  HINT = 'Your KPIs and the built-in ones: ' || (SELECT string_agg(c.name, ', ' ORDER BY c.name) FROM cafe24.kpi AS c
+                                                                 WHERE c.builtin OR c.owner OPERATOR(pg_catalog.=) current_user::regrole) || '.';
     END IF;
     -- A KPI's formula or query is code, run with the caller's rights: only built-in KPIs and
     -- the caller's own run here (another role's KPI, even shared through readers or seen by
-    -- a superuser, would run its owner's code as the caller): refused when named, skipped
-    -- from the default list.
-    SELECT string_agg(format('%s (owner %s)', c.name, c.owner), ', ') INTO missing FROM cafe24.kpi AS c
-    WHERE c.name = ANY (names) AND NOT c.builtin AND c.owner OPERATOR(pg_catalog.<>) current_user::regrole;
+    -- a superuser, would run its owner's code as the caller): refused when named as
+    -- owner.name, never in the default list.
+    SELECT string_agg(format('%s (owner %s)', c.name, c.owner), ', ') INTO missing FROM unnest(names) AS n, cafe24._find_kpi(n) AS c
+    WHERE NOT c.builtin AND c.owner OPERATOR(pg_catalog.<>) current_user::regrole;
     IF missing IS NOT NULL THEN
         RAISE EXCEPTION 'kpi_values: KPI % belongs to another role; its formula would run with your rights', missing
             USING ERRCODE = 'insufficient_privilege',
@@ -606,9 +621,16 @@ BEGIN
         WHEN 'last_28_days' THEN d - 27
         WHEN 'last_30_days' THEN d - 29
         ELSE date_trunc(period, d::timestamp)::date END;
-    FOR k IN SELECT * FROM cafe24.kpi AS c
-             WHERE (names IS NULL OR c.name = ANY (names)) AND (c.builtin OR c.owner OPERATOR(pg_catalog.=) current_user::regrole)
-             ORDER BY coalesce(array_position(names, c.name), 0), c.builtin DESC, c.name LOOP
+    -- Each name once, in the order asked (by default the caller's KPIs after the built-in ones).
+    FOR k IN SELECT * FROM (
+                 SELECT DISTINCT ON (c.owner, c.name) c.*, u.i
+                 FROM unnest(coalesce(names, ARRAY(SELECT x.name FROM cafe24.kpi AS x
+                                                   WHERE x.builtin OR x.owner OPERATOR(pg_catalog.=) current_user::regrole
+                                                   ORDER BY x.builtin DESC, x.name))) WITH ORDINALITY AS u(n, i)
+                 CROSS JOIN LATERAL cafe24._find_kpi(u.n) AS c
+                 WHERE c.builtin OR c.owner OPERATOR(pg_catalog.=) current_user::regrole
+                 ORDER BY c.owner, c.name, u.i) AS c
+             ORDER BY c.i LOOP
         cmp := coalesce(compare_to, k.compare_to);
         IF cmp = 'previous_year' THEN
             plo := (lo - interval '1 year')::date; phi := (hi - interval '1 year')::date;
@@ -647,7 +669,7 @@ COMMENT ON FUNCTION cafe24.kpi_values(text[], text, date, text, integer, integer
 
 -- Dashboards: a spec (as given to create_dashboard) and its widgets, one row each.
 CREATE TABLE cafe24.dashboard (
-    name             text PRIMARY KEY CHECK (name ~ '^[a-z][a-z0-9_]{0,62}$'),
+    name             text NOT NULL CHECK (name ~ '^[a-z][a-z0-9_]{0,62}$'),
     title            text NOT NULL,
     spec             jsonb NOT NULL,
     refresh_seconds  integer NOT NULL DEFAULT 60 CHECK (refresh_seconds > 0),
@@ -655,15 +677,16 @@ CREATE TABLE cafe24.dashboard (
     readers          regrole[] NOT NULL DEFAULT '{}',
     builtin          boolean NOT NULL DEFAULT false,
     created_at       timestamptz NOT NULL DEFAULT now(),
-    updated_at       timestamptz NOT NULL DEFAULT now()
+    updated_at       timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (owner, name)
 );
-COMMENT ON TABLE cafe24.dashboard IS 'Dashboards as checked by create_dashboard. Row-level security: owners see their own; readers and built-in dashboards are shared.';
-COMMENT ON COLUMN cafe24.dashboard.name IS 'Dashboard name (lower-case identifier).';
+COMMENT ON TABLE cafe24.dashboard IS 'Dashboards as checked by create_dashboard. Names are per owner. Row-level security: owners see their own; readers and built-in dashboards are shared.';
+COMMENT ON COLUMN cafe24.dashboard.name IS 'Dashboard name (lower-case identifier), unique per owner: bare for your own or a built-in one, owner.name for one shared with you.';
 COMMENT ON COLUMN cafe24.dashboard.title IS 'Title shown on the page.';
 COMMENT ON COLUMN cafe24.dashboard.spec IS 'The spec given to create_dashboard (see docs/dashboards.md).';
 COMMENT ON COLUMN cafe24.dashboard.refresh_seconds IS 'Default refresh interval for widgets, in seconds.';
 COMMENT ON COLUMN cafe24.dashboard.owner IS 'Role that owns the dashboard.';
-COMMENT ON COLUMN cafe24.dashboard.readers IS 'Roles (and their members) that may also see it: UPDATE cafe24.dashboard SET readers = ''{analyst}'' WHERE name = ...';
+COMMENT ON COLUMN cafe24.dashboard.readers IS 'Roles (and their members) that may also see it, as owner.name: UPDATE cafe24.dashboard SET readers = ''{analyst}'' WHERE owner = current_user::regrole AND name = ...';
 COMMENT ON COLUMN cafe24.dashboard.builtin IS 'Shipped with the extension, visible to every role.';
 COMMENT ON COLUMN cafe24.dashboard.created_at IS 'When it was created.';
 COMMENT ON COLUMN cafe24.dashboard.updated_at IS 'When its spec last changed.';
@@ -673,9 +696,22 @@ CREATE POLICY dashboard_read ON cafe24.dashboard FOR SELECT
 -- Only the extension owner marks dashboards built in (shown to, and run by, every role).
 CREATE POLICY dashboard_write ON cafe24.dashboard FOR ALL USING (pg_has_role(owner, 'USAGE')) WITH CHECK (pg_has_role(owner, 'USAGE') AND NOT builtin);
 GRANT SELECT, INSERT, UPDATE, DELETE ON cafe24.dashboard TO PUBLIC;
+CREATE TRIGGER refuse_builtin_name BEFORE INSERT OR UPDATE OF name, builtin ON cafe24.dashboard
+    FOR EACH ROW EXECUTE FUNCTION cafe24._refuse_builtin_name();
+
+-- The dashboard a reference names for the caller: a bare name is the caller's own
+-- dashboard, else the built-in one; owner.name is that role's.
+CREATE FUNCTION cafe24._find_dashboard(ref text) RETURNS SETOF cafe24.dashboard
+LANGUAGE sql STABLE ROWS 1 SET search_path = pg_catalog, pg_temp AS $$
+    SELECT d.* FROM cafe24.dashboard AS d, cafe24._name_ref(ref) AS n
+    WHERE d.name = n.name AND (d.owner = coalesce(n.owner, current_user::regrole::oid) OR (n.owner IS NULL AND d.builtin))
+    ORDER BY d.builtin LIMIT 1
+$$;
+COMMENT ON FUNCTION cafe24._find_dashboard(text) IS 'Internal: the dashboard a reference (name or owner.name) names for the caller.';
 
 CREATE TABLE cafe24.widget (
-    dashboard        text NOT NULL REFERENCES cafe24.dashboard ON DELETE CASCADE ON UPDATE CASCADE,
+    dashboard_owner  regrole NOT NULL,
+    dashboard        text NOT NULL,
     widget_no        integer NOT NULL,
     title            text NOT NULL,
     kind             text NOT NULL CHECK (kind IN ('kpi', 'line', 'bar', 'pie', 'table', 'forecast', 'funnel', 'cohort_heatmap')),
@@ -686,10 +722,12 @@ CREATE TABLE cafe24.widget (
     width            integer NOT NULL CHECK (width BETWEEN 1 AND 12 AND col + width <= 13),
     height           integer NOT NULL CHECK (height BETWEEN 1 AND 6),
     refresh_seconds  integer NOT NULL CHECK (refresh_seconds > 0),
-    PRIMARY KEY (dashboard, widget_no)
+    PRIMARY KEY (dashboard_owner, dashboard, widget_no),
+    FOREIGN KEY (dashboard_owner, dashboard) REFERENCES cafe24.dashboard (owner, name) ON DELETE CASCADE ON UPDATE CASCADE
 );
 COMMENT ON TABLE cafe24.widget IS 'Widgets of dashboards, written by create_dashboard: kind, its query (as a report section) or KPI names, grid position and size, refresh interval. Visible with their dashboard.';
-COMMENT ON COLUMN cafe24.widget.dashboard IS 'Dashboard the widget belongs to.';
+COMMENT ON COLUMN cafe24.widget.dashboard_owner IS 'Owner of the dashboard the widget belongs to.';
+COMMENT ON COLUMN cafe24.widget.dashboard IS 'Name of the dashboard the widget belongs to.';
 COMMENT ON COLUMN cafe24.widget.widget_no IS 'Position in the spec''s widget list, from 0.';
 COMMENT ON COLUMN cafe24.widget.title IS 'Widget title.';
 COMMENT ON COLUMN cafe24.widget.kind IS 'kpi, line, bar, pie, table, forecast, funnel or cohort_heatmap.';
@@ -702,10 +740,10 @@ COMMENT ON COLUMN cafe24.widget.height IS 'Grid rows spanned (160 px each).';
 COMMENT ON COLUMN cafe24.widget.refresh_seconds IS 'How often a front end should refresh it, in seconds.';
 ALTER TABLE cafe24.widget ENABLE ROW LEVEL SECURITY;
 CREATE POLICY widget_read ON cafe24.widget FOR SELECT
-    USING (EXISTS (SELECT FROM cafe24.dashboard AS d WHERE d.name = widget.dashboard));
+    USING (EXISTS (SELECT FROM cafe24.dashboard AS d WHERE d.owner = widget.dashboard_owner AND d.name = widget.dashboard));
 CREATE POLICY widget_write ON cafe24.widget FOR ALL
-    USING (EXISTS (SELECT FROM cafe24.dashboard AS d WHERE d.name = widget.dashboard AND pg_has_role(d.owner, 'USAGE')))
-    WITH CHECK (EXISTS (SELECT FROM cafe24.dashboard AS d WHERE d.name = widget.dashboard AND pg_has_role(d.owner, 'USAGE')));
+    USING (EXISTS (SELECT FROM cafe24.dashboard AS d WHERE d.owner = widget.dashboard_owner AND d.name = widget.dashboard AND pg_has_role(d.owner, 'USAGE')))
+    WITH CHECK (EXISTS (SELECT FROM cafe24.dashboard AS d WHERE d.owner = widget.dashboard_owner AND d.name = widget.dashboard AND pg_has_role(d.owner, 'USAGE')));
 GRANT SELECT, INSERT, UPDATE, DELETE ON cafe24.widget TO PUBLIC;
 
 CREATE FUNCTION cafe24.dashboard_data(name text, params jsonb DEFAULT '{}', widgets integer[] DEFAULT NULL)
@@ -719,10 +757,14 @@ DECLARE
     state text;
     bad text;
 BEGIN
-    SELECT * INTO d FROM cafe24.dashboard AS x WHERE x.name = dashboard_data.name;
+    SELECT * INTO d FROM cafe24._find_dashboard(dashboard_data.name);
     IF NOT FOUND THEN
         RAISE EXCEPTION 'dashboard_data: dashboard "%" does not exist', dashboard_data.name
-            USING ERRCODE = 'undefined_object', HINT = 'SELECT name FROM cafe24.dashboard lists the dashboards you can see.';
+            USING ERRCODE = 'undefined_object',
+                  HINT = 'A name is your own dashboard or a built-in one; name one shared with you as owner.name'
+                         || coalesce(' (' || (SELECT string_agg(cafe24._name_of(x.owner, x.name, x.builtin), ', ' ORDER BY x.owner::text)
+                                              FROM cafe24.dashboard AS x, cafe24._name_ref(dashboard_data.name) AS n WHERE x.name = n.name) || ')', '')
+                         || '. SELECT owner, name FROM cafe24.dashboard lists the dashboards you can see.';
     END IF;
     IF params IS NOT NULL AND jsonb_typeof(params) <> 'object' THEN
         RAISE EXCEPTION 'dashboard_data: params = % is not a JSON object', params
@@ -736,7 +778,7 @@ BEGIN
                   HINT = 'Parameters: ' || coalesce((SELECT string_agg(p ->> 'name', ', ') FROM jsonb_array_elements(d.spec -> 'parameters') AS p), 'none') || '.';
     END IF;
     SELECT string_agg(n::text, ', ') INTO bad FROM unnest(dashboard_data.widgets) AS n
-    WHERE n IS NULL OR n NOT IN (SELECT x.widget_no FROM cafe24.widget AS x WHERE x.dashboard = d.name);
+    WHERE n IS NULL OR n NOT IN (SELECT x.widget_no FROM cafe24.widget AS x WHERE x.dashboard_owner = d.owner AND x.dashboard = d.name);
     IF bad IS NOT NULL OR dashboard_data.widgets = '{}' THEN
         RAISE EXCEPTION 'dashboard_data: widgets = % %', dashboard_data.widgets,
                         CASE WHEN bad IS NULL THEN 'is empty' ELSE format('names no widget %s of dashboard "%s"', bad, d.name) END
@@ -744,11 +786,11 @@ BEGIN
                   HINT = 'Pass widget numbers from dashboard_data(name) -> ''widgets'' -> i ->> ''widget_no'' (from 0), or NULL for every widget.';
     END IF;
     FOR w IN SELECT * FROM cafe24.widget AS x
-             WHERE x.dashboard = d.name AND (dashboard_data.widgets IS NULL OR x.widget_no = ANY (dashboard_data.widgets))
+             WHERE x.dashboard_owner = d.owner AND x.dashboard = d.name AND (dashboard_data.widgets IS NULL OR x.widget_no = ANY (dashboard_data.widgets))
              ORDER BY x.widget_no LOOP
         -- Each widget in its own subtransaction: a failing query shows its error, the rest render.
         BEGIN
-            data := jsonb_build_object('data', cafe24._widget_data(d.name, w.widget_no, params));
+            data := jsonb_build_object('data', cafe24._widget_data(d.owner::text || '.' || d.name, w.widget_no, params));
         EXCEPTION WHEN OTHERS THEN
             GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT, state = RETURNED_SQLSTATE;
             data := jsonb_build_object('error', jsonb_build_object('message', msg, 'sqlstate', state));

@@ -852,7 +852,7 @@ SELECT cafe24.create_dashboard('merchant_overview', $json$
   ]
 }
 $json$);
-UPDATE cafe24.dashboard SET builtin = true WHERE name = 'merchant_overview';
+UPDATE cafe24.dashboard SET builtin = true WHERE owner = current_user::regrole AND name = 'merchant_overview';
 
 -- Planner estimates ----------------------------------------------------------------------
 -- Rows per call and cost (in cpu_operator_cost units, about 25 ns each here) of the
@@ -989,15 +989,16 @@ CREATE FUNCTION cafe24.catalog() RETURNS jsonb LANGUAGE sql STABLE SET search_pa
 SELECT jsonb_build_object(
     'kpis', (SELECT COALESCE(jsonb_agg(jsonb_build_object('name', k.name, 'title', k.title, 'format', k.format, 'unit', k.unit,
                                                           'live', k.live, 'builtin', k.builtin, 'higher_is_better', k.higher_is_better) ORDER BY NOT k.builtin, k.name), '[]')
-             FROM cafe24.kpi AS k),
-    'dashboards', (SELECT COALESCE(jsonb_agg(jsonb_build_object('name', d.name, 'title', d.title, 'owner', d.owner::text, 'builtin', d.builtin,
-                                                                'refresh_seconds', d.refresh_seconds, 'updated_at', d.updated_at, 'spec', d.spec) ORDER BY d.name), '[]')
+             FROM cafe24.kpi AS k WHERE k.builtin OR k.owner = current_user::regrole),
+    'dashboards', (SELECT COALESCE(jsonb_agg(jsonb_build_object('name', d.name, 'ref', cafe24._name_of(d.owner, d.name, d.builtin), 'title', d.title, 'owner', d.owner::text,
+                                                                'builtin', d.builtin, 'refresh_seconds', d.refresh_seconds, 'updated_at', d.updated_at, 'spec', d.spec)
+                                             ORDER BY d.name, d.owner::text), '[]')
                    FROM cafe24.dashboard AS d),
-    'reports', (SELECT COALESCE(jsonb_agg(jsonb_build_object('name', r.name, 'title', r.title, 'owner', r.owner::text, 'template', r.template,
-                                                             'parameters', COALESCE(r.spec -> 'parameters', '[]')) ORDER BY r.name), '[]')
+    'reports', (SELECT COALESCE(jsonb_agg(jsonb_build_object('name', r.name, 'ref', cafe24._name_of(r.owner, r.name, r.template), 'title', r.title, 'owner', r.owner::text,
+                                                             'template', r.template, 'parameters', COALESCE(r.spec -> 'parameters', '[]')) ORDER BY r.name, r.owner::text), '[]')
                 FROM cafe24.report AS r),
     'outputs', (SELECT COALESCE(jsonb_agg(o ORDER BY o.id DESC), '[]') FROM (
-                   SELECT o.id, o.report, o.format, o.params, o.path, o.bytes, o.rows, o.created_at, o.content IS NOT NULL AS kept
+                   SELECT o.id, o.report, o.report_owner::text AS report_owner, o.format, o.params, o.path, o.bytes, o.rows, o.created_at, o.content IS NOT NULL AS kept
                    FROM cafe24.report_output AS o ORDER BY o.id DESC LIMIT 50) AS o),
     'jobs', (SELECT COALESCE(jsonb_agg(j ORDER BY j.jobid), '[]') FROM (
                 SELECT j.jobid, j.jobname, j.schedule, j.command, j.active,
@@ -1016,7 +1017,7 @@ SELECT jsonb_build_object(
                    AND p.proname = ANY ('{profit_margins,segment_summary,cohort_retention,funnel,seasonal_indices,yoy_growth,optimize_inventory,forecast_sales}')))
 $$;
 COMMENT ON FUNCTION cafe24.catalog() IS
-'What a front end lists, as JSON, with your rights: the shops you may read, the KPIs, dashboards (with their specs), reports (with their parameters), your last 50 outputs, your jobs with their last run, your calls in progress, the widget kinds and the analyses a widget can show with their result columns.';
+'What a front end lists, as JSON, with your rights: the shops you may read, your KPIs and the built-in ones, the dashboards (with their specs) and reports (with their parameters) you can see, each with the ref to pass for it (its name, or owner.name when shared with you), your last 50 outputs, your jobs with their last run, your calls in progress, the widget kinds and the analyses a widget can show with their result columns.';
 
 -- Internal SECURITY DEFINER helpers and trigger functions are called by triggers and by each
 -- other (as the owner), never by users: nobody else may run them (a trigger fires whatever

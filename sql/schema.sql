@@ -414,25 +414,75 @@ COMMENT ON FUNCTION cafe24._product_changed() IS 'Internal trigger: moves monthl
 COMMENT ON FUNCTION cafe24._shop_changed() IS 'Internal trigger: re-cuts a shop''s days when its time zone changes.';
 COMMENT ON FUNCTION cafe24._order_line_truncated() IS 'Internal trigger: empties the aggregates when order_line is truncated.';
 
+-- Names of reports, dashboards, KPIs and saved forecast models are per owner, as pg_cron's
+-- job names are: each table's key is (owner, name), so one role's name never blocks or
+-- reveals another's. A reference to one is a bare name, the caller's own object or else the
+-- built-in one of that name, or owner.name, that role's object where row-level security
+-- shows it to the caller (shared through readers, owned by a role the caller is a member
+-- of, or built in). Names are lower-case identifiers, so the last dot splits; the owner is
+-- a role name as regrole prints it (double-quoted when it needs to be). _name_ref gives the
+-- owner (NULL for a bare name, 0 for a role that does not exist) and the name.
+CREATE FUNCTION cafe24._name_ref(ref text, OUT owner oid, OUT name text)
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT CASE WHEN x.m IS NOT NULL THEN
+               coalesce((SELECT r.oid FROM pg_catalog.pg_roles AS r
+                         WHERE r.rolname = CASE WHEN x.m[1] ~ '^".+"$' THEN replace(substr(x.m[1], 2, length(x.m[1]) - 2), '""', '"')
+                                                ELSE x.m[1] END), 0::oid) END,
+           coalesce(x.m[2], ref)
+    FROM (SELECT regexp_match(ref, '^(.+)\.([^.]+)$') AS m) AS x
+$$;
+COMMENT ON FUNCTION cafe24._name_ref(text) IS 'Internal: splits a reference to a report, dashboard, KPI or forecast model (name or owner.name) into the owner''s oid (NULL for a bare name, 0 for no such role) and the name.';
+
+-- How a caller names an object: bare when it is the caller's own or built in, else owner.name.
+CREATE FUNCTION cafe24._name_of(owner regrole, name text, builtin boolean) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT CASE WHEN builtin OR owner = current_user::regrole THEN name ELSE owner::text || '.' || name END
+$$;
+COMMENT ON FUNCTION cafe24._name_of(regrole, text, boolean) IS 'Internal: the reference a caller passes for an object: its name when it is the caller''s own or built in, else owner.name.';
+
+-- Built-in names are public, so a role's own object may not take one (create_report and
+-- create_dashboard say so with 42710; a direct INSERT or UPDATE is refused the same way):
+-- a bare name then always means the same built-in for every role that has no object of it.
+CREATE FUNCTION cafe24._refuse_builtin_name() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    flag text := CASE TG_TABLE_NAME WHEN 'report' THEN 'template' ELSE 'builtin' END;
+    what text := CASE TG_TABLE_NAME WHEN 'kpi' THEN 'KPI' ELSE TG_TABLE_NAME END;
+    taken boolean;
+BEGIN
+    IF (to_jsonb(NEW) ->> flag)::boolean THEN
+        RETURN NEW;
+    END IF;
+    EXECUTE format('SELECT EXISTS (SELECT FROM cafe24.%I AS b WHERE b.%I AND b.name = $1)', TG_TABLE_NAME, flag) INTO taken USING NEW.name;
+    IF taken THEN
+        RAISE EXCEPTION '% name "%" is taken by a built-in %', what, NEW.name, CASE flag WHEN 'template' THEN 'template' ELSE what END
+            USING ERRCODE = 'duplicate_object',
+                  HINT = format('Built-in names are shared by every role: choose another (SELECT name FROM cafe24.%I WHERE %I lists them).', TG_TABLE_NAME, flag);
+    END IF;
+    RETURN NEW;
+END $$;
+COMMENT ON FUNCTION cafe24._refuse_builtin_name() IS 'Internal trigger: refuses a report, dashboard or KPI of a role that takes the name of a built-in one (42710).';
+
 -- Reports: definitions (specs) and the outputs export_report wrote. Row-level security
 -- keeps each role to its own rows: a report is visible to its owner (and members of the
 -- owner role), to the roles listed in readers, and to everyone when it is a template.
 CREATE TABLE cafe24.report (
-    name        text PRIMARY KEY CHECK (name ~ '^[a-z][a-z0-9_]{0,62}$'),
+    name        text NOT NULL CHECK (name ~ '^[a-z][a-z0-9_]{0,62}$'),
     title       text NOT NULL,
     spec        jsonb NOT NULL,
     owner       regrole NOT NULL DEFAULT current_user::regrole,
     readers     regrole[] NOT NULL DEFAULT '{}',
     template    boolean NOT NULL DEFAULT false,
     created_at  timestamptz NOT NULL DEFAULT now(),
-    updated_at  timestamptz NOT NULL DEFAULT now()
+    updated_at  timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (owner, name)
 );
-COMMENT ON TABLE cafe24.report IS 'Report definitions: a title, parameters and sections (queries or named analyses with a display and column formats), as checked by create_report. Row-level security: owners see their own, readers and templates are shared.';
-COMMENT ON COLUMN cafe24.report.name IS 'Report name (lower-case identifier), used by render_report and export_report.';
+COMMENT ON TABLE cafe24.report IS 'Report definitions: a title, parameters and sections (queries or named analyses with a display and column formats), as checked by create_report. Names are per owner. Row-level security: owners see their own, readers and templates are shared.';
+COMMENT ON COLUMN cafe24.report.name IS 'Report name (lower-case identifier), unique per owner; render_report and export_report take it bare for your own report or a template, as owner.name for one shared with you.';
 COMMENT ON COLUMN cafe24.report.title IS 'Title shown on the report (copied from the spec).';
 COMMENT ON COLUMN cafe24.report.spec IS 'The report spec (see docs/reports.md): title, description, parameters, sections.';
 COMMENT ON COLUMN cafe24.report.owner IS 'Role that owns the report; it and its members may change or drop it.';
-COMMENT ON COLUMN cafe24.report.readers IS 'Roles (and their members) that may also see and render the report: UPDATE cafe24.report SET readers = ''{analyst}'' WHERE name = ...';
+COMMENT ON COLUMN cafe24.report.readers IS 'Roles (and their members) that may also see and render the report, as owner.name: UPDATE cafe24.report SET readers = ''{analyst}'' WHERE owner = current_user::regrole AND name = ...';
 COMMENT ON COLUMN cafe24.report.template IS 'Built-in template shipped with the extension, visible to every role.';
 COMMENT ON COLUMN cafe24.report.created_at IS 'When the report was created.';
 COMMENT ON COLUMN cafe24.report.updated_at IS 'When its spec last changed.';
@@ -446,10 +496,24 @@ CREATE POLICY report_read ON cafe24.report FOR SELECT
 CREATE POLICY report_write ON cafe24.report FOR ALL
     USING (pg_has_role(owner, 'USAGE')) WITH CHECK (pg_has_role(owner, 'USAGE') AND NOT template);
 GRANT SELECT, INSERT, UPDATE, DELETE ON cafe24.report TO PUBLIC;
+CREATE TRIGGER refuse_builtin_name BEFORE INSERT OR UPDATE OF name, template ON cafe24.report
+    FOR EACH ROW EXECUTE FUNCTION cafe24._refuse_builtin_name();
+
+-- The report a reference names, as the caller sees it (row-level security applies): a bare
+-- name is the caller's own report, else the template of that name; owner.name is that
+-- role's report.
+CREATE FUNCTION cafe24._find_report(ref text) RETURNS SETOF cafe24.report
+LANGUAGE sql STABLE ROWS 1 SET search_path = pg_catalog, pg_temp AS $$
+    SELECT r.* FROM cafe24.report AS r, cafe24._name_ref(ref) AS n
+    WHERE r.name = n.name AND (r.owner = coalesce(n.owner, current_user::regrole::oid) OR (n.owner IS NULL AND r.template))
+    ORDER BY r.template LIMIT 1
+$$;
+COMMENT ON FUNCTION cafe24._find_report(text) IS 'Internal: the report a reference (name or owner.name) names for the caller.';
 
 CREATE TABLE cafe24.report_output (
     id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     report      text NOT NULL,
+    report_owner regrole NOT NULL,
     format      text NOT NULL,
     params      jsonb NOT NULL DEFAULT '{}',
     path        text,
@@ -465,6 +529,7 @@ CREATE INDEX report_output_report_idx ON cafe24.report_output (report, created_a
 COMMENT ON TABLE cafe24.report_output IS 'One row per export_report call that succeeded: where the file went, its size and SHA-256, and optionally its bytes. Row-level security: each role sees its own outputs.';
 COMMENT ON COLUMN cafe24.report_output.id IS 'Output id.';
 COMMENT ON COLUMN cafe24.report_output.report IS 'Name of the exported report.';
+COMMENT ON COLUMN cafe24.report_output.report_owner IS 'Owner of the exported report (the extension owner for a template).';
 COMMENT ON COLUMN cafe24.report_output.format IS 'pdf, xlsx, csv, html or json.';
 COMMENT ON COLUMN cafe24.report_output.params IS 'Parameters the report was rendered with.';
 COMMENT ON COLUMN cafe24.report_output.path IS 'Absolute path of the file under cafe24_analytics.report_storage_path; NULL when only kept in content.';
@@ -487,7 +552,7 @@ GRANT SELECT, INSERT, DELETE ON cafe24.report_output TO PUBLIC;
 -- Saved forecast models (train_forecast_model): what to forecast, the model chosen per
 -- series with its backtest scores, and the fitted global model. Private to their owner.
 CREATE TABLE cafe24.forecast_model (
-    name          text PRIMARY KEY CHECK (name ~ '^[a-z][a-z0-9_]{0,62}$'),
+    name          text NOT NULL CHECK (name ~ '^[a-z][a-z0-9_]{0,62}$'),
     grain         text NOT NULL,
     by            text NOT NULL,
     measure       text NOT NULL,
@@ -498,10 +563,11 @@ CREATE TABLE cafe24.forecast_model (
     global_model  bytea,
     global_info   jsonb,
     owner         regrole NOT NULL DEFAULT current_user::regrole,
-    trained_at    timestamptz NOT NULL DEFAULT now()
+    trained_at    timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (owner, name)
 );
-COMMENT ON TABLE cafe24.forecast_model IS 'Saved forecast models from train_forecast_model; forecast_sales(model_name => ...) forecasts from them without model selection or global refit. Row-level security: visible to the owner (and its members).';
-COMMENT ON COLUMN cafe24.forecast_model.name IS 'Model name (lower-case identifier), passed as forecast_sales(model_name => ...).';
+COMMENT ON TABLE cafe24.forecast_model IS 'Saved forecast models from train_forecast_model; forecast_sales(model_name => ...) forecasts from them without model selection or global refit. Names are per owner. Row-level security: visible to the owner (and its members).';
+COMMENT ON COLUMN cafe24.forecast_model.name IS 'Model name (lower-case identifier), unique per owner, passed as forecast_sales(model_name => ...): bare for your own, owner.name for one of a role you are a member of.';
 COMMENT ON COLUMN cafe24.forecast_model.grain IS 'day, week or month, as trained.';
 COMMENT ON COLUMN cafe24.forecast_model.by IS 'Series: total, shop, category or product (or the source''s series_key).';
 COMMENT ON COLUMN cafe24.forecast_model.measure IS 'revenue, units or orders, as trained.';
@@ -515,7 +581,8 @@ COMMENT ON COLUMN cafe24.forecast_model.owner IS 'Role that trained the model.';
 COMMENT ON COLUMN cafe24.forecast_model.trained_at IS 'When it was trained.';
 
 CREATE TABLE cafe24.forecast_model_series (
-    model_name  text NOT NULL REFERENCES cafe24.forecast_model ON DELETE CASCADE,
+    model_owner regrole NOT NULL,
+    model_name  text NOT NULL,
     series_key  text NOT NULL,
     model       text NOT NULL,
     mase        float8,
@@ -524,9 +591,11 @@ CREATE TABLE cafe24.forecast_model_series (
     bias        float8,
     levels      float8[],
     coverage    float8[],
-    PRIMARY KEY (model_name, series_key)
+    PRIMARY KEY (model_owner, model_name, series_key),
+    FOREIGN KEY (model_owner, model_name) REFERENCES cafe24.forecast_model (owner, name) ON DELETE CASCADE ON UPDATE CASCADE
 );
 COMMENT ON TABLE cafe24.forecast_model_series IS 'Per series of a saved forecast model: the model chosen and its backtest accuracy (NULL when the history was too short to backtest).';
+COMMENT ON COLUMN cafe24.forecast_model_series.model_owner IS 'Owner of the saved model (cafe24.forecast_model.owner).';
 COMMENT ON COLUMN cafe24.forecast_model_series.model_name IS 'The saved model (cafe24.forecast_model.name).';
 COMMENT ON COLUMN cafe24.forecast_model_series.series_key IS 'The series, as forecast_sales names it.';
 COMMENT ON COLUMN cafe24.forecast_model_series.model IS 'seasonal_naive, ets, mstl, croston or global.';
@@ -542,9 +611,17 @@ CREATE POLICY forecast_model_owner ON cafe24.forecast_model FOR ALL
     USING (pg_has_role(owner, 'USAGE')) WITH CHECK (pg_has_role(owner, 'USAGE'));
 ALTER TABLE cafe24.forecast_model_series ENABLE ROW LEVEL SECURITY;
 CREATE POLICY forecast_model_series_owner ON cafe24.forecast_model_series FOR ALL
-    USING (EXISTS (SELECT FROM cafe24.forecast_model AS m WHERE m.name = model_name))
-    WITH CHECK (EXISTS (SELECT FROM cafe24.forecast_model AS m WHERE m.name = model_name));
+    USING (EXISTS (SELECT FROM cafe24.forecast_model AS m WHERE m.owner = model_owner AND m.name = model_name))
+    WITH CHECK (EXISTS (SELECT FROM cafe24.forecast_model AS m WHERE m.owner = model_owner AND m.name = model_name));
 GRANT SELECT, INSERT, UPDATE, DELETE ON cafe24.forecast_model, cafe24.forecast_model_series TO PUBLIC;
+
+-- The saved model a reference names for the caller: a bare name is the caller's own.
+CREATE FUNCTION cafe24._find_forecast_model(ref text) RETURNS SETOF cafe24.forecast_model
+LANGUAGE sql STABLE ROWS 1 SET search_path = pg_catalog, pg_temp AS $$
+    SELECT m.* FROM cafe24.forecast_model AS m, cafe24._name_ref(ref) AS n
+    WHERE m.name = n.name AND m.owner = coalesce(n.owner, current_user::regrole::oid)
+$$;
+COMMENT ON FUNCTION cafe24._find_forecast_model(text) IS 'Internal: the saved forecast model a reference (name or owner.name) names for the caller.';
 
 DO $$
 DECLARE t text; s text;

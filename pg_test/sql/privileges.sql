@@ -421,13 +421,13 @@ SELECT CASE key
     WHEN 'alice outputs' THEN (SELECT md5(string_agg(o::text, ';' ORDER BY o.id)) FROM cafe24.report_output AS o WHERE o.created_by = 'priv_alice'::regrole)
     WHEN 'alice file' THEN (SELECT encode(sha256(pg_read_binary_file(o.path)), 'hex') FROM cafe24.report_output AS o WHERE o.id = priv.id('alice_output'))
     WHEN 'alice dashboard' THEN (SELECT md5(string_agg(d::text, ';' ORDER BY d.name)) FROM cafe24.dashboard AS d WHERE d.owner = 'priv_alice'::regrole)
-        || (SELECT md5(string_agg(w::text, ';' ORDER BY w.dashboard, w.widget_no)) FROM cafe24.widget AS w JOIN cafe24.dashboard AS d ON d.name = w.dashboard WHERE d.owner = 'priv_alice'::regrole)
+        || (SELECT md5(string_agg(w::text, ';' ORDER BY w.dashboard, w.widget_no)) FROM cafe24.widget AS w JOIN cafe24.dashboard AS d ON d.owner = w.dashboard_owner AND d.name = w.dashboard WHERE d.owner = 'priv_alice'::regrole)
     WHEN 'builtin dashboard' THEN (SELECT md5(string_agg(d::text, ';' ORDER BY d.name)) FROM cafe24.dashboard AS d WHERE d.builtin)
-        || (SELECT md5(string_agg(w::text, ';' ORDER BY w.dashboard, w.widget_no)) FROM cafe24.widget AS w JOIN cafe24.dashboard AS d ON d.name = w.dashboard WHERE d.builtin)
+        || (SELECT md5(string_agg(w::text, ';' ORDER BY w.dashboard, w.widget_no)) FROM cafe24.widget AS w JOIN cafe24.dashboard AS d ON d.owner = w.dashboard_owner AND d.name = w.dashboard WHERE d.builtin)
     WHEN 'alice kpis' THEN (SELECT md5(string_agg(k::text, ';' ORDER BY k.name)) FROM cafe24.kpi AS k WHERE k.owner = 'priv_alice'::regrole)
     WHEN 'builtin kpis' THEN (SELECT md5(string_agg(k::text, ';' ORDER BY k.name)) FROM cafe24.kpi AS k WHERE k.builtin)
     WHEN 'alice model' THEN (SELECT md5(string_agg(m::text, ';' ORDER BY m.name)) FROM cafe24.forecast_model AS m WHERE m.owner = 'priv_alice'::regrole)
-        || (SELECT md5(string_agg(s::text, ';' ORDER BY s.model_name, s.series_key)) FROM cafe24.forecast_model_series AS s JOIN cafe24.forecast_model AS m ON m.name = s.model_name WHERE m.owner = 'priv_alice'::regrole)
+        || (SELECT md5(string_agg(s::text, ';' ORDER BY s.model_name, s.series_key)) FROM cafe24.forecast_model_series AS s JOIN cafe24.forecast_model AS m ON m.owner = s.model_owner AND m.name = s.model_name WHERE m.owner = 'priv_alice'::regrole)
 END
 $$;
 CREATE TABLE priv.snap AS SELECT k, priv.state(k) AS v FROM unnest(ARRAY['alice jobs', 'alice runs', 'alice report', 'templates', 'alice outputs',
@@ -444,7 +444,9 @@ CALL priv.priv_try('mallory creates a view over alice''s orders', $$CREATE VIEW 
 RESET ROLE;
 
 -- ---------------------------------------------------------------------------------------
--- The attacks. Own objects are named after the attacker (current_user || '_...').
+-- The attacks. Own objects are named after the attacker (current_user || '_...'). Names
+-- are per owner, so alice's objects are attacked as priv_alice.<name> (a bare name is the
+-- attacker's own or a built-in), and an own object named like alice's must work.
 
 -- Jobs and run history.
 INSERT INTO priv.attacks (family, label, sql, expect) VALUES
@@ -496,17 +498,17 @@ INSERT INTO priv.attacks (family, label, sql, expect) VALUES
 ('reports', 'share alice''s report with oneself', $q$UPDATE cafe24.report SET readers = readers || current_user::regrole WHERE name = 'alice_report'$q$, 'empty'),
 ('reports', 'take alice''s report', $q$UPDATE cafe24.report SET owner = current_user::regrole WHERE name = 'alice_report'$q$, 'empty'),
 ('reports', 'delete alice''s report directly', $q$DELETE FROM cafe24.report WHERE name = 'alice_report'$q$, 'empty'),
-('reports', 'drop_report alice''s', $q$SELECT cafe24.drop_report('alice_report')$q$, 'denied'),
-('reports', 'drop_report alice''s if it exists', $q$SELECT 1 WHERE cafe24.drop_report('alice_report', if_exists => true)$q$, 'empty'),
-('reports', 'create_report over alice''s', $q$SELECT cafe24.create_report('alice_report', '{"title": "pwned", "sections": [{"title": "a", "query": "SELECT 666 AS n"}]}', replace => true)$q$, 'denied'),
-('reports', 'render alice''s report as pdf', $q$SELECT cafe24.render_report('alice_report', 'pdf')$q$, 'denied'),
-('reports', 'render alice''s report as xlsx', $q$SELECT cafe24.render_report('alice_report', 'xlsx')$q$, 'denied'),
-('reports', 'render alice''s report as csv', $q$SELECT cafe24.render_report('alice_report', 'csv')$q$, 'denied'),
-('reports', 'render alice''s report as html', $q$SELECT cafe24.render_report('alice_report', 'html')$q$, 'denied'),
-('reports', 'render alice''s report as json', $q$SELECT cafe24.render_report('alice_report', 'json')$q$, 'denied'),
-('reports', 'export alice''s report, kept', $q$SELECT * FROM cafe24.export_report('alice_report', 'csv', keep_content => true)$q$, 'denied'),
-('reports', 'export alice''s report to a file', $q$SELECT * FROM cafe24.export_report('alice_report', 'json', file_name => 'privileges/stolen.json', overwrite => true)$q$, 'denied'),
-('reports', 'schedule_report alice''s report', $q$SELECT cafe24.schedule_report('steal', '@daily', 'alice_report', 'csv')$q$, 'denied'),
+('reports', 'drop_report alice''s', $q$SELECT cafe24.drop_report('priv_alice.alice_report')$q$, 'denied'),
+('reports', 'drop_report alice''s if it exists', $q$SELECT 1 WHERE cafe24.drop_report('priv_alice.alice_report', if_exists => true)$q$, 'empty'),
+('reports', 'create_report over alice''s', $q$SELECT cafe24.create_report('priv_alice.alice_report', '{"title": "pwned", "sections": [{"title": "a", "query": "SELECT 666 AS n"}]}', replace => true)$q$, 'denied'),
+('reports', 'render alice''s report as pdf', $q$SELECT cafe24.render_report('priv_alice.alice_report', 'pdf')$q$, 'denied'),
+('reports', 'render alice''s report as xlsx', $q$SELECT cafe24.render_report('priv_alice.alice_report', 'xlsx')$q$, 'denied'),
+('reports', 'render alice''s report as csv', $q$SELECT cafe24.render_report('priv_alice.alice_report', 'csv')$q$, 'denied'),
+('reports', 'render alice''s report as html', $q$SELECT cafe24.render_report('priv_alice.alice_report', 'html')$q$, 'denied'),
+('reports', 'render alice''s report as json', $q$SELECT cafe24.render_report('priv_alice.alice_report', 'json')$q$, 'denied'),
+('reports', 'export alice''s report, kept', $q$SELECT * FROM cafe24.export_report('priv_alice.alice_report', 'csv', keep_content => true)$q$, 'denied'),
+('reports', 'export alice''s report to a file', $q$SELECT * FROM cafe24.export_report('priv_alice.alice_report', 'json', file_name => 'privileges/stolen.json', overwrite => true)$q$, 'denied'),
+('reports', 'schedule_report alice''s report', $q$SELECT cafe24.schedule_report('steal', '@daily', 'priv_alice.alice_report', 'csv')$q$, 'denied'),
 ('reports', 'plant a report owned by alice', $q$INSERT INTO cafe24.report (name, title, spec, owner) VALUES ('planted_report', 'Planted', '{"title": "Planted", "sections": [{"title": "a", "query": "SELECT 1"}]}', 'priv_alice')$q$, 'denied'),
 ('reports', 'plant a template', $q$INSERT INTO cafe24.report (name, title, spec, template) VALUES ('planted_template', 'Planted', '{"title": "Planted", "sections": [{"title": "a", "query": "SELECT 1"}]}', true)$q$, 'denied'),
 ('reports', 'rewrite the templates', $q$UPDATE cafe24.report SET spec = '{"title": "pwned", "sections": [{"title": "a", "query": "SELECT 666"}]}' WHERE template$q$, 'empty'),
@@ -516,7 +518,7 @@ INSERT INTO priv.attacks (family, label, sql, expect) VALUES
 ('reports', 'read the content alice kept', $q$SELECT content FROM cafe24.report_output WHERE report = 'alice_report'$q$, 'empty'),
 ('reports', 'delete alice''s output', $q$DELETE FROM cafe24.report_output WHERE id = priv.id('alice_output')$q$, 'empty'),
 ('reports', 'rewrite alice''s output', $q$UPDATE cafe24.report_output SET content = NULL, path = '/tmp/x' WHERE id = priv.id('alice_output')$q$, 'denied'),
-('reports', 'forge an output of alice', $q$INSERT INTO cafe24.report_output (report, format, bytes, sha256, rows, duration, created_by) VALUES ('alice_report', 'csv', 1, 'x', 1, '1 second', 'priv_alice')$q$, 'denied'),
+('reports', 'forge an output of alice', $q$INSERT INTO cafe24.report_output (report, report_owner, format, bytes, sha256, rows, duration, created_by) VALUES ('alice_report', 'priv_alice', 'csv', 1, 'x', 1, '1 second', 'priv_alice')$q$, 'denied'),
 ('reports', 'render the monthly_sales template (order data)', $q$SELECT cafe24.render_report('monthly_sales', 'json', '{"month": "2025-02-01"}')$q$, 'denied'),
 ('reports', 'render the customer_segments template (order data)', $q$SELECT cafe24.render_report('customer_segments', 'json')$q$, 'denied'),
 ('reports', 'create an own report', $q$SELECT cafe24.create_report(current_user || '_report', '{"title": "Own", "parameters": [{"name": "d", "type": "date", "default": "2025-01-01"}], "sections": [{"title": "a", "query": "SELECT 1 AS one, ''x'' AS t, $1 AS d"}, {"title": "b", "display": "bar", "x": "t", "y": ["one"], "query": "SELECT ''x'' AS t, 1 AS one"}]}')$q$, 'ok'),
@@ -531,7 +533,12 @@ INSERT INTO priv.attacks (family, label, sql, expect) VALUES
 ('reports', 'schedule_report an own report', $q$SELECT cafe24.schedule_report(current_user || '_report_job', '@daily', current_user || '_report', 'csv', '{}', 'privileges/{report}_{date}.csv')$q$, 'ok'),
 ('reports', 'unschedule the own report job', $q$SELECT cafe24.unschedule(current_user || '_report_job')$q$, 'ok'),
 ('reports', 'delete own outputs', $q$DELETE FROM cafe24.report_output WHERE created_by = current_user::regrole$q$, 'ok'),
-('reports', 'drop an own report', $q$SELECT cafe24.drop_report(current_user || '_report')$q$, 'ok');
+('reports', 'drop an own report', $q$SELECT cafe24.drop_report(current_user || '_report')$q$, 'ok'),
+('reports', 'create an own report named like alice''s', $q$SELECT cafe24.create_report('alice_report', '{"title": "Own", "sections": [{"title": "a", "query": "SELECT 1 AS one"}]}')$q$, 'ok'),
+('reports', 'render it', $q$SELECT cafe24.render_report('alice_report', 'json')$q$, 'ok'),
+('reports', 'create a report named like a template', $q$SELECT cafe24.create_report('monthly_sales', '{"title": "pwned", "sections": [{"title": "a", "query": "SELECT 666 AS n"}]}', replace => true)$q$, 'denied'),
+('reports', 'rename the own one like a template', $q$UPDATE cafe24.report SET name = 'monthly_sales' WHERE owner = current_user::regrole AND name = 'alice_report'$q$, 'denied'),
+('reports', 'drop the own one named like alice''s', $q$SELECT cafe24.drop_report('alice_report')$q$, 'ok');
 
 -- Dashboards and widgets.
 INSERT INTO priv.attacks (family, label, sql, expect) VALUES
@@ -544,21 +551,21 @@ INSERT INTO priv.attacks (family, label, sql, expect) VALUES
 ('dashboards', 'rename alice''s dashboard', $q$UPDATE cafe24.dashboard SET name = 'stolen' WHERE name = 'alice_dash'$q$, 'empty'),
 ('dashboards', 'rewrite alice''s widgets', $q$UPDATE cafe24.widget SET section = '{"title": "x", "query": "SELECT 666 AS n"}' WHERE dashboard = 'alice_dash'$q$, 'empty'),
 ('dashboards', 'delete alice''s widgets', $q$DELETE FROM cafe24.widget WHERE dashboard = 'alice_dash'$q$, 'empty'),
-('dashboards', 'add a widget to alice''s dashboard', $q$INSERT INTO cafe24.widget (dashboard, widget_no, title, kind, section, col, "row", width, height, refresh_seconds) VALUES ('alice_dash', 99, 'planted', 'table', '{"title": "planted", "query": "SELECT 666 AS n"}', 1, 9, 1, 1, 60)$q$, 'denied'),
+('dashboards', 'add a widget to alice''s dashboard', $q$INSERT INTO cafe24.widget (dashboard_owner, dashboard, widget_no, title, kind, section, col, "row", width, height, refresh_seconds) VALUES ('priv_alice', 'alice_dash', 99, 'planted', 'table', '{"title": "planted", "query": "SELECT 666 AS n"}', 1, 9, 1, 1, 60)$q$, 'denied'),
 ('dashboards', 'delete alice''s dashboard directly', $q$DELETE FROM cafe24.dashboard WHERE name = 'alice_dash'$q$, 'empty'),
-('dashboards', 'drop_dashboard alice''s', $q$SELECT cafe24.drop_dashboard('alice_dash')$q$, 'denied'),
-('dashboards', 'drop_dashboard alice''s if it exists', $q$SELECT 1 WHERE cafe24.drop_dashboard('alice_dash', if_exists => true)$q$, 'empty'),
-('dashboards', 'create_dashboard over alice''s', $q$SELECT cafe24.create_dashboard('alice_dash', '{"title": "pwned", "widgets": [{"title": "a", "kind": "table", "query": "SELECT 666 AS n"}]}', replace => true)$q$, 'denied'),
-('dashboards', 'dashboard_data of alice''s', $q$SELECT cafe24.dashboard_data('alice_dash')$q$, 'denied'),
-('dashboards', 'render alice''s dashboard as html', $q$SELECT cafe24.render_dashboard('alice_dash', 'html')$q$, 'denied'),
-('dashboards', 'render alice''s dashboard as pdf', $q$SELECT cafe24.render_dashboard('alice_dash', 'pdf')$q$, 'denied'),
-('dashboards', '_widget_data of alice''s KPI widget', $q$SELECT cafe24._widget_data('alice_dash', 0)$q$, 'denied'),
-('dashboards', '_widget_data of alice''s table widget', $q$SELECT cafe24._widget_data('alice_dash', 1)$q$, 'denied'),
+('dashboards', 'drop_dashboard alice''s', $q$SELECT cafe24.drop_dashboard('priv_alice.alice_dash')$q$, 'denied'),
+('dashboards', 'drop_dashboard alice''s if it exists', $q$SELECT 1 WHERE cafe24.drop_dashboard('priv_alice.alice_dash', if_exists => true)$q$, 'empty'),
+('dashboards', 'create_dashboard over alice''s', $q$SELECT cafe24.create_dashboard('priv_alice.alice_dash', '{"title": "pwned", "widgets": [{"title": "a", "kind": "table", "query": "SELECT 666 AS n"}]}', replace => true)$q$, 'denied'),
+('dashboards', 'dashboard_data of alice''s', $q$SELECT cafe24.dashboard_data('priv_alice.alice_dash')$q$, 'denied'),
+('dashboards', 'render alice''s dashboard as html', $q$SELECT cafe24.render_dashboard('priv_alice.alice_dash', 'html')$q$, 'denied'),
+('dashboards', 'render alice''s dashboard as pdf', $q$SELECT cafe24.render_dashboard('priv_alice.alice_dash', 'pdf')$q$, 'denied'),
+('dashboards', '_widget_data of alice''s KPI widget', $q$SELECT cafe24._widget_data('priv_alice.alice_dash', 0)$q$, 'denied'),
+('dashboards', '_widget_data of alice''s table widget', $q$SELECT cafe24._widget_data('priv_alice.alice_dash', 1)$q$, 'denied'),
 ('dashboards', 'plant a dashboard owned by alice', $q$INSERT INTO cafe24.dashboard (name, title, spec, owner) VALUES ('planted_dash', 'Planted', '{}', 'priv_alice')$q$, 'denied'),
 ('dashboards', 'plant a built-in dashboard', $q$INSERT INTO cafe24.dashboard (name, title, spec, builtin) VALUES ('planted_builtin', 'Planted', '{}', true)$q$, 'denied'),
 ('dashboards', 'rewrite the built-in dashboard', $q$UPDATE cafe24.dashboard SET title = 'pwned' WHERE builtin$q$, 'empty'),
 ('dashboards', 'rewrite the built-in widgets', $q$UPDATE cafe24.widget SET section = '{"title": "x", "query": "SELECT 666 AS n"}' WHERE dashboard = 'merchant_overview'$q$, 'empty'),
-('dashboards', 'add a widget to the built-in dashboard', $q$INSERT INTO cafe24.widget (dashboard, widget_no, title, kind, section, col, "row", width, height, refresh_seconds) VALUES ('merchant_overview', 99, 'planted', 'table', '{"title": "planted", "query": "SELECT 666 AS n"}', 1, 9, 1, 1, 60)$q$, 'denied'),
+('dashboards', 'add a widget to the built-in dashboard', $q$INSERT INTO cafe24.widget (dashboard_owner, dashboard, widget_no, title, kind, section, col, "row", width, height, refresh_seconds) VALUES ('postgres', 'merchant_overview', 99, 'planted', 'table', '{"title": "planted", "query": "SELECT 666 AS n"}', 1, 9, 1, 1, 60)$q$, 'denied'),
 ('dashboards', 'delete the built-in widgets', $q$DELETE FROM cafe24.widget WHERE dashboard = 'merchant_overview'$q$, 'empty'),
 ('dashboards', 'delete the built-in dashboard', $q$DELETE FROM cafe24.dashboard WHERE builtin$q$, 'empty'),
 ('dashboards', 'drop_dashboard the built-in one', $q$SELECT cafe24.drop_dashboard('merchant_overview')$q$, 'denied'),
@@ -572,8 +579,11 @@ INSERT INTO priv.attacks (family, label, sql, expect) VALUES
 ('dashboards', 'drop that dashboard', $q$SELECT cafe24.drop_dashboard(current_user || '_kpis', if_exists => true)$q$, 'any'),
 ('dashboards', 'give an own dashboard to alice', $q$UPDATE cafe24.dashboard SET owner = 'priv_alice' WHERE name = current_user || '_dash'$q$, 'empty'),
 ('dashboards', 'make an own dashboard built in', $q$UPDATE cafe24.dashboard SET builtin = true WHERE name = current_user || '_dash'$q$, 'empty'),
-('dashboards', 'move an own widget to alice''s dashboard', $q$UPDATE cafe24.widget SET dashboard = 'alice_dash', widget_no = 98 WHERE dashboard = current_user || '_dash' AND widget_no = 0$q$, 'denied'),
-('dashboards', 'rename an own dashboard to alice''s', $q$UPDATE cafe24.dashboard SET name = 'alice_dash' WHERE name = current_user || '_dash'$q$, 'denied'),
+('dashboards', 'move an own widget to alice''s dashboard', $q$UPDATE cafe24.widget SET dashboard_owner = 'priv_alice', dashboard = 'alice_dash', widget_no = 98 WHERE dashboard = current_user || '_dash' AND widget_no = 0$q$, 'denied'),
+('dashboards', 'rename an own dashboard like the built-in one', $q$UPDATE cafe24.dashboard SET name = 'merchant_overview' WHERE name = current_user || '_dash'$q$, 'denied'),
+('dashboards', 'create an own dashboard named like alice''s', $q$SELECT cafe24.create_dashboard('alice_dash', '{"title": "Own", "widgets": [{"title": "t", "kind": "table", "query": "SELECT 1 AS one"}]}')$q$, 'ok'),
+('dashboards', 'its data', $q$SELECT cafe24.dashboard_data('alice_dash') #> '{widgets,0,data,rows}' = '[[1]]'$q$, 'true'),
+('dashboards', 'drop it', $q$SELECT cafe24.drop_dashboard('alice_dash')$q$, 'ok'),
 ('dashboards', 'drop an own dashboard', $q$SELECT cafe24.drop_dashboard(current_user || '_dash')$q$, 'ok');
 
 -- KPIs.
@@ -585,8 +595,8 @@ INSERT INTO priv.attacks (family, label, sql, expect) VALUES
 ('kpis', 'share alice''s KPI with oneself', $q$UPDATE cafe24.kpi SET readers = readers || current_user::regrole WHERE name = 'alice_kpi'$q$, 'empty'),
 ('kpis', 'take alice''s KPI', $q$UPDATE cafe24.kpi SET owner = current_user::regrole WHERE name = 'alice_kpi'$q$, 'empty'),
 ('kpis', 'delete alice''s KPIs', $q$DELETE FROM cafe24.kpi WHERE name LIKE 'alice%'$q$, 'empty'),
-('kpis', 'kpi_values of alice''s formula KPI', $q$SELECT * FROM cafe24.kpi_values(names => '{alice_kpi}', as_of => '2025-02-28')$q$, 'denied'),
-('kpis', 'kpi_values of alice''s query KPI', $q$SELECT * FROM cafe24.kpi_values(names => '{alice_query_kpi}', as_of => '2025-02-28')$q$, 'denied'),
+('kpis', 'kpi_values of alice''s formula KPI', $q$SELECT * FROM cafe24.kpi_values(names => '{priv_alice.alice_kpi}', as_of => '2025-02-28')$q$, 'denied'),
+('kpis', 'kpi_values of alice''s query KPI', $q$SELECT * FROM cafe24.kpi_values(names => '{priv_alice.alice_query_kpi}', as_of => '2025-02-28')$q$, 'denied'),
 ('kpis', 'kpi_values lists none of alice''s', $q$SELECT * FROM cafe24.kpi_values(as_of => '2025-02-28') WHERE kpi LIKE 'alice%'$q$, 'empty'),
 ('kpis', 'kpi_values of built-in KPIs (order data)', $q$SELECT * FROM cafe24.kpi_values(names => '{revenue,orders,gross_margin}', as_of => '2025-02-28')$q$, 'empty'),
 ('kpis', 'kpi_values of a built-in query KPI (inventory)', $q$SELECT * FROM cafe24.kpi_values(names => '{inventory_value}', as_of => '2025-02-28')$q$, 'empty'),
@@ -604,7 +614,11 @@ INSERT INTO priv.attacks (family, label, sql, expect) VALUES
 ('kpis', 'kpi_values of an own KPI', $q$SELECT * FROM cafe24.kpi_values(names => ARRAY[current_user || '_kpi'], as_of => '2025-02-28')$q$, 'ok'),
 ('kpis', 'give an own KPI to alice', $q$UPDATE cafe24.kpi SET owner = 'priv_alice' WHERE name = current_user || '_kpi'$q$, 'empty'),
 ('kpis', 'make an own KPI built in', $q$UPDATE cafe24.kpi SET builtin = true WHERE name = current_user || '_kpi'$q$, 'empty'),
-('kpis', 'delete an own KPI', $q$DELETE FROM cafe24.kpi WHERE name = current_user || '_kpi'$q$, 'ok');
+('kpis', 'delete an own KPI', $q$DELETE FROM cafe24.kpi WHERE name = current_user || '_kpi'$q$, 'ok'),
+('kpis', 'create an own KPI named like alice''s', $q$INSERT INTO cafe24.kpi (name, title, query) VALUES ('alice_kpi', 'Own', 'SELECT 7')$q$, 'ok'),
+('kpis', 'kpi_values of it', $q$SELECT value = 7 FROM cafe24.kpi_values(names => '{alice_kpi}', as_of => '2025-02-28')$q$, 'true'),
+('kpis', 'create a KPI named like a built-in one', $q$INSERT INTO cafe24.kpi (name, title, formula) VALUES ('revenue', 'pwned', 'sum(revenue) + 666')$q$, 'denied'),
+('kpis', 'delete it', $q$DELETE FROM cafe24.kpi WHERE owner = current_user::regrole AND name = 'alice_kpi'$q$, 'ok');
 
 -- Forecast models.
 INSERT INTO priv.attacks (family, label, sql, expect) VALUES
@@ -615,19 +629,22 @@ INSERT INTO priv.attacks (family, label, sql, expect) VALUES
 ('forecast models', 'replace alice''s global model', $q$UPDATE cafe24.forecast_model SET global_model = '\x00'::bytea WHERE name = 'alice_model'$q$, 'empty'),
 ('forecast models', 'take alice''s model', $q$UPDATE cafe24.forecast_model SET owner = current_user::regrole WHERE name = 'alice_model'$q$, 'empty'),
 ('forecast models', 'rewrite alice''s series', $q$UPDATE cafe24.forecast_model_series SET model = 'naive' WHERE model_name = 'alice_model'$q$, 'empty'),
-('forecast models', 'add a series to alice''s model', $q$INSERT INTO cafe24.forecast_model_series (model_name, series_key, model) VALUES ('alice_model', 'planted', 'naive')$q$, 'denied'),
+('forecast models', 'add a series to alice''s model', $q$INSERT INTO cafe24.forecast_model_series (model_owner, model_name, series_key, model) VALUES ('priv_alice', 'alice_model', 'planted', 'naive')$q$, 'denied'),
 ('forecast models', 'delete alice''s series', $q$DELETE FROM cafe24.forecast_model_series WHERE model_name = 'alice_model'$q$, 'empty'),
 ('forecast models', 'delete alice''s model directly', $q$DELETE FROM cafe24.forecast_model WHERE name = 'alice_model'$q$, 'empty'),
-('forecast models', 'drop_forecast_model alice''s', $q$SELECT cafe24.drop_forecast_model('alice_model')$q$, 'denied'),
-('forecast models', 'drop_forecast_model alice''s if it exists', $q$SELECT 1 WHERE cafe24.drop_forecast_model('alice_model', if_exists => true)$q$, 'empty'),
-('forecast models', 'train over alice''s model', $q$SELECT * FROM cafe24.train_forecast_model('alice_model', horizon => 7, model => 'seasonal_naive', source => $s$SELECT 'x' AS series_key, d::date AS ds, 1::float8 AS y FROM generate_series(date '2025-01-01', date '2025-03-01', interval '1 day') AS d$s$, replace => true)$q$, 'denied'),
-('forecast models', 'forecast from alice''s model', $q$SELECT * FROM cafe24.forecast_sales(horizon => 7, model_name => 'alice_model')$q$, 'denied'),
-('forecast models', 'plan inventory from alice''s model', $q$SELECT * FROM cafe24.optimize_inventory(demand_model => 'alice_model')$q$, 'denied'),
+('forecast models', 'drop_forecast_model alice''s', $q$SELECT cafe24.drop_forecast_model('priv_alice.alice_model')$q$, 'denied'),
+('forecast models', 'drop_forecast_model alice''s if it exists', $q$SELECT 1 WHERE cafe24.drop_forecast_model('priv_alice.alice_model', if_exists => true)$q$, 'empty'),
+('forecast models', 'train over alice''s model', $q$SELECT * FROM cafe24.train_forecast_model('priv_alice.alice_model', horizon => 7, model => 'seasonal_naive', source => $s$SELECT 'x' AS series_key, d::date AS ds, 1::float8 AS y FROM generate_series(date '2025-01-01', date '2025-03-01', interval '1 day') AS d$s$, replace => true)$q$, 'denied'),
+('forecast models', 'forecast from alice''s model', $q$SELECT * FROM cafe24.forecast_sales(horizon => 7, model_name => 'priv_alice.alice_model')$q$, 'denied'),
+('forecast models', 'plan inventory from alice''s model', $q$SELECT * FROM cafe24.optimize_inventory(demand_model => 'priv_alice.alice_model')$q$, 'denied'),
 ('forecast models', 'plant a model owned by alice', $q$INSERT INTO cafe24.forecast_model (name, grain, by, measure, source, requested, horizon, series, owner) VALUES ('planted_model', 'day', 'total', 'revenue', 'SELECT 1', 'auto', 7, 1, 'priv_alice')$q$, 'denied'),
 ('forecast models', 'train an own model', $q$SELECT * FROM cafe24.train_forecast_model(current_user || '_model', horizon => 7, model => 'seasonal_naive', source => $s$SELECT 'x' AS series_key, d::date AS ds, ((d::date - date '2025-01-01') % 7 + 1)::float8 AS y FROM generate_series(date '2025-01-01', date '2025-03-01', interval '1 day') AS d$s$)$q$, 'own'),
 ('forecast models', 'forecast from an own model', $q$SELECT * FROM cafe24.forecast_sales(horizon => 7, model_name => current_user || '_model')$q$, 'own'),
 ('forecast models', 'give an own model to alice', $q$UPDATE cafe24.forecast_model SET owner = 'priv_alice' WHERE name = current_user || '_model'$q$, 'empty'),
-('forecast models', 'drop an own model', $q$SELECT cafe24.drop_forecast_model(current_user || '_model')$q$, 'own');
+('forecast models', 'drop an own model', $q$SELECT cafe24.drop_forecast_model(current_user || '_model')$q$, 'own'),
+('forecast models', 'train an own model named like alice''s', $q$SELECT * FROM cafe24.train_forecast_model('alice_model', horizon => 7, model => 'seasonal_naive', source => $s$SELECT 'x' AS series_key, d::date AS ds, ((d::date - date '2025-01-01') % 7 + 1)::float8 AS y FROM generate_series(date '2025-01-01', date '2025-03-01', interval '1 day') AS d$s$)$q$, 'own'),
+('forecast models', 'forecast from it', $q$SELECT * FROM cafe24.forecast_sales(horizon => 7, model_name => 'alice_model')$q$, 'own'),
+('forecast models', 'drop it', $q$SELECT cafe24.drop_forecast_model('alice_model')$q$, 'own');
 
 -- Order data through an analytics function: alice's tables (not granted) named as the
 -- source, and the star schema (bob and mallory may not read it).
@@ -858,28 +875,28 @@ CALL priv.priv_try('superuser: and its deletion', $$DELETE FROM cafe24.order_lin
 CALL priv.priv_try('superuser: the built-in dashboard', $$SELECT cafe24.dashboard_data('merchant_overview')$$, 'ok');
 CALL priv.priv_try('superuser: a template', $$SELECT cafe24.render_report('monthly_sales', 'json', '{"month": "2025-02-01"}')$$, 'ok');
 CALL priv.priv_try('superuser: built-in KPIs by name', $$SELECT * FROM cafe24.kpi_values(names => '{revenue,orders,inventory_value}', as_of => '2025-02-28')$$, 'ok');
-CALL priv.priv_try('superuser: mallory''s KPIs by name', $$SELECT * FROM cafe24.kpi_values(names => '{mal_query_kpi,mal_live_kpi}', as_of => '2025-02-28')$$, 'any');
+CALL priv.priv_try('superuser: mallory''s KPIs by name', $$SELECT * FROM cafe24.kpi_values(names => '{priv_mallory.mal_query_kpi,priv_mallory.mal_live_kpi}', as_of => '2025-02-28')$$, 'any');
 SET ROLE priv_alice;
 CALL priv.priv_try('alice: kpi_values() of every KPI she can see', $$SELECT * FROM cafe24.kpi_values(as_of => '2025-02-28')$$, 'ok');
-CALL priv.priv_try('alice: the KPI mallory shared, by name', $$SELECT * FROM cafe24.kpi_values(names => '{mal_shared_kpi}', as_of => '2025-02-28')$$, 'any');
-CALL priv.priv_try('alice: a dashboard widget of that KPI', $$SELECT cafe24.create_dashboard('alice_trojan', '{"title": "T", "widgets": [{"title": "k", "kind": "kpi", "kpis": ["mal_shared_kpi"]}]}')$$, 'any');
+CALL priv.priv_try('alice: the KPI mallory shared, by name', $$SELECT * FROM cafe24.kpi_values(names => '{priv_mallory.mal_shared_kpi}', as_of => '2025-02-28')$$, 'any');
+CALL priv.priv_try('alice: a dashboard widget of that KPI', $$SELECT cafe24.create_dashboard('alice_trojan', '{"title": "T", "widgets": [{"title": "k", "kind": "kpi", "kpis": ["priv_mallory.mal_shared_kpi"]}]}')$$, 'any');
 CALL priv.priv_try('alice: its data', $$SELECT cafe24.dashboard_data('alice_trojan')$$, 'any');
 CALL priv.priv_try('alice: drop it', $$SELECT cafe24.drop_dashboard('alice_trojan', if_exists => true)$$, 'any');
 CALL priv.priv_try('alice: her dashboard', $$SELECT cafe24.dashboard_data('alice_dash')$$, 'ok');
 SET priv.family = 'reports';
-CALL priv.priv_try('alice: the report mallory shared', $$SELECT cafe24.render_report('mal_report', 'json')$$, 'any');
+CALL priv.priv_try('alice: the report mallory shared', $$SELECT cafe24.render_report('priv_mallory.mal_report', 'json')$$, 'any');
 SET priv.family = 'dashboards';
-CALL priv.priv_try('alice: the dashboard mallory shared', $$SELECT cafe24.dashboard_data('mal_dash')$$, 'any');
-CALL priv.priv_try('alice: rendered', $$SELECT cafe24.render_dashboard('mal_dash', 'html')$$, 'any');
+CALL priv.priv_try('alice: the dashboard mallory shared', $$SELECT cafe24.dashboard_data('priv_mallory.mal_dash')$$, 'any');
+CALL priv.priv_try('alice: rendered', $$SELECT cafe24.render_dashboard('priv_mallory.mal_dash', 'html')$$, 'any');
 RESET ROLE;
 SET priv.family = 'reports';
-CALL priv.priv_try('superuser: mallory''s report by name', $$SELECT cafe24.render_report('mal_report', 'csv')$$, 'any');
-CALL priv.priv_try('superuser: mallory''s report exported', $$SELECT * FROM cafe24.export_report('mal_report', 'json', file_name => 'privileges/mal_report.json', overwrite => true)$$, 'any');
+CALL priv.priv_try('superuser: mallory''s report by name', $$SELECT cafe24.render_report('priv_mallory.mal_report', 'csv')$$, 'any');
+CALL priv.priv_try('superuser: mallory''s report exported', $$SELECT * FROM cafe24.export_report('priv_mallory.mal_report', 'json', file_name => 'privileges/mal_report.json', overwrite => true)$$, 'any');
 SET priv.family = 'dashboards';
-CALL priv.priv_try('superuser: mallory''s dashboard by name', $$SELECT cafe24.dashboard_data('mal_dash')$$, 'any');
+CALL priv.priv_try('superuser: mallory''s dashboard by name', $$SELECT cafe24.dashboard_data('priv_mallory.mal_dash')$$, 'any');
 SET priv.family = 'forecast models';
-CALL priv.priv_try('superuser: forecast from mallory''s model', $$SELECT * FROM cafe24.forecast_sales(horizon => 7, model_name => 'mal_model')$$, 'any');
-CALL priv.priv_try('superuser: plan inventory from mallory''s model', $$SELECT * FROM cafe24.optimize_inventory(demand_model => 'mal_model')$$, 'any');
+CALL priv.priv_try('superuser: forecast from mallory''s model', $$SELECT * FROM cafe24.forecast_sales(horizon => 7, model_name => 'priv_mallory.mal_model')$$, 'any');
+CALL priv.priv_try('superuser: plan inventory from mallory''s model', $$SELECT * FROM cafe24.optimize_inventory(demand_model => 'priv_mallory.mal_model')$$, 'any');
 -- Another role's stored queries run as that role, as a view does: each planted call above
 -- was made as mallory; alice, a reader, gets the rows mallory sees; from a session holding
 -- temporary objects (which an unqualified name could resolve to) they are refused.
@@ -889,15 +906,15 @@ CALL priv.priv_try('superuser: mallory''s section, widget and source ran, as mal
       WHERE what LIKE 'section of a report shared%' OR what LIKE 'widget of a dashboard shared%' OR what LIKE 'source of a saved forecast model%'$$, 'true');
 SET ROLE priv_alice;
 SET priv.family = 'stored queries';
-CALL priv.priv_try('alice: the widget mallory shared shows mallory''s row', $$SELECT cafe24.dashboard_data('mal_dash') #> '{widgets,0,data,rows}' = '[[1]]'$$, 'true');
+CALL priv.priv_try('alice: the widget mallory shared shows mallory''s row', $$SELECT cafe24.dashboard_data('priv_mallory.mal_dash') #> '{widgets,0,data,rows}' = '[[1]]'$$, 'true');
 CREATE TEMP TABLE alice_temp ();
-CALL priv.priv_try('alice, holding a temporary table: the report mallory shared', $$SELECT cafe24.render_report('mal_report', 'json')$$, 'no_privilege');
+CALL priv.priv_try('alice, holding a temporary table: the report mallory shared', $$SELECT cafe24.render_report('priv_mallory.mal_report', 'json')$$, 'no_privilege');
 CALL priv.priv_try('alice, holding a temporary table: her own report', $$SELECT cafe24.render_report('alice_report', 'csv')$$, 'nonempty');
 DISCARD TEMP;
 RESET ROLE;
 SET priv.family = 'stored queries';
 CREATE TEMP TABLE superuser_temp ();
-CALL priv.priv_try('superuser, holding a temporary table: mallory''s model', $$SELECT * FROM cafe24.forecast_sales(horizon => 7, model_name => 'mal_model')$$, 'no_privilege');
+CALL priv.priv_try('superuser, holding a temporary table: mallory''s model', $$SELECT * FROM cafe24.forecast_sales(horizon => 7, model_name => 'priv_mallory.mal_model')$$, 'no_privilege');
 DISCARD TEMP;
 SET priv.family = 'kpis';
 CALL priv.priv_try('superuser: kpi_values() of every KPI it can see', $$SELECT * FROM cafe24.kpi_values(as_of => '2025-02-28')$$, 'ok');

@@ -131,11 +131,13 @@ SET ROLE report_alice;
 UPDATE cafe24.report SET readers = '{report_bob}' WHERE name = 'alice_sales';
 SET ROLE report_bob;
 SELECT name FROM cafe24.report WHERE NOT template;
--- A shared report runs as a view does: with its owner's rights (bob may not read
--- sales_monthly himself), so bob gets the rows alice sees.
-SELECT convert_from(cafe24.render_report('alice_sales', 'csv'), 'UTF8') AS bob_renders_alices_rows;
+-- Names are per owner: bob names alice's report as owner.name (a bare name is his own, or
+-- a template). A shared report runs as a view does: with its owner's rights (bob may not
+-- read sales_monthly himself), so bob gets the rows alice sees.
+SELECT cafe24.render_report('alice_sales', 'csv');
+SELECT convert_from(cafe24.render_report('report_alice.alice_sales', 'csv'), 'UTF8') AS bob_renders_alices_rows;
 SELECT count(*) FROM cafe24.sales_monthly;
-SELECT * FROM cafe24.export_report('alice_sales', 'csv', keep_content => true);
+SELECT * FROM cafe24.export_report('report_alice.alice_sales', 'csv', keep_content => true);
 -- Nobody but the extension owner makes a template (shown to every role, run with theirs).
 UPDATE cafe24.report SET template = true WHERE name = 'alice_sales';
 SET ROLE report_alice;

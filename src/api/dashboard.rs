@@ -30,11 +30,9 @@ fn create_dashboard(name: &str, spec: JsonArg, replace: default!(bool, false)) -
     let d = parse(F, &spec);
     let as_report = report::parse(F, &d.report_spec());
     report::validate(F, &as_report);
-    let exists =
-        Spi::get_one_with_args::<bool>("SELECT EXISTS (SELECT FROM cafe24.dashboard WHERE name = $1)", &[name.into()])
-            .ok()
-            .flatten()
-            .unwrap_or(false);
+    // Names are per owner: only the caller's own dashboard of that name counts (a built-in
+    // one is refused by the table's trigger with 42710).
+    let exists = report::own_exists(&report::DASHBOARD, name);
     if exists && !replace {
         error::raise(
             PgSqlErrorCode::ERRCODE_DUPLICATE_OBJECT,
@@ -43,22 +41,27 @@ fn create_dashboard(name: &str, spec: JsonArg, replace: default!(bool, false)) -
         );
     }
     let upsert = if exists {
-        "UPDATE cafe24.dashboard SET title = $2, spec = $3, refresh_seconds = $4, updated_at = now() WHERE name = $1"
+        "UPDATE cafe24.dashboard SET title = $2, spec = $3, refresh_seconds = $4, updated_at = now() WHERE owner = current_user::regrole AND name = $1"
     } else {
         "INSERT INTO cafe24.dashboard (name, title, spec, refresh_seconds) VALUES ($1, $2, $3, $4)"
     };
     let refresh = d.refresh_seconds as i32;
-    Spi::run_with_args(upsert, &[name.into(), d.title.as_str().into(), JsonB(spec.clone()).into(), refresh.into()])
-        .unwrap_or_else(|e| pgrx::error!("{F}: {e}"));
-    Spi::run_with_args("DELETE FROM cafe24.widget WHERE dashboard = $1", &[name.into()])
-        .unwrap_or_else(|e| pgrx::error!("{F}: {e}"));
+    error::prefixed(F, || {
+        Spi::run_with_args(upsert, &[name.into(), d.title.as_str().into(), JsonB(spec.clone()).into(), refresh.into()])
+            .unwrap_or_else(|e| pgrx::error!("{F}: {e}"))
+    });
+    Spi::run_with_args(
+        "DELETE FROM cafe24.widget WHERE dashboard_owner = current_user::regrole AND dashboard = $1",
+        &[name.into()],
+    )
+    .unwrap_or_else(|e| pgrx::error!("{F}: {e}"));
     for (i, (w, p)) in d.widgets.iter().zip(dashboard::place(&d.widgets)).enumerate() {
         let kpis: Option<Vec<String>> = w.section["args"]["names"]
             .as_array()
             .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect());
         Spi::run_with_args(
-            "INSERT INTO cafe24.widget (dashboard, widget_no, title, kind, kpis, section, col, \"row\", width, height, refresh_seconds)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            "INSERT INTO cafe24.widget (dashboard_owner, dashboard, widget_no, title, kind, kpis, section, col, \"row\", width, height, refresh_seconds)
+             VALUES (current_user::regrole, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             &[
                 name.into(),
                 (i as i32).into(),
@@ -80,37 +83,28 @@ fn create_dashboard(name: &str, spec: JsonArg, replace: default!(bool, false)) -
 
 #[pg_extern(volatile, parallel_unsafe)]
 fn drop_dashboard(name: &str, if_exists: default!(bool, false)) -> bool {
-    let dropped = Spi::get_one_with_args::<bool>(
-        "WITH d AS (DELETE FROM cafe24.dashboard WHERE name = $1 RETURNING 1) SELECT count(*) > 0 FROM d",
-        &[name.into()],
-    )
-    .ok()
-    .flatten()
-    .unwrap_or(false);
-    if !dropped && !if_exists {
-        error::raise(
-            PgSqlErrorCode::ERRCODE_UNDEFINED_OBJECT,
-            format!("drop_dashboard: dashboard \"{name}\" does not exist"),
-            "SELECT name FROM cafe24.dashboard lists the dashboards you can see and own.",
-        );
-    }
-    dropped
+    report::drop_own("drop_dashboard", &report::DASHBOARD, name, if_exists)
 }
 
-/// One widget's columns and rows, as the JSON writer writes a section.
+/// One widget's columns and rows, as the JSON writer writes a section; `name` is a reference
+/// (dashboard_data passes owner.name).
 #[pg_extern(stable, parallel_restricted)]
 fn _widget_data(name: &str, widget_no: i32, params: default!(JsonArg, "'{}'")) -> JsonB {
     const F: &str = "dashboard_data";
     let params = params.parse(F, "params");
     let row = Spi::connect(|client| {
         let t = client.select(
-            "SELECT d.spec, w.section, d.owner::oid, d.builtin FROM cafe24.dashboard AS d JOIN cafe24.widget AS w ON w.dashboard = d.name WHERE d.name = $1 AND w.widget_no = $2",
+            "SELECT d.spec, w.section, d.owner::oid, d.builtin FROM cafe24._find_dashboard($1) AS d
+               JOIN cafe24.widget AS w ON w.dashboard_owner = d.owner AND w.dashboard = d.name WHERE w.widget_no = $2",
             Some(1),
             &[name.into(), widget_no.into()],
         )?;
         match t.into_iter().next() {
             Some(r) => {
-                let by = StoredBy { owner: r.get::<pg_sys::Oid>(3)?.unwrap_or_default(), builtin: r.get::<bool>(4)?.unwrap_or(false) };
+                let by = StoredBy {
+                    owner: r.get::<pg_sys::Oid>(3)?.unwrap_or_default(),
+                    builtin: r.get::<bool>(4)?.unwrap_or(false),
+                };
                 Ok(Some((r.get::<JsonB>(1)?.map(|j| j.0), r.get::<JsonB>(2)?.map(|j| j.0), by)))
             }
             None => Ok(None),

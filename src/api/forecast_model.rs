@@ -4,7 +4,7 @@
 //! forecasts from them without selecting or refitting the global model again.
 
 use super::forecast::{self as f, Plan, Series};
-use super::report::check_name;
+use super::report::{self, check_name, FORECAST_MODEL};
 use crate::args::required;
 use crate::error;
 use crate::privileged::{self, StoredBy};
@@ -47,22 +47,19 @@ impl Saved {
     }
 }
 
-/// Loads saved model `name`. `args` are the caller's (argument, value, default): a value
-/// that is neither the default nor what the model was trained with is an error.
+/// Loads saved model `name` (a reference: the caller's own model, or owner.name). `args` are
+/// the caller's (argument, value, default): a value that is neither the default nor what the
+/// model was trained with is an error.
 pub(crate) fn load(function: &str, name: &str, args: &[(&str, &str, &str)], source: Option<&str>) -> Saved {
     let row = Spi::get_one_with_args::<JsonB>(
         // An aggregate, so a missing model is one NULL row rather than no row.
-        "SELECT max(jsonb_build_object('grain', grain, 'by', by, 'measure', measure, 'source', source, 'model', requested, 'owner', owner::oid::bigint)::text)::jsonb FROM cafe24.forecast_model WHERE name = $1",
+        "SELECT max(jsonb_build_object('grain', grain, 'by', by, 'measure', measure, 'source', source, 'model', requested, 'owner', owner::oid::bigint, 'name', name)::text)::jsonb FROM cafe24._find_forecast_model($1)",
         &[name.into()],
     )
     .unwrap_or_else(|e| pgrx::error!("{function}: {e}"));
-    let Some(JsonB(row)) = row else {
-        error::raise(
-            PgSqlErrorCode::ERRCODE_UNDEFINED_OBJECT,
-            format!("{function}: forecast model \"{name}\" does not exist"),
-            "SELECT name FROM cafe24.forecast_model lists the models you can use; train_forecast_model creates one.",
-        );
-    };
+    let Some(JsonB(row)) = row else { report::not_found(function, &FORECAST_MODEL, name) };
+    let owner = pg_sys::Oid::from(row["owner"].as_u64().unwrap_or(0) as u32);
+    let model_name = row["name"].as_str().unwrap_or_default().to_string();
     let text = |k: &str| row[k].as_str().map(str::to_string);
     for (arg, given, default) in args {
         let trained = text(arg).unwrap_or_default();
@@ -80,8 +77,8 @@ pub(crate) fn load(function: &str, name: &str, args: &[(&str, &str, &str)], sour
         );
     }
     let bytes = Spi::get_one_with_args::<Vec<u8>>(
-        "SELECT global_model FROM cafe24.forecast_model WHERE name = $1",
-        &[name.into()],
+        "SELECT global_model FROM cafe24.forecast_model WHERE owner = $1 AND name = $2",
+        &[owner.into(), model_name.as_str().into()],
     )
     .unwrap_or_else(|e| pgrx::error!("{function}: {e}"));
     let global = bytes.map(|b| {
@@ -95,9 +92,9 @@ pub(crate) fn load(function: &str, name: &str, args: &[(&str, &str, &str)], sour
     });
     let per_series = Spi::connect(|client| {
         let rows = client.select(
-            "SELECT series_key, model, rmse FROM cafe24.forecast_model_series WHERE model_name = $1",
+            "SELECT series_key, model, rmse FROM cafe24.forecast_model_series WHERE model_owner = $1 AND model_name = $2",
             None,
-            &[name.into()],
+            &[owner.into(), model_name.as_str().into()],
         )?;
         let mut m = HashMap::new();
         for r in rows {
@@ -109,7 +106,7 @@ pub(crate) fn load(function: &str, name: &str, args: &[(&str, &str, &str)], sour
         Ok::<_, pgrx::spi::Error>(m)
     })
     .unwrap_or_else(|e| pgrx::error!("{function}: {e}"));
-    let written_by = StoredBy { owner: pg_sys::Oid::from(row["owner"].as_u64().unwrap_or(0) as u32), builtin: false };
+    let written_by = StoredBy { owner, builtin: false };
     Saved {
         grain: text("grain").unwrap_or_default(),
         by: text("by").unwrap_or_default(),
@@ -208,13 +205,8 @@ fn train_forecast_model(
     let replace = required(F, "replace", replace);
     check_name(F, name, "daily_products");
     let (g, opts) = f::sales_setup(F, horizon, grain, levels);
-    let exists = Spi::get_one_with_args::<bool>(
-        "SELECT EXISTS (SELECT FROM cafe24.forecast_model WHERE name = $1)",
-        &[name.into()],
-    )
-    .ok()
-    .flatten()
-    .unwrap_or(false);
+    // Names are per owner: only the caller's own model of that name counts.
+    let exists = report::own_exists(&FORECAST_MODEL, name);
     if exists && !replace {
         error::raise(
             PgSqlErrorCode::ERRCODE_DUPLICATE_OBJECT,
@@ -286,8 +278,11 @@ fn train_forecast_model(
         JsonB(json!({"series": i.series, "training_rows": i.training_rows, "calibration_horizon": i.calibration_horizon,
                      "holdout_mase": finite(i.holdout_mase), "holdout_mase_seasonal_naive": finite(i.holdout_mase_seasonal_naive)}))
     });
-    Spi::run_with_args("DELETE FROM cafe24.forecast_model WHERE name = $1", &[name.into()])
-        .unwrap_or_else(|e| pgrx::error!("{F}: {e}"));
+    Spi::run_with_args(
+        "DELETE FROM cafe24.forecast_model WHERE owner = current_user::regrole AND name = $1",
+        &[name.into()],
+    )
+    .unwrap_or_else(|e| pgrx::error!("{F}: {e}"));
     Spi::run_with_args(
         "INSERT INTO cafe24.forecast_model (name, grain, by, measure, source, requested, horizon, series, global_model, global_info)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
@@ -296,8 +291,8 @@ fn train_forecast_model(
     )
     .unwrap_or_else(|e| pgrx::error!("{F}: {e}"));
     Spi::run_with_args(
-        "INSERT INTO cafe24.forecast_model_series (model_name, series_key, model, mase, smape, rmse, bias, levels, coverage)
-         SELECT $1, r.series_key, r.model, r.mase, r.smape, r.rmse, r.bias,
+        "INSERT INTO cafe24.forecast_model_series (model_owner, model_name, series_key, model, mase, smape, rmse, bias, levels, coverage)
+         SELECT current_user::regrole, $1, r.series_key, r.model, r.mase, r.smape, r.rmse, r.bias,
                 CASE WHEN jsonb_typeof(r.levels) = 'array' THEN ARRAY(SELECT jsonb_array_elements_text(r.levels))::float8[] END,
                 CASE WHEN jsonb_typeof(r.coverage) = 'array' THEN ARRAY(SELECT jsonb_array_elements_text(r.coverage))::float8[] END
          FROM jsonb_to_recordset($2) AS r(series_key text, model text, mase float8, smape float8, rmse float8, bias float8, levels jsonb, coverage jsonb)",
@@ -320,19 +315,5 @@ fn train_forecast_model(
 
 #[pg_extern(volatile, parallel_unsafe)]
 fn drop_forecast_model(name: &str, if_exists: default!(bool, false)) -> bool {
-    let dropped = Spi::get_one_with_args::<bool>(
-        "WITH d AS (DELETE FROM cafe24.forecast_model WHERE name = $1 RETURNING 1) SELECT count(*) > 0 FROM d",
-        &[name.into()],
-    )
-    .ok()
-    .flatten()
-    .unwrap_or(false);
-    if !dropped && !if_exists {
-        error::raise(
-            PgSqlErrorCode::ERRCODE_UNDEFINED_OBJECT,
-            format!("drop_forecast_model: forecast model \"{name}\" does not exist"),
-            "SELECT name FROM cafe24.forecast_model lists the models you can see.",
-        );
-    }
-    dropped
+    report::drop_own("drop_forecast_model", &FORECAST_MODEL, name, if_exists)
 }

@@ -300,16 +300,99 @@ pub(crate) fn limited(out: Box<dyn report::Output>, in_memory: bool) -> Box<dyn 
     Box::new(report::Limited::new(out, if in_memory { limit.min(MAX_BYTEA) } else { limit }))
 }
 
-/// The spec of report `name`, which the caller must be able to see, and who wrote it.
-fn load(function: &str, name: &str) -> (ReportSpec, StoredBy) {
-    let (json, by) = rdb::load(name).unwrap_or_else(|| {
-        error::raise(
-            PgSqlErrorCode::ERRCODE_UNDEFINED_OBJECT,
-            format!("{function}: report \"{name}\" does not exist"),
-            "SELECT name FROM cafe24.report lists the reports you can see.",
-        )
-    });
-    (parse(function, &json), by)
+/// A kind of object whose names are per owner (docs/security.md): `table` holds them,
+/// `builtin` is the SQL of its built-in flag over alias `x`.
+pub(crate) struct Kind {
+    pub what: &'static str,
+    pub table: &'static str,
+    pub builtin: &'static str,
+}
+
+pub(crate) const REPORT: Kind = Kind { what: "report", table: "report", builtin: "x.template" };
+pub(crate) const DASHBOARD: Kind = Kind { what: "dashboard", table: "dashboard", builtin: "x.builtin" };
+pub(crate) const FORECAST_MODEL: Kind = Kind { what: "forecast model", table: "forecast_model", builtin: "false" };
+
+/// Raises 42704 for a reference (`name` or `owner.name`) that names nothing the caller can
+/// see; the hint gives the references of the objects of that name row-level security shows
+/// the caller (shared with it, or of roles it is a member of), and nothing else.
+pub(crate) fn not_found(function: &str, kind: &Kind, reference: &str) -> ! {
+    let visible = Spi::get_one_with_args::<String>(
+        &format!(
+            "SELECT string_agg(cafe24._name_of(x.owner, x.name, {}), ', ' ORDER BY x.owner::text)
+               FROM cafe24.{} AS x, cafe24._name_ref($1) AS n WHERE x.name = n.name",
+            kind.builtin, kind.table
+        ),
+        &[reference.into()],
+    )
+    .ok()
+    .flatten();
+    let what = kind.what;
+    error::raise(
+        PgSqlErrorCode::ERRCODE_UNDEFINED_OBJECT,
+        format!("{function}: {what} \"{reference}\" does not exist"),
+        format!(
+            "A name is your own {what}{}; name another role's as owner.name{}. SELECT owner, name FROM cafe24.{} lists the {what}s you can see.",
+            if kind.builtin == "false" { "" } else { " or a built-in one" },
+            visible.map(|v| format!(" (you can see {v})")).unwrap_or_default(),
+            kind.table
+        ),
+    )
+}
+
+/// Whether the caller has its own object `name` of a kind (not a built-in one).
+pub(crate) fn own_exists(kind: &Kind, name: &str) -> bool {
+    Spi::get_one_with_args::<bool>(
+        &format!(
+            "SELECT EXISTS (SELECT FROM cafe24.{} AS x WHERE x.owner = current_user::regrole AND x.name = $1 AND NOT {})",
+            kind.table, kind.builtin
+        ),
+        &[name.into()],
+    )
+    .ok()
+    .flatten()
+    .unwrap_or(false)
+}
+
+/// `drop_*`: deletes the caller's own object `reference` (or `owner.name` of a role the caller
+/// is a member of); whether one was deleted. A missing one is an error unless `if_exists`;
+/// a built-in one goes only with the extension.
+pub(crate) fn drop_own(function: &str, kind: &Kind, reference: &str, if_exists: bool) -> bool {
+    let (dropped, builtin) = Spi::get_two_with_args::<bool, bool>(
+        &format!(
+            "WITH d AS (DELETE FROM cafe24.{t} AS x USING cafe24._name_ref($1) AS n
+                        WHERE x.name = n.name AND x.owner = coalesce(n.owner, current_user::regrole::oid) AND NOT {b} RETURNING 1)
+             SELECT count(*) > 0, (SELECT {b} FROM cafe24._find_{t}($1) AS x) FROM d",
+            t = kind.table,
+            b = kind.builtin
+        ),
+        &[reference.into()],
+    )
+    .unwrap_or_else(|e| pgrx::error!("{function}: {e}"));
+    let (dropped, what) = (dropped.unwrap_or(false), kind.what);
+    // Not dropped, but visible to the caller (so nothing is revealed): built in, or shared.
+    match builtin {
+        _ if dropped => {}
+        Some(true) => error::raise(
+            PgSqlErrorCode::ERRCODE_INSUFFICIENT_PRIVILEGE,
+            format!("{function}: {what} \"{reference}\" is built in"),
+            "Built-in objects come and go with the extension.",
+        ),
+        Some(false) => error::raise(
+            PgSqlErrorCode::ERRCODE_INSUFFICIENT_PRIVILEGE,
+            format!("{function}: {what} \"{reference}\" belongs to another role, which shared it with you"),
+            "Only its owner (or a member of the owner role) drops it.",
+        ),
+        None if !if_exists => not_found(function, kind, reference),
+        None => {}
+    }
+    dropped
+}
+
+/// The spec of report `reference` (name or owner.name), which the caller must be able to
+/// see, its name and who wrote it.
+fn load(function: &str, reference: &str) -> (ReportSpec, String, StoredBy) {
+    let (json, name, by) = rdb::load(reference).unwrap_or_else(|| not_found(function, &REPORT, reference));
+    (parse(function, &json), name, by)
 }
 
 /// Renders `spec`, written by `by` (only section `only` when given), into `out`: parameters
@@ -403,11 +486,9 @@ fn create_report(name: &str, spec: JsonArg, replace: default!(bool, false)) -> S
     check_name(F, name, "monthly_sales");
     let parsed = parse(F, &spec);
     validate(F, &parsed);
-    let exists =
-        Spi::get_one_with_args::<bool>("SELECT EXISTS (SELECT FROM cafe24.report WHERE name = $1)", &[name.into()])
-            .ok()
-            .flatten()
-            .unwrap_or(false);
+    // Names are per owner: only the caller's own report of that name counts (a built-in one
+    // is refused by the table's trigger with 42710).
+    let exists = own_exists(&REPORT, name);
     if exists && !replace {
         error::raise(
             PgSqlErrorCode::ERRCODE_DUPLICATE_OBJECT,
@@ -416,32 +497,20 @@ fn create_report(name: &str, spec: JsonArg, replace: default!(bool, false)) -> S
         );
     }
     let sql = if exists {
-        "UPDATE cafe24.report SET title = $2, spec = $3, updated_at = now() WHERE name = $1"
+        "UPDATE cafe24.report SET title = $2, spec = $3, updated_at = now() WHERE owner = current_user::regrole AND name = $1"
     } else {
         "INSERT INTO cafe24.report (name, title, spec) VALUES ($1, $2, $3)"
     };
-    Spi::run_with_args(sql, &[name.into(), parsed.title.as_str().into(), JsonB(spec).into()])
-        .unwrap_or_else(|e| pgrx::error!("{F}: {e}"));
+    error::prefixed(F, || {
+        Spi::run_with_args(sql, &[name.into(), parsed.title.as_str().into(), JsonB(spec).into()])
+            .unwrap_or_else(|e| pgrx::error!("{F}: {e}"))
+    });
     name.to_string()
 }
 
 #[pg_extern(volatile, parallel_unsafe)]
 fn drop_report(name: &str, if_exists: default!(bool, false)) -> bool {
-    let dropped = Spi::get_one_with_args::<bool>(
-        "WITH d AS (DELETE FROM cafe24.report WHERE name = $1 RETURNING 1) SELECT count(*) > 0 FROM d",
-        &[name.into()],
-    )
-    .ok()
-    .flatten()
-    .unwrap_or(false);
-    if !dropped && !if_exists {
-        error::raise(
-            PgSqlErrorCode::ERRCODE_UNDEFINED_OBJECT,
-            format!("drop_report: report \"{name}\" does not exist"),
-            "SELECT name FROM cafe24.report lists the reports you can see and own.",
-        );
-    }
-    dropped
+    drop_own("drop_report", &REPORT, name, if_exists)
 }
 
 #[pg_extern(stable, parallel_restricted)]
@@ -455,7 +524,7 @@ fn render_report(
     let params = params.parse(F, "params");
     let fmt = output_format(F, format);
     let buffer = SharedBuffer::default();
-    let (spec, by) = load(F, name);
+    let (spec, _, by) = load(F, name);
     render(F, &spec, by, None, fmt, &params, Options { csv_bom }, limited(Box::new(buffer.clone()), true));
     buffer.take()
 }
@@ -493,7 +562,7 @@ fn export_report(
     let started = Instant::now();
     let root = gucs::report_storage_path();
     let options = Options { csv_bom };
-    let (spec, by) = load(F, name);
+    let (spec, report_name, by) = load(F, name);
     let (path, bytes, content, sha, rows) = match root {
         None if !keep_content => error::raise(
             PgSqlErrorCode::ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
@@ -529,10 +598,10 @@ fn export_report(
     };
     let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
     let id = Spi::get_one_with_args::<i64>(
-        "INSERT INTO cafe24.report_output (report, format, params, path, bytes, sha256, rows, duration, content)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, make_interval(secs => $8 / 1000.0), $9) RETURNING id",
+        "INSERT INTO cafe24.report_output (report, report_owner, format, params, path, bytes, sha256, rows, duration, content)
+         VALUES ($1, $10, $2, $3, $4, $5, $6, $7, make_interval(secs => $8 / 1000.0), $9) RETURNING id",
         &[
-            name.into(),
+            report_name.as_str().into(),
             fmt.name().into(),
             JsonB(params).into(),
             path.clone().into(),
@@ -541,6 +610,7 @@ fn export_report(
             (rows as i64).into(),
             duration_ms.into(),
             content.into(),
+            by.owner.into(),
         ],
     )
     .unwrap_or_else(|e| pgrx::error!("{F}: recording the output failed: {e}"))

@@ -16,14 +16,14 @@ use std::ffi::{CStr, CString};
 /// Rows fetched from a section's cursor at a time.
 pub const BATCH: i64 = 1000;
 
-/// The spec of a report the caller can see (row-level security applies) and who wrote it,
-/// or `None`.
-pub fn load(name: &str) -> Option<(serde_json::Value, crate::privileged::StoredBy)> {
+/// The spec of the report a reference (name or owner.name) names for the caller (row-level
+/// security applies), its name and who wrote it, or `None`.
+pub fn load(reference: &str) -> Option<(serde_json::Value, String, crate::privileged::StoredBy)> {
     Spi::connect(|client| {
         let table = client.select(
-            "SELECT spec, owner::oid, template FROM cafe24.report WHERE name = $1",
+            "SELECT spec, owner::oid, template, name FROM cafe24._find_report($1)",
             Some(1),
-            &[name.into()],
+            &[reference.into()],
         )?;
         match table.into_iter().next() {
             Some(row) => {
@@ -31,7 +31,8 @@ pub fn load(name: &str) -> Option<(serde_json::Value, crate::privileged::StoredB
                     owner: row.get::<pg_sys::Oid>(2)?.unwrap_or_default(),
                     builtin: row.get::<bool>(3)?.unwrap_or(false),
                 };
-                Ok(row.get::<JsonB>(1)?.map(|j| (j.0, by)))
+                let name = row.get::<String>(4)?.unwrap_or_default();
+                Ok(row.get::<JsonB>(1)?.map(|j| (j.0, name, by)))
             }
             None => Ok(None),
         }

@@ -562,19 +562,14 @@ fn schedule_report(
             "Pass parameters by name, e.g. '{\"month\": \"2026-10-01\"}', or '{}'.",
         );
     }
-    let visible = Spi::get_one_with_args::<bool>(
-        "SELECT EXISTS (SELECT FROM cafe24.report WHERE name = $1)",
-        &[report_name.into()],
-    )
-    .ok()
-    .flatten()
-    .unwrap_or(false);
+    // The job runs as the caller, so report_name resolves at each run as it does here.
+    let visible =
+        Spi::get_one_with_args::<bool>("SELECT EXISTS (SELECT FROM cafe24._find_report($1))", &[report_name.into()])
+            .ok()
+            .flatten()
+            .unwrap_or(false);
     if !visible {
-        error::raise(
-            PgSqlErrorCode::ERRCODE_UNDEFINED_OBJECT,
-            format!("{F}: report \"{report_name}\" does not exist"),
-            "SELECT name FROM cafe24.report lists the reports you can export.",
-        );
+        crate::api::report::not_found(F, &crate::api::report::REPORT, report_name);
     }
     let may_export = Spi::get_one::<bool>("SELECT has_function_privilege('cafe24.export_report(text,text,jsonb,text,boolean,boolean,boolean)', 'EXECUTE')").ok().flatten().unwrap_or(false);
     if !may_export {
