@@ -195,11 +195,17 @@ INSERT INTO cafe24.kpi (name, title, query, readers) VALUES ('trap', 'Trap', 'SE
 RESET ROLE;
 SELECT count(*) AS trap_visible_to_superuser FROM cafe24.kpi WHERE name = 'trap';
 SELECT count(*) FILTER (WHERE kpi = 'trap') AS trap_rows FROM cafe24.kpi_values(as_of => '2025-03-31');
+-- A bare name is the caller's own KPI or a built-in one; owner.name names mallory's, which
+-- is refused because its formula would run with the caller's rights.
 SELECT * FROM cafe24.kpi_values(names => '{trap}', as_of => '2025-03-31');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM cafe24.kpi_values(names => '{dash_mallory.trap}', as_of => '2025-03-31');
 \echo :LAST_ERROR_SQLSTATE
 SET ROLE dash_reader;
 SELECT count(*) FILTER (WHERE kpi = 'trap') AS trap_rows FROM cafe24.kpi_values(as_of => '2025-03-31');
 SELECT * FROM cafe24.kpi_values(names => '{trap}', as_of => '2025-03-31');
+SELECT * FROM cafe24.kpi_values(names => '{dash_mallory.trap}', as_of => '2025-03-31');
+\echo :LAST_ERROR_SQLSTATE
 RESET ROLE;
 SELECT count(*) AS trap_calls FROM public.dash_hits;
 DELETE FROM cafe24.kpi WHERE name = 'trap';

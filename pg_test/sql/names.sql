@@ -97,7 +97,7 @@ UPDATE cafe24.kpi SET readers = '{names_bob}' WHERE owner = current_user::regrol
 SET ROLE names_bob;
 SELECT convert_from(cafe24.render_report('weekly', 'csv'), 'UTF8') AS own_report;
 SELECT convert_from(cafe24.render_report('names_alice.weekly', 'csv'), 'UTF8') AS shared_report;
-SELECT rows FROM cafe24.export_report('names_alice.weekly', 'csv', file_name => 'tests/names_shared.csv', overwrite => true, keep_content => true);
+SELECT rows FROM cafe24.export_report('names_alice.weekly', 'csv', file_name => 'names/shared.csv', overwrite => true, keep_content => true);
 SELECT report, report_owner::text, convert_from(content, 'UTF8') AS content FROM cafe24.report_output;
 SELECT cafe24.schedule_report('names_job', '@daily', 'names_alice.weekly', 'csv') > 0 AS scheduled;
 SELECT command LIKE '%name => ''names_alice.weekly''%' AS job_names_the_shared_report FROM cafe24.job WHERE jobname = 'names_job';

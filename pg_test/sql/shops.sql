@@ -128,7 +128,7 @@ DISCARD TEMP;
 SET ROLE shops_one;
 SELECT cafe24.create_report('shops_one_report', '{"title": "Shop one", "sections": [{"title": "shops", "query": "SELECT string_agg(DISTINCT shop_no::text, '','') AS shops FROM cafe24.order_daily"}]}');
 RESET ROLE;
-SELECT convert_from(cafe24.render_report('shops_one_report', 'csv'), 'UTF8') AS rendered_by_superuser;
+SELECT convert_from(cafe24.render_report('shops_one.shops_one_report', 'csv'), 'UTF8') AS rendered_by_superuser;
 
 -- The policy is one InitPlan per query and an integer comparison per row.
 SET ROLE shops_one;
