@@ -3,6 +3,10 @@
 //! This crate is the thin SQL layer: it converts types, reads through SPI (`db.rs`)
 //! and reports errors (`error.rs`). Algorithms live in the `cafe24_engine` crate.
 
+// pgrx reads a set-returning function's column names from its `TableIterator<(name!(..), ..)>`
+// return type, which therefore cannot be a type alias.
+#![allow(clippy::type_complexity)]
+
 use pgrx::prelude::*;
 use std::sync::atomic::{AtomicBool, Ordering};
 

@@ -423,8 +423,8 @@ fn render_as_owner(
     options: Options,
     out: Box<dyn report::Output>,
 ) -> Rendered {
-    let types = parameter_types(function, &spec);
-    let bound = bind(function, &spec, &types, params);
+    let types = parameter_types(function, spec);
+    let bound = bind(function, spec, &types, params);
     let generated_at =
         Spi::get_one::<String>("SELECT to_char(now(), 'YYYY-MM-DD HH24:MI:SS TZ')").ok().flatten().unwrap_or_default();
     let meta = Meta {
@@ -443,7 +443,7 @@ fn render_as_owner(
     renderer.begin(&meta).unwrap_or_else(|e| render_error(function, e));
     let mut rows = 0;
     for i in (0..spec.sections.len()).filter(|i| only.is_none_or(|o| o == *i)) {
-        let (sql, extra) = section_sql(function, &spec, i, &types);
+        let (sql, extra) = section_sql(function, spec, i, &types);
         let args: Vec<Bound> = bound.iter().map(|b| Bound { oid: b.oid, text: b.text.clone() }).chain(extra).collect();
         let title = spec.sections[i].title.clone();
         // Both callbacks write to the renderer; a writer error ends the section at once.
@@ -453,7 +453,7 @@ fn render_as_owner(
                 &sql,
                 &args,
                 &mut |cols| {
-                    let head = section_head(function, &spec, i, cols);
+                    let head = section_head(function, spec, i, cols);
                     state.borrow_mut().section(&head).unwrap_or_else(|e| render_error(function, e));
                 },
                 &mut |row| state.borrow_mut().row(row).unwrap_or_else(|e| render_error(function, e)),

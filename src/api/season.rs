@@ -82,6 +82,7 @@ fn seasonal_trends(
         let dec = season::decompose(&y, &seasons)
             .unwrap_or_else(|e| error::invalid_argument(format!("{F}: series {key}: {e}"), "Check the source."));
         let lengths: Vec<i32> = dec.season_lengths.iter().map(|m| *m as i32).collect();
+        #[allow(clippy::needless_range_loop)] // t indexes six parallel series and is the output's step
         for t in 0..y.len() {
             out.push((
                 key.clone(),
