@@ -54,14 +54,13 @@ unsafe extern "C-unwind" fn on_xact(event: pg_sys::XactEvent::Type, _arg: *mut s
                 }
             }
         }
-        XACT_EVENT_PRE_PREPARE
-            if PENDING.with(|p| !p.borrow().is_empty()) => {
-                crate::error::raise(
-                    pgrx::PgSqlErrorCode::ERRCODE_FEATURE_NOT_SUPPORTED,
-                    "export_report: a transaction that exported a file cannot be prepared",
-                    "Export outside PREPARE TRANSACTION.",
-                );
-            }
+        XACT_EVENT_PRE_PREPARE if PENDING.with(|p| !p.borrow().is_empty()) => {
+            crate::error::raise(
+                pgrx::PgSqlErrorCode::ERRCODE_FEATURE_NOT_SUPPORTED,
+                "export_report: a transaction that exported a file cannot be prepared",
+                "Export outside PREPARE TRANSACTION.",
+            );
+        }
         // Dropping a pending file removes its temporary file.
         XACT_EVENT_ABORT | XACT_EVENT_PARALLEL_ABORT => PENDING.with(|p| p.borrow_mut().clear()),
         _ => {}

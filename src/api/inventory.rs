@@ -232,13 +232,15 @@ fn simulate_inventory_policy(
     let history_days = required(F, "history_days", history_days);
     gucs::require(Feature::InventoryOptimization, F);
     let p = params(F, service_level, None, review_period_days, holding_cost_rate, order_cost);
-    let days = to_date.to_pg_epoch_days() - from_date.to_pg_epoch_days() + 1;
-    if !(1..=3660).contains(&days) {
+    // In i64: an infinite date is i32::MIN or i32::MAX days from the epoch.
+    let days = to_date.to_pg_epoch_days() as i64 - from_date.to_pg_epoch_days() as i64 + 1;
+    if !from_date.is_finite() || !to_date.is_finite() || !(1..=3660).contains(&days) {
         error::invalid_argument(
             format!("{F}: from_date {from_date} to to_date {to_date} spans {days} days: allowed 1 to 3660"),
             "Pass a from_date on or before to_date.",
         );
     }
+    let days = days as i32;
     if !(7..=3660).contains(&history_days) {
         error::invalid_argument(
             format!("{F}: history_days = {history_days} is out of range: allowed 7 to 3660"),
