@@ -52,6 +52,27 @@ COMMENT ON COLUMN cafe24.order_fact.customer_id IS 'Customer; NULL for guest ord
 COMMENT ON COLUMN cafe24.order_fact.first_at IS 'Time of its first sold line.';
 COMMENT ON COLUMN cafe24.order_fact.repeat IS 'Whether the customer had a line before this order.';
 
+-- What statements touched while live KPIs are deferred (cafe24_analytics.live_kpis): the
+-- triggers only append a row per touched order, shop-day of events or shop-day of sales;
+-- cafe24._fold_kpis() takes the rows and brings order_fact, order_daily and kpi_live up to
+-- date in the same transaction (the scheduler's worker every 250 ms, fold_live_kpis() on
+-- demand). No unique key: concurrent writers of one shop-day never wait for each other.
+CREATE TABLE cafe24.kpi_dirty (
+    seq          bigint GENERATED ALWAYS AS IDENTITY,
+    source       "char" NOT NULL CHECK (source IN ('o', 'e', 's')),
+    shop_no      integer NOT NULL,
+    day          date NOT NULL,
+    order_id     text,
+    customer_id  bigint
+);
+COMMENT ON TABLE cafe24.kpi_dirty IS 'Internal queue of what order_line, behaviour_event and sales_daily statements touched while live KPIs are deferred; folded into order_fact, order_daily and kpi_live by cafe24._fold_kpis(). Every role may read seq (kpi_values waits for the rows committed before it), nothing else.';
+COMMENT ON COLUMN cafe24.kpi_dirty.seq IS 'Order of arrival.';
+COMMENT ON COLUMN cafe24.kpi_dirty.source IS 'o: an order_line change (order and customer), e: a behaviour_event change (shop-day), s: a sales_daily change (shop-day).';
+COMMENT ON COLUMN cafe24.kpi_dirty.shop_no IS 'Shop.';
+COMMENT ON COLUMN cafe24.kpi_dirty.day IS 'Shop-local day of the changed row.';
+COMMENT ON COLUMN cafe24.kpi_dirty.order_id IS 'Order of a changed line (source o).';
+COMMENT ON COLUMN cafe24.kpi_dirty.customer_id IS 'Customer of a changed line (source o), or NULL.';
+
 -- The state of orders `ids` and of every order of customers `custs` as the lines say now,
 -- against their rows in order_fact: the difference goes to order_daily's orders and
 -- repeat orders, order_fact is brought up to date, and the shop-days whose counts moved
@@ -231,6 +252,18 @@ COMMENT ON FUNCTION cafe24._refresh_order_daily_sales(date[], integer[]) IS 'Int
 CREATE FUNCTION cafe24._sales_daily_kpis() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
+    -- Deferred: the touched shop-days are queued for _fold_kpis, which sums them anew.
+    IF TG_OP <> 'TRUNCATE' AND cafe24._live_kpis_deferred() THEN
+        IF TG_OP <> 'DELETE' THEN
+            INSERT INTO cafe24.kpi_dirty (source, shop_no, day) SELECT DISTINCT 's'::"char", n.shop_no, n.day FROM new_rows AS n;
+        END IF;
+        IF TG_OP <> 'INSERT' THEN
+            INSERT INTO cafe24.kpi_dirty (source, shop_no, day) SELECT DISTINCT 's'::"char", o.shop_no, o.day FROM old_rows AS o;
+        END IF;
+        RETURN NULL;
+    END IF;
+    -- At the statement: a fold in progress finishes first (see _fold_kpis).
+    PERFORM pg_advisory_xact_lock_shared(2400106, 0);
     IF TG_OP = 'TRUNCATE' THEN
         UPDATE cafe24.order_daily SET revenue = 0, units = 0, cost = 0;
         DELETE FROM cafe24.order_daily WHERE orders = 0 AND sessions = 0;
@@ -261,6 +294,9 @@ CREATE TRIGGER zz_kpis_delete AFTER DELETE ON cafe24.sales_daily
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cafe24._sales_daily_kpis();
 CREATE TRIGGER zz_kpis_truncate AFTER TRUNCATE ON cafe24.sales_daily FOR EACH STATEMENT EXECUTE FUNCTION cafe24._sales_daily_kpis();
 
+-- Live KPIs are kept in one of two ways (cafe24_analytics.live_kpis, docs/dashboards.md):
+-- deferred, the triggers only queue what a statement touched in cafe24.kpi_dirty and
+-- _fold_kpis() does what follows after commit; at the statement, as follows.
 -- The triggers maintain order_daily without recounting a day. Orders: the touched orders
 -- (and their customers' other orders) are compared with their rows in order_fact
 -- (_refresh_orders). Sessions: for the touched sessions, their contribution now minus
@@ -292,6 +328,31 @@ DECLARE
     moved_days date[];
     moved_shops integer[];
 BEGIN
+    -- Deferred: only what was touched is queued (static statements, planned once per
+    -- session); _fold_kpis does the rest after commit.
+    IF cafe24._live_kpis_deferred() THEN
+        IF orders AND TG_OP <> 'DELETE' THEN
+            INSERT INTO cafe24.kpi_dirty (source, shop_no, day, order_id, customer_id)
+            SELECT DISTINCT 'o'::"char", n.shop_no, (n.ordered_at AT TIME ZONE s.timezone)::date, n.order_id, n.customer_id
+            FROM new_rows AS n JOIN cafe24.shop AS s USING (shop_no);
+        END IF;
+        IF orders AND TG_OP <> 'INSERT' THEN
+            INSERT INTO cafe24.kpi_dirty (source, shop_no, day, order_id, customer_id)
+            SELECT DISTINCT 'o'::"char", o.shop_no, (o.ordered_at AT TIME ZONE s.timezone)::date, o.order_id, o.customer_id
+            FROM old_rows AS o JOIN cafe24.shop AS s USING (shop_no);
+        END IF;
+        IF NOT orders AND TG_OP <> 'DELETE' THEN
+            INSERT INTO cafe24.kpi_dirty (source, shop_no, day)
+            SELECT DISTINCT 'e'::"char", n.shop_no, (n.occurred_at AT TIME ZONE s.timezone)::date FROM new_rows AS n JOIN cafe24.shop AS s USING (shop_no);
+        END IF;
+        IF NOT orders AND TG_OP <> 'INSERT' THEN
+            INSERT INTO cafe24.kpi_dirty (source, shop_no, day)
+            SELECT DISTINCT 'e'::"char", o.shop_no, (o.occurred_at AT TIME ZONE s.timezone)::date FROM old_rows AS o JOIN cafe24.shop AS s USING (shop_no);
+        END IF;
+        RETURN NULL;
+    END IF;
+    -- At the statement: a fold in progress finishes first (see _fold_kpis).
+    PERFORM pg_advisory_xact_lock_shared(2400106, 0);
     IF orders THEN
         EXECUTE format('SELECT array_agg(DISTINCT order_id ORDER BY order_id), array_agg(DISTINCT customer_id ORDER BY customer_id) FILTER (WHERE customer_id IS NOT NULL) FROM (%s) AS c', changed)
             INTO ids, custs;
@@ -361,6 +422,7 @@ BEGIN
     IF moved IS NULL THEN
         RETURN NULL;
     END IF;
+    PERFORM pg_advisory_xact_lock(2400106, 0);  -- no fold meanwhile
     UPDATE cafe24.order_fact AS f SET day = (f.first_at AT TIME ZONE s.timezone)::date
     FROM cafe24.shop AS s WHERE s.shop_no = f.shop_no AND f.shop_no = ANY (moved);
     UPDATE cafe24.order_daily SET orders = 0, repeat_orders = 0, sessions = 0, converted_sessions = 0 WHERE shop_no = ANY (moved);
@@ -412,6 +474,9 @@ DECLARE
     shops integer[];
     n bigint;
 BEGIN
+    -- From scratch: what is queued is counted, and no fold runs meanwhile.
+    PERFORM pg_advisory_xact_lock(2400106, 0);
+    DELETE FROM cafe24.kpi_dirty;
     TRUNCATE cafe24.order_daily;
     PERFORM cafe24._rebuild_order_facts();
     -- Sales sums first: the order and session pass after it announces the live KPIs.
@@ -506,7 +571,7 @@ CREATE TABLE cafe24.kpi_live (
     updated_at  timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (kpi, shop_no, day)
 );
-COMMENT ON TABLE cafe24.kpi_live IS 'Current value of each live KPI per shop and day, kept by the order_line and behaviour_event triggers; a change sends NOTIFY cafe24_kpi with its key (kpi, shop, day), not its value: any role may LISTEN, only roles granted this table read the value.';
+COMMENT ON TABLE cafe24.kpi_live IS 'Current value of each live KPI per shop and day, kept by the order_line, behaviour_event and sales_daily triggers (at the statement, or after commit by cafe24._fold_kpis() when deferred: cafe24_analytics.live_kpis); a change sends NOTIFY cafe24_kpi with its key (kpi, shop, day), not its value: any role may LISTEN, only roles granted this table read the value.';
 COMMENT ON COLUMN cafe24.kpi_live.kpi IS 'KPI name.';
 COMMENT ON COLUMN cafe24.kpi_live.shop_no IS 'Shop.';
 COMMENT ON COLUMN cafe24.kpi_live.day IS 'Shop-local day.';
@@ -550,6 +615,96 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION cafe24._notify_kpis(date[], integer[]) IS 'Internal: recomputes live KPIs for the touched shop-days and sends NOTIFY cafe24_kpi for each that moved.';
 
+-- Folds the queue (at most max_rows of it, oldest first; NULL: all): the taken rows go in
+-- the same transaction as the facts they bring up to date, so a crash loses nothing.
+-- Orders move order_fact and order_daily by difference (_refresh_orders), sessions and
+-- sales are recounted for their shop-days, then the live KPIs that moved are announced.
+-- One fold at a time, and none while a trigger counting at the statement is in progress
+-- (those hold this lock shared); wait => false returns NULL at once instead of waiting.
+CREATE FUNCTION cafe24._fold_kpis(wait boolean, max_rows integer) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET jit = off AS $$
+DECLARE
+    n bigint;
+    ids text[];
+    custs bigint[];
+    e_days date[];
+    e_shops integer[];
+    s_days date[];
+    s_shops integer[];
+    days date[];
+    shops integer[];
+BEGIN
+    IF NOT EXISTS (SELECT FROM cafe24.kpi_dirty) THEN
+        RETURN 0;
+    END IF;
+    IF wait THEN
+        PERFORM pg_advisory_xact_lock(2400106, 0);
+    ELSIF NOT pg_try_advisory_xact_lock(2400106, 0) THEN
+        RETURN NULL;
+    END IF;
+    WITH taken AS (
+        DELETE FROM cafe24.kpi_dirty AS q
+        WHERE max_rows IS NULL OR q.seq IN (SELECT x.seq FROM cafe24.kpi_dirty AS x ORDER BY x.seq LIMIT max_rows)
+        RETURNING q.source, q.shop_no, q.day, q.order_id, q.customer_id
+    ),
+    keys AS (SELECT DISTINCT t.source, t.day, t.shop_no FROM taken AS t),
+    all_keys AS (SELECT DISTINCT k.day, k.shop_no FROM keys AS k)
+    SELECT (SELECT count(*) FROM taken),
+           (SELECT array_agg(DISTINCT t.order_id) FROM taken AS t WHERE t.source = 'o'),
+           (SELECT array_agg(DISTINCT t.customer_id) FROM taken AS t WHERE t.source = 'o' AND t.customer_id IS NOT NULL),
+           (SELECT array_agg(k.day ORDER BY k.day, k.shop_no) FROM keys AS k WHERE k.source = 'e'),
+           (SELECT array_agg(k.shop_no ORDER BY k.day, k.shop_no) FROM keys AS k WHERE k.source = 'e'),
+           (SELECT array_agg(k.day ORDER BY k.day, k.shop_no) FROM keys AS k WHERE k.source = 's'),
+           (SELECT array_agg(k.shop_no ORDER BY k.day, k.shop_no) FROM keys AS k WHERE k.source = 's'),
+           (SELECT array_agg(k.day ORDER BY k.day, k.shop_no) FROM all_keys AS k),
+           (SELECT array_agg(k.shop_no ORDER BY k.day, k.shop_no) FROM all_keys AS k)
+    INTO n, ids, custs, e_days, e_shops, s_days, s_shops, days, shops;
+    IF n = 0 THEN
+        RETURN 0;
+    END IF;
+    IF ids IS NOT NULL THEN
+        -- Orders whose first line moved count on another shop-day: those days too.
+        SELECT days || array_agg(r.day), shops || array_agg(r.shop_no) INTO days, shops FROM cafe24._refresh_orders(ids, custs) AS r;
+    END IF;
+    PERFORM cafe24._refresh_order_daily_sales(s_days, s_shops);
+    PERFORM cafe24._refresh_order_daily(e_days, e_shops, false, true);
+    DELETE FROM cafe24.order_daily AS d USING unnest(days, shops) AS k(day, shop_no)
+    WHERE d.day = k.day AND d.shop_no = k.shop_no AND d.orders = 0 AND d.sessions = 0 AND d.revenue = 0 AND d.units = 0 AND d.cost = 0;
+    PERFORM cafe24._notify_kpis(days, shops);
+    RETURN n;
+END $$;
+COMMENT ON FUNCTION cafe24._fold_kpis(boolean, integer) IS 'Internal: takes up to max_rows (NULL: all) rows of cafe24.kpi_dirty and brings order_fact, order_daily and kpi_live up to date for them in the same transaction, sending NOTIFY cafe24_kpi for each live KPI that moved; returns the rows taken, or NULL when wait is false and another fold is in progress.';
+
+CREATE FUNCTION cafe24.fold_live_kpis() RETURNS bigint
+LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT cafe24._fold_kpis(true, NULL)
+$$;
+COMMENT ON FUNCTION cafe24.fold_live_kpis() IS 'Brings order_fact, order_daily (kpi_daily_facts) and kpi_live up to date now with what was queued while live KPIs are deferred (cafe24_analytics.live_kpis), sending NOTIFY cafe24_kpi for what moved; returns how many queued changes it folded (0 when nothing was queued). The scheduler''s worker does this every 250 ms in its database. Not granted to PUBLIC.';
+REVOKE ALL ON FUNCTION cafe24.fold_live_kpis() FROM PUBLIC;
+
+-- kpi_values reads the facts exactly: while live KPIs are deferred, it first waits until
+-- the rows queued before it was called have been folded (under READ COMMITTED each
+-- statement sees what committed before it; other isolation levels read their snapshot).
+-- Rows of the caller's own transaction are folded only after it commits, so they are not
+-- waited for; nor is a worker that does not come within 2 s.
+CREATE FUNCTION cafe24._await_live_kpis() RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    last bigint;
+    mine xid := pg_current_xact_id_if_assigned()::xid;
+BEGIN
+    IF NOT cafe24._live_kpis_deferred() OR current_setting('transaction_isolation') <> 'read committed' THEN
+        RETURN;
+    END IF;
+    SELECT max(q.seq) INTO last FROM cafe24.kpi_dirty AS q;
+    FOR i IN 1..200 LOOP
+        EXIT WHEN last IS NULL OR NOT EXISTS (SELECT FROM cafe24.kpi_dirty AS q WHERE q.seq <= last AND (mine IS NULL OR q.xmin <> mine));
+        PERFORM pg_sleep(0.01);
+    END LOOP;
+END $$;
+COMMENT ON FUNCTION cafe24._await_live_kpis() IS 'Internal: while live KPIs are deferred, waits (at most 2 s) until the changes queued in cafe24.kpi_dirty before the call have been folded, so that kpi_values reads exact facts.';
+GRANT SELECT (seq) ON cafe24.kpi_dirty TO PUBLIC;
+
 CREATE FUNCTION cafe24.kpi_values(
     names text[] DEFAULT NULL,
     period text DEFAULT 'month',
@@ -560,7 +715,7 @@ CREATE FUNCTION cafe24.kpi_values(
 RETURNS TABLE (kpi text, title text, period_start date, period_end date, value numeric, previous_value numeric,
                change_pct numeric, target numeric, vs_target_pct numeric, unit text, format text,
                higher_is_better boolean, sparkline numeric[])
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
     d date := coalesce(as_of, current_date);
     lo date;
@@ -571,6 +726,7 @@ DECLARE
     phi date;
     missing text;
 BEGIN
+    PERFORM cafe24._await_live_kpis();
     -- Today is the shops' today (their sales days are cut in their time zones), not the
     -- session's: the latest local date over the shops asked for (a role that may not read
     -- the shops gets the session's).
@@ -665,7 +821,7 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION cafe24.kpi_values(text[], text, date, text, integer, integer) IS
 'KPI values for a period ending at as_of (day, week, month, quarter, year to date, or the last 7/28/30 days): value, the comparison period''s value, '
-'change %, value as % of target, and a daily sparkline of the last sparkline_days days (formula KPIs). Reads only the aggregate tables.';
+'change %, value as % of target, and a daily sparkline of the last sparkline_days days (formula KPIs). Reads only the aggregate tables; while live KPIs are deferred it first waits (at most 2 s) for the changes committed before the call to be folded into them, so it is VOLATILE.';
 
 -- Dashboards: a spec (as given to create_dashboard) and its widgets, one row each.
 CREATE TABLE cafe24.dashboard (

@@ -1,7 +1,7 @@
 //! Settings under `cafe24_analytics.*`, the in-database form of the original service's
 //! environment variables (see the table in README.md).
 
-use pgrx::{GucContext, GucFlags, GucRegistry, GucSetting};
+use pgrx::{GucContext, GucFlags, GucRegistry, GucSetting, PostgresGucEnum};
 use std::ffi::CString;
 
 pub static ENABLE_FORECASTING: GucSetting<bool> = GucSetting::<bool>::new(true);
@@ -23,6 +23,22 @@ pub static REPORT_MAX_SIZE_KB: GucSetting<i32> = GucSetting::<i32>::new(1024 * 1
 pub static THREADS: GucSetting<i32> = GucSetting::<i32>::new(0);
 pub static PROGRESS_NOTICES: GucSetting<bool> = GucSetting::<bool>::new(false);
 pub static DEFAULT_LEAD_TIME_DAYS: GucSetting<i32> = GucSetting::<i32>::new(7);
+
+/// `cafe24_analytics.live_kpis`: where order_daily and kpi_live are brought up to date.
+#[derive(PostgresGucEnum, Clone, Copy, PartialEq, Eq, Debug)]
+pub enum LiveKpis {
+    /// Deferred where the scheduler's worker folds (library preloaded, this is its
+    /// database), at the statement elsewhere.
+    #[name = c"auto"]
+    Auto,
+    /// In the triggers of the writing statement.
+    #[name = c"statement"]
+    Statement,
+    /// Queued by the triggers, folded after commit by the worker or `fold_live_kpis()`.
+    #[name = c"deferred"]
+    Deferred,
+}
+pub static LIVE_KPIS: GucSetting<LiveKpis> = GucSetting::<LiveKpis>::new(LiveKpis::Auto);
 
 // Scheduler (src/scheduler/).
 pub static SCHEDULER_MAX_RUNNING_JOBS: GucSetting<i32> = GucSetting::<i32>::new(32);
@@ -164,6 +180,14 @@ pub fn init() {
         c"Shop-local days of the sales aggregates use cafe24.shop.timezone instead.",
         &TIMEZONE,
         GucContext::Sighup,
+        flags,
+    );
+    GucRegistry::define_enum_guc(
+        c"cafe24_analytics.live_kpis",
+        c"When the live KPIs (order_daily, kpi_live, NOTIFY cafe24_kpi) follow a change to orders and events: auto, statement or deferred.",
+        c"deferred: the triggers only queue what changed and the scheduler's worker folds it after commit (within about 250 ms); statement: the writing statement does it; auto: deferred in the scheduler's database when the library is preloaded, statement elsewhere.",
+        &LIVE_KPIS,
+        GucContext::Suset,
         flags,
     );
 

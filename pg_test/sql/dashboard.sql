@@ -116,6 +116,59 @@ SELECT cafe24.rebuild_kpis() = (SELECT count(*) FROM kept_tz) AS same_rows_after
 SELECT count(*) AS differences_after_timezone FROM (SELECT * FROM kept_tz EXCEPT SELECT * FROM cafe24.order_daily) AS d;
 UPDATE cafe24.shop SET timezone = 'Asia/Seoul' WHERE shop_no = (SELECT min(shop_no) FROM cafe24.shop);
 
+-- Deferred live KPIs (cafe24_analytics.live_kpis = deferred; auto means that in the
+-- scheduler's database when the library is preloaded): the triggers only queue what
+-- changed, and kpi_live and kpi_daily_facts follow when the queue is folded (here by
+-- hand, there by the scheduler's worker every 250 ms), to the same values a count at the
+-- statement gives: a rebuild afterwards changes nothing.
+SET cafe24_analytics.live_kpis = 'sometimes';
+SET cafe24_analytics.live_kpis = deferred;
+CREATE TEMP TABLE kept_before_fold AS SELECT kpi, value FROM cafe24.kpi_live WHERE day = '2025-03-31' AND shop_no = (SELECT min(shop_no) FROM cafe24.shop);
+INSERT INTO cafe24.order_line (order_id, order_item_code, shop_no, ordered_at, customer_id, product_id, quantity, unit_price, unit_cost, status)
+SELECT 'DEFER-1', 'DEFER-1-0' || g, min(shop_no), '2025-03-31 15:00+09', (SELECT min(customer_id) FROM cafe24.customer), (SELECT min(product_id) FROM cafe24.product), 1, 10000, 6000, 'paid'
+FROM cafe24.shop, generate_series(1, 3) AS g GROUP BY g;
+UPDATE cafe24.order_line SET ordered_at = '2025-03-28 10:00+09' WHERE order_id = 'LIVE-3';
+UPDATE cafe24.order_line SET status = 'returned' WHERE order_item_code = 'RACE-1-01';
+INSERT INTO cafe24.behaviour_event (session_id, customer_id, shop_no, product_id, event_type, occurred_at)
+SELECT 999999998, NULL, min(shop_no), (SELECT min(product_id) FROM cafe24.product), t, '2025-03-31 16:00+09'::timestamptz + g * interval '1 minute'
+FROM cafe24.shop, unnest('{view,purchase}'::text[]) WITH ORDINALITY AS x(t, g) GROUP BY t, g;
+DELETE FROM cafe24.behaviour_event WHERE session_id = (SELECT min(session_id) FROM cafe24.behaviour_event WHERE occurred_at >= '2025-03-30');
+SELECT source, count(*) > 0 AS queued FROM cafe24.kpi_dirty GROUP BY 1 ORDER BY 1;
+SELECT count(*) AS moved_before_fold FROM cafe24.kpi_live AS l JOIN kept_before_fold AS b USING (kpi)
+WHERE l.day = '2025-03-31' AND l.shop_no = (SELECT min(shop_no) FROM cafe24.shop) AND l.value IS DISTINCT FROM b.value;
+SELECT cafe24.fold_live_kpis() > 0 AS folded;
+SELECT count(*) AS left_in_queue FROM cafe24.kpi_dirty;
+SELECT l.kpi, l.value - coalesce(b.value, 0) AS moved_by FROM cafe24.kpi_live AS l LEFT JOIN kept_before_fold AS b USING (kpi)
+WHERE l.day = '2025-03-31' AND l.shop_no = (SELECT min(shop_no) FROM cafe24.shop) AND l.kpi IN ('revenue', 'units') ORDER BY 1;
+-- Two sessions writing the same shop-day at once (products of two categories, whose sales
+-- aggregates are other rows) do not wait for each other while deferred.
+SELECT dblink_connect('w1', format('host=%s port=%s dbname=%s user=%s', split_part(current_setting('unix_socket_directories'), ',', 1),
+                                   current_setting('port'), current_database(), current_user)) AS w1,
+       dblink_connect('w2', format('host=%s port=%s dbname=%s user=%s', split_part(current_setting('unix_socket_directories'), ',', 1),
+                                   current_setting('port'), current_database(), current_user)) AS w2;
+SELECT dblink_exec('w1', 'SET cafe24_analytics.live_kpis = deferred'), dblink_exec('w2', 'SET cafe24_analytics.live_kpis = deferred');
+SELECT dblink_exec('w1', 'BEGIN');
+SELECT dblink_exec('w1', $$INSERT INTO cafe24.order_line (order_id, order_item_code, shop_no, ordered_at, customer_id, product_id, quantity, unit_price, unit_cost, status)
+                           SELECT 'RACE-2', 'RACE-2-01', min(shop_no), '2025-03-31 17:00+09', (SELECT max(customer_id) FROM cafe24.customer), (SELECT min(product_id) FROM cafe24.product WHERE category = (SELECT min(category) FROM cafe24.product)), 1, 1000, 500, 'paid' FROM cafe24.shop$$);
+SELECT dblink_send_query('w2', $$INSERT INTO cafe24.order_line (order_id, order_item_code, shop_no, ordered_at, customer_id, product_id, quantity, unit_price, unit_cost, status)
+                                 SELECT 'RACE-3', 'RACE-3-01', min(shop_no), '2025-03-31 17:00+09', (SELECT max(customer_id) FROM cafe24.customer), (SELECT min(product_id) FROM cafe24.product WHERE category = (SELECT max(category) FROM cafe24.product)), 1, 1000, 500, 'paid' FROM cafe24.shop$$);
+SELECT pg_sleep(0.5);
+SELECT dblink_is_busy('w2') AS second_waits;
+SELECT * FROM dblink_get_result('w2') AS r(status text);
+SELECT cafe24.fold_live_kpis() > 0 AS folded_before_first_commits;
+SELECT dblink_exec('w1', 'COMMIT');
+SELECT dblink_disconnect('w1'), dblink_disconnect('w2');
+SELECT cafe24.fold_live_kpis() > 0 AS folded_after;
+CREATE TEMP TABLE kept_deferred AS SELECT * FROM cafe24.order_daily;
+CREATE TEMP TABLE kept_live_deferred AS SELECT kpi, shop_no, day, value FROM cafe24.kpi_live;
+SELECT cafe24.rebuild_kpis() = (SELECT count(*) FROM kept_deferred) AS same_rows_deferred;
+SELECT count(*) AS differences_deferred FROM (SELECT * FROM kept_deferred EXCEPT SELECT * FROM cafe24.order_daily) AS d;
+SELECT count(*) AS live_differences_deferred FROM (
+    (SELECT * FROM kept_live_deferred EXCEPT SELECT kpi, shop_no, day, value FROM cafe24.kpi_live)
+    UNION ALL (SELECT kpi, shop_no, day, value FROM cafe24.kpi_live EXCEPT SELECT * FROM kept_live_deferred)) AS d;
+RESET cafe24_analytics.live_kpis;
+SELECT cafe24.fold_live_kpis() AS nothing_queued;
+
 -- A dashboard: KPI tiles, a chart, a table whose query fails at run time, a heatmap.
 SELECT cafe24.create_dashboard('ops', '{
   "title": "Operations",

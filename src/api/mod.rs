@@ -8,5 +8,6 @@ pub mod forecast_model;
 pub mod http;
 pub mod ingest;
 pub mod inventory;
+pub mod live_kpis;
 pub mod report;
 pub mod season;

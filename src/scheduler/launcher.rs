@@ -3,6 +3,8 @@
 //! `scheduler_max_running_jobs` at once, never a job that is still running), then sleeps on its
 //! latch until the next due time (at most a second, so new jobs are seen). Every tick runs
 //! under an error guard: a failure is logged and the next tick tries again.
+//! Between ticks, every 250 ms, it folds what the live-KPI triggers queued
+//! (`cafe24._fold_kpis`, see sql/dashboards.sql) into order_daily and kpi_live.
 
 use super::api;
 use super::shared::{self, Request, Segment};
@@ -13,7 +15,7 @@ use pgrx::datum::TimestampWithTimeZone;
 use pgrx::pg_sys;
 use pgrx::prelude::*;
 use std::collections::HashMap;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// `backend_type` of the launcher and of run workers in pg_stat_activity.
 pub const LAUNCHER_TYPE: &str = "cafe24_analytics scheduler";
@@ -22,6 +24,11 @@ pub const RUNNER_TYPE: &str = "cafe24_analytics job";
 const RESTART_SECS: u64 = 5;
 /// Longest sleep between ticks.
 const MAX_SLEEP: Duration = Duration::from_secs(1);
+/// How often the live-KPI queue is folded.
+const FOLD_EVERY: Duration = Duration::from_millis(250);
+/// Most queued changes one fold takes: a bulk load never holds up job dispatch for long
+/// (a full batch is followed by the next at once).
+const FOLD_MAX_ROWS: i32 = 10_000;
 /// A run still going this long after its statement timeout is terminated.
 const TIMEOUT_GRACE_US: i64 = 2_000_000;
 
@@ -47,20 +54,34 @@ pub extern "C-unwind" fn cafe24_scheduler_launcher_main(_arg: pg_sys::Datum) {
     crate::privileged::pin_search_path_for_session();
     log!("cafe24_analytics scheduler started in database \"{database}\"");
     let mut launcher = Launcher { zone: api::effective_zone(None), ..Launcher::default() };
+    let mut next_tick = Instant::now();
+    let mut woken = true;
     loop {
         if BackgroundWorker::sighup_received() {
             unsafe { pg_sys::ProcessConfigFile(pg_sys::GucContext::PGC_SIGHUP) };
         }
-        let sleep = match guarded(|| launcher.tick()) {
-            Ok(d) => d,
-            Err(e) => {
-                warning!("cafe24_analytics scheduler: {e}");
-                MAX_SLEEP
-            }
+        // A tick when it is due, or when the latch woke us (a run's worker exited, a signal).
+        if woken || Instant::now() >= next_tick {
+            let sleep = match guarded(|| launcher.tick()) {
+                Ok(d) => d,
+                Err(e) => {
+                    warning!("cafe24_analytics scheduler: {e}");
+                    MAX_SLEEP
+                }
+            };
+            next_tick = Instant::now() + sleep;
+        }
+        let more = launcher.extension_seen && fold_live_kpis();
+        let sleep = if more {
+            Duration::from_millis(1)
+        } else {
+            next_tick.saturating_duration_since(Instant::now()).min(FOLD_EVERY)
         };
+        let until = Instant::now() + sleep;
         if !BackgroundWorker::wait_latch(Some(sleep)) {
             break;
         }
+        woken = Instant::now() + Duration::from_millis(2) < until;
     }
     log!(
         "cafe24_analytics scheduler stopping; {} run(s) in progress continue on their own and are recorded when they end, {} waiting for a worker slot will be marked failed (and retried if the job has retries) at restart",
@@ -604,6 +625,32 @@ impl Launcher {
             },
         );
         Ok(())
+    }
+}
+
+/// Folds the live-KPI queue (`cafe24._fold_kpis`) in its own transaction, never waiting for
+/// a fold in progress elsewhere, nor more than a second for a lock (a TRUNCATE, say);
+/// returns whether it took a full batch (more may be waiting).
+fn fold_live_kpis() -> bool {
+    let taken = transaction(|| {
+        let present = Spi::get_one::<bool>("SELECT to_regprocedure('cafe24._fold_kpis(boolean,integer)') IS NOT NULL")
+            .ok()
+            .flatten()
+            .unwrap_or(false);
+        if !present {
+            return 0;
+        }
+        Spi::run("SET LOCAL lock_timeout = '1s'").unwrap_or_else(|e| pgrx::error!("{e}"));
+        Spi::get_one_with_args::<i64>("SELECT cafe24._fold_kpis(false, $1)", &[FOLD_MAX_ROWS.into()])
+            .unwrap_or_else(|e| pgrx::error!("{e}"))
+            .unwrap_or(0)
+    });
+    match taken {
+        Ok(n) => n >= FOLD_MAX_ROWS as i64,
+        Err(e) => {
+            warning!("cafe24_analytics live KPIs: {e}");
+            false
+        }
     }
 }
 
