@@ -42,7 +42,7 @@ SELECT 'M${run}$2-$i-' || o, 'M${run}$2-$i-' || o || '-' || g, 1, now(), $i * 10
 }
 events_sql() { # N transactions of one view event each, in new sessions, for today
     for i in $(seq 1 "$1"); do
-        echo "INSERT INTO cafe24.behaviour_event (session_id, customer_id, shop_no, product_id, event_type, occurred_at) VALUES (${run}$2$i, $i, 1, 7, 'view', now());"
+        echo "INSERT INTO cafe24.behaviour_event (session_id, customer_id, shop_no, product_id, event_type, occurred_at) VALUES (${run}${2#?}$(printf %04d "$i"), $i, 1, 7, 'view', now());"
     done
 }
 seconds() { # seconds FILE [live_kpis]: runs FILE in one session
@@ -62,7 +62,8 @@ idle() { # waits until the worker has folded everything
 printf '%-22s %12s %12s %12s %16s %16s %14s\n' "300 transactions of" "deferred" "statement" "off" "deferred added" "statement added" "fold (worker)"
 for kind in orders batches events; do
     case ${kind} in orders) what="one 3-line order";; batches) what="100 3-line orders";; events) what="one event";; esac
-    for m in d s o; do "${kind}_sql" 300 "${m}" >"/tmp/c24-live-${kind}-${m}.sql"; done
+    n=1
+    for m in d s o; do "${kind}_sql" 300 "${m}${n}" >"/tmp/c24-live-${kind}-${m}.sql"; n=$((n + 1)); done
     chmod 644 /tmp/c24-live-"${kind}"-*.sql
     idle
     f0=$(fold_ms)
