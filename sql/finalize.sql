@@ -896,6 +896,7 @@ ALTER FUNCTION cafe24._kpis_trigger() SET jit = off;
 ALTER FUNCTION cafe24._sales_daily_kpis() SET jit = off;
 ALTER FUNCTION cafe24._refresh_order_daily(date[], integer[], boolean, boolean) SET jit = off;
 ALTER FUNCTION cafe24._notify_kpis(date[], integer[]) SET jit = off;
+COMMENT ON FUNCTION cafe24._live_kpis_deferred() IS 'Internal: whether the live-KPI triggers only queue their work in cafe24.kpi_dirty for the fold (cafe24_analytics.live_kpis = deferred, or auto in the scheduler''s database with the library preloaded) instead of doing it at the statement.';
 
 -- Progress ----------------------------------------------------------------------------------
 

@@ -78,6 +78,10 @@ pub extern "C-unwind" fn cafe24_scheduler_launcher_main(_arg: pg_sys::Datum) {
             next_tick.saturating_duration_since(Instant::now()).min(FOLD_EVERY)
         };
         let until = Instant::now() + sleep;
+        // A long-lived worker must send its statistics itself (at most once a second): the
+        // fold's deletes from kpi_dirty are the dead rows autovacuum goes by, and its
+        // functions' times show in pg_stat_user_functions.
+        unsafe { pg_sys::pgstat_report_stat(false) };
         if !BackgroundWorker::wait_latch(Some(sleep)) {
             break;
         }
@@ -648,7 +652,24 @@ fn fold_live_kpis() -> bool {
     match taken {
         Ok(n) => n >= FOLD_MAX_ROWS as i64,
         Err(e) => {
-            warning!("cafe24_analytics live KPIs: {e}");
+            // Every 250 ms the same failure would flood the log: once a minute, with a count.
+            thread_local! {
+                static LAST: std::cell::Cell<(Option<Instant>, u64)> = const { std::cell::Cell::new((None, 0)) };
+            }
+            LAST.with(|last| {
+                let (at, quiet) = last.get();
+                if at.is_none_or(|t| t.elapsed() >= Duration::from_secs(60)) {
+                    let more = if quiet > 0 {
+                        format!(" ({quiet} more failures since the last warning)")
+                    } else {
+                        String::new()
+                    };
+                    warning!("cafe24_analytics live KPIs: folding the queue failed: {e}{more}");
+                    last.set((Some(Instant::now()), 0));
+                } else {
+                    last.set((at, quiet + 1));
+                }
+            });
             false
         }
     }
