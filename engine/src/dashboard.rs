@@ -25,8 +25,9 @@
 //!   should poll `dashboard_data`; the page itself does not refresh.
 
 use crate::report::format::{self, effective};
-use crate::report::html::{self, escape};
+use crate::report::html;
 use crate::report::spec::SpecError;
+use crate::report::text::escape;
 use crate::report::{Column, ColumnType, Display, Format, SectionHead, Value};
 use serde_json::{json, Map, Value as Json};
 use std::fmt::Write as _;

@@ -18,6 +18,7 @@
 //! [`table_row`], [`CSS`]) are what dashboards reuse to build their pages.
 
 use super::format::{self, effective};
+use super::text::escape;
 use super::{
     chart, Column, Display, Format, Meta, Options, RenderError, Renderer, Result, SectionHead, Value, MAX_CHART_POINTS,
 };
@@ -68,22 +69,6 @@ pub const CHART_SIZE: (f64, f64) = (720.0, 320.0);
 pub const CHART_SIZE_NARROW: (f64, f64) = (360.0, 280.0);
 /// Text of empty tables and KPI values.
 pub const EMPTY: &str = "데이터 없음";
-
-/// Text for HTML (content and quoted attributes) and XML/SVG: escapes `& < > " '`.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// `<!doctype html>` through `<body>`: charset, viewport, title, description and [`CSS`].
 pub fn document_start(title: &str, description: &str) -> String {

@@ -18,6 +18,7 @@ pub mod json;
 pub mod pdf;
 pub mod spec;
 pub mod storage;
+pub mod text;
 pub mod xlsx;
 
 use chrono::{NaiveDate, NaiveDateTime};

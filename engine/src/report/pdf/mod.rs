@@ -23,27 +23,25 @@
 //!   [`chart::layout`] and drawn as vector paths; pie wedges are Bézier arcs.
 //! * Text widths come from the font's own `hmtx` advances (read once from the embedded
 //!   file), so truncation and right alignment match what is drawn.
+//!
+//! Parts: `table` (tables across pages, column widths), `draw` (shapes as PDF paths),
+//! `fonts` (the embedded faces, text widths, fitting and wrapping).
+
+mod draw;
+mod fonts;
+mod table;
 
 use super::chart::{self, Anchor, Rgb, Shape};
 use super::format::{self, display, effective};
 use super::{
     Display, Meta, Options, Output, RenderError, Renderer, Result, SectionHead, Value, MAX_CHART_POINTS, MAX_PDF_ROWS,
 };
-use krilla::color::rgb;
-use krilla::geom::{PathBuilder, Point, Rect};
+use draw::{draw, offset};
+use fonts::{fit, wrap, Fonts};
 use krilla::metadata::Metadata;
-use krilla::num::NormalizedF32;
 use krilla::page::PageSettings;
-use krilla::paint::{Fill, LineCap, LineJoin, Stroke};
-use krilla::surface::Surface;
-use krilla::text::{Font, TextDirection};
 use krilla::Document;
-use std::collections::HashMap;
-use std::f64::consts::{FRAC_PI_2, TAU};
-use std::sync::OnceLock;
-
-static REGULAR: &[u8] = include_bytes!("../../assets/fonts/NanumSquareR.ttf");
-static BOLD: &[u8] = include_bytes!("../../assets/fonts/NanumSquareB.ttf");
+use table::Table;
 
 /// A4 in points.
 pub const PAGE_W: f64 = 595.276;
@@ -111,17 +109,6 @@ enum Body {
     Table(Table),
     Kpi(Option<Vec<String>>),
     Chart(Vec<Vec<Value>>),
-}
-
-struct Table {
-    header: Vec<String>,
-    right: Vec<bool>,
-    /// Rows held until the widths are fixed.
-    sample: Vec<Vec<String>>,
-    /// Column widths once fixed.
-    widths: Option<Vec<f64>>,
-    /// Rows drawn (for zebra stripes).
-    drawn: usize,
 }
 
 impl PdfWriter {
@@ -200,75 +187,6 @@ impl PdfWriter {
             self.text((MARGIN, self.y + size), line, size, bold, Anchor::Start, fill);
             self.y += size * 1.4;
         }
-    }
-
-    fn table_header(&mut self, t: &Table) {
-        let widths = t.widths.as_ref().expect("widths fixed before drawing");
-        self.rect(MARGIN, self.y, CONTENT_W, ROW_H, HEADER_BG);
-        self.cells(&t.header, widths, &t.right, true);
-        self.y += ROW_H;
-    }
-
-    fn cells(&mut self, cells: &[String], widths: &[f64], right: &[bool], bold: bool) {
-        let mut x = MARGIN;
-        let baseline = self.y + ROW_H / 2.0 + CELL_SIZE * 0.35;
-        for ((cell, w), right) in cells.iter().zip(widths).zip(right) {
-            let text = fit(&self.fonts, cell, CELL_SIZE, bold, w - 2.0 * PAD);
-            if !text.is_empty() {
-                let (tx, anchor) = if *right { (x + w - PAD, Anchor::End) } else { (x + PAD, Anchor::Start) };
-                self.text((tx, baseline), text, CELL_SIZE, bold, anchor, BLACK);
-            }
-            x += w;
-        }
-    }
-
-    fn table_row(&mut self, t: &mut Table, cells: &[String]) {
-        if self.y + ROW_H > BOTTOM {
-            self.break_page();
-            self.table_header(t);
-        }
-        if t.drawn % 2 == 1 {
-            self.rect(MARGIN, self.y, CONTENT_W, ROW_H, ZEBRA);
-        }
-        let widths = t.widths.clone().expect("widths fixed before drawing");
-        self.cells(cells, &widths, &t.right, false);
-        self.y += ROW_H;
-        t.drawn += 1;
-    }
-
-    /// Fixes a table's widths from what it has seen, then draws the header and held rows.
-    fn fix_widths(&mut self, t: &mut Table) {
-        let natural: Vec<f64> = (0..t.header.len())
-            .map(|c| {
-                let head = self.fonts.width(&t.header[c], CELL_SIZE, true);
-                let body = t.sample.iter().map(|r| self.fonts.width(&r[c], CELL_SIZE, false)).fold(0.0, f64::max);
-                head.max(body) + 2.0 * PAD
-            })
-            .collect();
-        t.widths = Some(column_widths(&natural, CONTENT_W));
-        self.table_header(t);
-        for row in std::mem::take(&mut t.sample) {
-            self.table_row(t, &row);
-        }
-    }
-
-    fn end_table(&mut self, mut t: Table) {
-        if t.widths.is_none() {
-            self.fix_widths(&mut t);
-        }
-        if t.drawn == 0 {
-            self.need(ROW_H);
-            self.text(
-                (MARGIN + PAD, self.y + ROW_H / 2.0 + CELL_SIZE * 0.35),
-                "No rows".into(),
-                CELL_SIZE,
-                false,
-                Anchor::Start,
-                GREY,
-            );
-            self.y += ROW_H;
-        }
-        self.rule(0.5);
     }
 
     fn kpi_tiles(&mut self, head: &SectionHead, values: Option<Vec<String>>) {
@@ -463,38 +381,6 @@ fn footer(fonts: &Fonts, title: &str, n: usize) -> Vec<Op> {
     ]
 }
 
-/// Column widths: `natural` widths stretched to `total`, or shrunk by water-filling.
-fn column_widths(natural: &[f64], total: f64) -> Vec<f64> {
-    let sum: f64 = natural.iter().sum();
-    if natural.is_empty() || sum <= 0.0 {
-        return vec![total / natural.len().max(1) as f64; natural.len()];
-    }
-    if sum <= total {
-        return natural.iter().map(|w| w * total / sum).collect();
-    }
-    let mut widths = vec![0.0; natural.len()];
-    let mut open: Vec<usize> = (0..natural.len()).collect();
-    let mut rest = total;
-    loop {
-        let share = rest / open.len() as f64;
-        let (fits, wide): (Vec<usize>, Vec<usize>) = open.iter().partition(|&&i| natural[i] <= share);
-        if fits.is_empty() {
-            for i in wide {
-                widths[i] = share;
-            }
-            return widths;
-        }
-        for i in fits {
-            widths[i] = natural[i];
-            rest -= natural[i];
-        }
-        open = wide;
-        if open.is_empty() {
-            return widths;
-        }
-    }
-}
-
 /// A cell's text on one line (line breaks and tabs become spaces).
 fn one_line(s: String) -> String {
     if s.contains(['\n', '\r', '\t']) {
@@ -504,283 +390,13 @@ fn one_line(s: String) -> String {
     }
 }
 
-/// `text` if it fits in `max` points, else its longest prefix that fits with an ellipsis.
-fn fit(fonts: &Fonts, text: &str, size: f64, bold: bool, max: f64) -> String {
-    if fonts.width(text, size, bold) <= max {
-        return text.to_string();
-    }
-    let ellipsis = fonts.ellipsis;
-    let mut room = max - fonts.width(ellipsis, size, bold);
-    let mut end = 0;
-    for (i, c) in text.char_indices() {
-        room -= fonts.char_width(c, size, bold);
-        if room < 0.0 {
-            break;
-        }
-        end = i + c.len_utf8();
-    }
-    if end == 0 && room < 0.0 && max < fonts.width(ellipsis, size, bold) {
-        return String::new();
-    }
-    format!("{}{ellipsis}", text[..end].trim_end())
-}
-
-/// Greedy word wrap to `max` points; words longer than a line are split between characters.
-fn wrap(fonts: &Fonts, text: &str, size: f64, bold: bool, max: f64) -> Vec<String> {
-    let mut lines = Vec::new();
-    for para in text.lines() {
-        let mut line = String::new();
-        for word in para.split_whitespace() {
-            let candidate = if line.is_empty() { word.to_string() } else { format!("{line} {word}") };
-            if fonts.width(&candidate, size, bold) <= max {
-                line = candidate;
-                continue;
-            }
-            if !line.is_empty() {
-                lines.push(std::mem::take(&mut line));
-            }
-            for c in word.chars() {
-                if !line.is_empty() && fonts.width(&line, size, bold) + fonts.char_width(c, size, bold) > max {
-                    lines.push(std::mem::take(&mut line));
-                }
-                line.push(c);
-            }
-        }
-        lines.push(line);
-    }
-    lines.retain(|l| !l.is_empty());
-    lines
-}
-
-/// A shape moved by (`dx`, `dy`).
-fn offset(shape: Shape, dx: f64, dy: f64) -> Shape {
-    match shape {
-        Shape::Rect { x, y, w, h, fill } => Shape::Rect { x: x + dx, y: y + dy, w, h, fill },
-        Shape::Line { x1, y1, x2, y2, stroke, width } => {
-            Shape::Line { x1: x1 + dx, y1: y1 + dy, x2: x2 + dx, y2: y2 + dy, stroke, width }
-        }
-        Shape::Polyline { points, stroke, width } => {
-            Shape::Polyline { points: points.into_iter().map(|(x, y)| (x + dx, y + dy)).collect(), stroke, width }
-        }
-        Shape::Wedge { cx, cy, r, start, end, fill } => Shape::Wedge { cx: cx + dx, cy: cy + dy, r, start, end, fill },
-        Shape::Text { x, y, text, size, anchor, fill } => {
-            Shape::Text { x: x + dx, y: y + dy, text, size, anchor, fill }
-        }
-    }
-}
-
-fn color(c: Rgb) -> rgb::Color {
-    rgb::Color::new(c.0, c.1, c.2)
-}
-
-fn fill(c: Rgb) -> Option<Fill> {
-    Some(Fill { paint: color(c).into(), opacity: NormalizedF32::ONE, rule: Default::default() })
-}
-
-fn stroke(c: Rgb, width: f64) -> Option<Stroke> {
-    Some(Stroke {
-        paint: color(c).into(),
-        width: width as f32,
-        line_cap: LineCap::Round,
-        line_join: LineJoin::Round,
-        ..Default::default()
-    })
-}
-
-/// Draws one op on a page surface (y grows downwards, as in the layout).
-fn draw(s: &mut Surface<'_>, fonts: &Fonts, op: &Op) {
-    let mut pb = PathBuilder::new();
-    match &op.shape {
-        Shape::Rect { x, y, w, h, fill: c } => {
-            if let Some(r) = Rect::from_xywh(*x as f32, *y as f32, *w as f32, *h as f32) {
-                pb.push_rect(r);
-                fill_path(s, pb, *c);
-            }
-        }
-        Shape::Line { x1, y1, x2, y2, stroke: c, width } => {
-            pb.move_to(*x1 as f32, *y1 as f32);
-            pb.line_to(*x2 as f32, *y2 as f32);
-            stroke_path(s, pb, *c, *width);
-        }
-        Shape::Polyline { points, stroke: c, width } => {
-            for (i, (x, y)) in points.iter().enumerate() {
-                if i == 0 {
-                    pb.move_to(*x as f32, *y as f32);
-                } else {
-                    pb.line_to(*x as f32, *y as f32);
-                }
-            }
-            stroke_path(s, pb, *c, *width);
-        }
-        Shape::Wedge { cx, cy, r, start, end, fill: c } => {
-            wedge(&mut pb, *cx, *cy, *r, *start, *end);
-            fill_path(s, pb, *c);
-        }
-        Shape::Text { x, y, text, size, anchor, fill: c } => {
-            let w = fonts.width(text, *size, op.bold);
-            let x = match anchor {
-                Anchor::Start => *x,
-                Anchor::Middle => x - w / 2.0,
-                Anchor::End => x - w,
-            };
-            s.set_stroke(None);
-            s.set_fill(fill(*c));
-            let font = if op.bold { fonts.bold.clone() } else { fonts.regular.clone() };
-            s.draw_text(Point::from_xy(x as f32, *y as f32), font, *size as f32, text, false, TextDirection::Auto);
-        }
-    }
-}
-
-fn fill_path(s: &mut Surface<'_>, pb: PathBuilder, c: Rgb) {
-    if let Some(path) = pb.finish() {
-        s.set_stroke(None);
-        s.set_fill(fill(c));
-        s.draw_path(&path);
-    }
-}
-
-fn stroke_path(s: &mut Surface<'_>, pb: PathBuilder, c: Rgb, width: f64) {
-    if let Some(path) = pb.finish() {
-        s.set_fill(None);
-        s.set_stroke(stroke(c, width));
-        s.draw_path(&path);
-        s.set_stroke(None);
-    }
-}
-
-/// A pie slice from the centre: angles in radians, 0 at 12 o'clock, clockwise (y down).
-fn wedge(pb: &mut PathBuilder, cx: f64, cy: f64, r: f64, start: f64, end: f64) {
-    let (first, curves) = arc(cx, cy, r, start, end);
-    pb.move_to(cx as f32, cy as f32);
-    pb.line_to(first.0 as f32, first.1 as f32);
-    for [c1, c2, p] in curves {
-        pb.cubic_to(c1.0 as f32, c1.1 as f32, c2.0 as f32, c2.1 as f32, p.0 as f32, p.1 as f32);
-    }
-    pb.close();
-}
-
-/// The arc of a wedge as cubic Béziers of at most 90° each: its first point, then each
-/// curve's two control points and end point.
-fn arc(cx: f64, cy: f64, r: f64, start: f64, end: f64) -> (P, Vec<[P; 3]>) {
-    let sweep = (end - start).clamp(0.0, TAU);
-    let at = |a: f64| (cx + r * a.sin(), cy - r * a.cos());
-    let n = (sweep / FRAC_PI_2).ceil().max(1.0) as usize;
-    let step = sweep / n as f64;
-    let k = 4.0 / 3.0 * (step / 4.0).tan() * r;
-    let curves = (0..n)
-        .map(|i| {
-            let (a0, a1) = (start + step * i as f64, start + step * (i + 1) as f64);
-            let ((px, py), (qx, qy)) = (at(a0), at(a1));
-            // The clockwise arc's tangent at angle a is (cos a, sin a).
-            [(px + k * a0.cos(), py + k * a0.sin()), (qx - k * a1.cos(), qy - k * a1.sin()), (qx, qy)]
-        })
-        .collect();
-    (at(start), curves)
-}
-
-/// The two embedded faces and their advance widths.
-struct Fonts {
-    regular: Font,
-    bold: Font,
-    regular_metrics: &'static Metrics,
-    bold_metrics: &'static Metrics,
-    /// "…" when the font has it, else "...".
-    ellipsis: &'static str,
-}
-
-impl Fonts {
-    fn new() -> Self {
-        static R: OnceLock<Metrics> = OnceLock::new();
-        static B: OnceLock<Metrics> = OnceLock::new();
-        let regular_metrics = R.get_or_init(|| Metrics::parse(REGULAR).expect("NanumSquareR.ttf parses"));
-        let bold_metrics = B.get_or_init(|| Metrics::parse(BOLD).expect("NanumSquareB.ttf parses"));
-        let ellipsis = if regular_metrics.advance.contains_key(&'\u{2026}') { "\u{2026}" } else { "..." };
-        Fonts {
-            regular: Font::new(REGULAR.into(), 0).expect("NanumSquareR.ttf loads"),
-            bold: Font::new(BOLD.into(), 0).expect("NanumSquareB.ttf loads"),
-            regular_metrics,
-            bold_metrics,
-            ellipsis,
-        }
-    }
-
-    /// Width of `text` in points at `size`.
-    fn width(&self, text: &str, size: f64, bold: bool) -> f64 {
-        text.chars().map(|c| self.char_width(c, size, bold)).sum()
-    }
-
-    fn char_width(&self, c: char, size: f64, bold: bool) -> f64 {
-        let m = if bold { self.bold_metrics } else { self.regular_metrics };
-        let units = m.advance.get(&c).copied().unwrap_or(m.missing);
-        units as f64 * size / m.units_per_em
-    }
-}
-
-/// Advance widths by character, from a TrueType font's `cmap` (format 4) and `hmtx`.
-struct Metrics {
-    units_per_em: f64,
-    advance: HashMap<char, u16>,
-    /// Advance of glyph 0 (.notdef), used for unmapped characters.
-    missing: u16,
-}
-
-impl Metrics {
-    fn parse(font: &[u8]) -> Option<Metrics> {
-        let u16_at = |o: usize| -> Option<u16> { Some(u16::from_be_bytes(font.get(o..o + 2)?.try_into().ok()?)) };
-        let u32_at = |o: usize| -> Option<u32> { Some(u32::from_be_bytes(font.get(o..o + 4)?.try_into().ok()?)) };
-        let tables = u16_at(4)? as usize;
-        let table = |tag: &[u8; 4]| -> Option<usize> {
-            (0..tables)
-                .map(|i| 12 + 16 * i)
-                .find(|&r| font.get(r..r + 4) == Some(tag))
-                .and_then(|r| Some(u32_at(r + 8)? as usize))
-        };
-        let (head, hhea, hmtx, cmap) = (table(b"head")?, table(b"hhea")?, table(b"hmtx")?, table(b"cmap")?);
-        let units_per_em = u16_at(head + 18)? as f64;
-        let metrics = u16_at(hhea + 34)? as usize;
-        let advance_of = |g: u16| u16_at(hmtx + 4 * (g as usize).min(metrics.saturating_sub(1)));
-        // The Windows Unicode BMP subtable (platform 3, encoding 1), format 4.
-        let sub = (0..u16_at(cmap + 2)? as usize)
-            .map(|i| cmap + 4 + 8 * i)
-            .find(|&r| u16_at(r) == Some(3) && u16_at(r + 2) == Some(1))
-            .and_then(|r| Some(cmap + u32_at(r + 4)? as usize))?;
-        if u16_at(sub)? != 4 {
-            return None;
-        }
-        let segs = u16_at(sub + 6)? as usize / 2;
-        let (ends, starts, deltas, ranges) = (sub + 14, sub + 16 + 2 * segs, sub + 16 + 4 * segs, sub + 16 + 6 * segs);
-        let mut advance = HashMap::new();
-        for s in 0..segs {
-            let (end, start) = (u16_at(ends + 2 * s)?, u16_at(starts + 2 * s)?);
-            let (delta, range) = (u16_at(deltas + 2 * s)?, u16_at(ranges + 2 * s)?);
-            for code in start..=end {
-                if code == 0xFFFF {
-                    break;
-                }
-                let glyph = if range == 0 {
-                    code.wrapping_add(delta)
-                } else {
-                    let at = ranges + 2 * s + range as usize + 2 * (code - start) as usize;
-                    match u16_at(at)? {
-                        0 => 0,
-                        g => g.wrapping_add(delta),
-                    }
-                };
-                if let (Some(c), true) = (char::from_u32(code as u32), glyph != 0) {
-                    advance.insert(c, advance_of(glyph)?);
-                }
-            }
-        }
-        Some(Metrics { units_per_em, advance, missing: advance_of(0)? })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::report::xlsx::tests::{col, meta};
     use crate::report::{ColumnType, Format};
     use chrono::NaiveDate;
+    use std::f64::consts::TAU;
     use std::io::Cursor;
 
     fn writer() -> PdfWriter {
@@ -958,56 +574,6 @@ mod tests {
         save("shapes.pdf", &pdf);
         assert_eq!(pages(&pdf), 1);
         assert!(w.page_texts[0].contains(&"매출 추이".to_string()));
-    }
-
-    #[test]
-    fn offset_moves_every_point() {
-        let s = offset(
-            Shape::Polyline { points: vec![(1.0, 2.0), (3.0, 4.0)], stroke: Rgb(0, 0, 0), width: 1.0 },
-            10.0,
-            20.0,
-        );
-        assert_eq!(s, Shape::Polyline { points: vec![(11.0, 22.0), (13.0, 24.0)], stroke: Rgb(0, 0, 0), width: 1.0 });
-    }
-
-    #[test]
-    fn arcs_are_quarter_circle_beziers() {
-        // A quarter from 12 to 3 o'clock on the unit circle: the classic k = 0.5523.
-        let (first, curves) = arc(0.0, 0.0, 1.0, 0.0, FRAC_PI_2);
-        assert_eq!(curves.len(), 1);
-        let close = |a: (f64, f64), b: (f64, f64)| (a.0 - b.0).abs() < 1e-4 && (a.1 - b.1).abs() < 1e-4;
-        assert!(close(first, (0.0, -1.0)));
-        let [c1, c2, end] = curves[0];
-        assert!(close(c1, (0.55228, -1.0)), "{c1:?}");
-        assert!(close(c2, (1.0, -0.55228)), "{c2:?}");
-        assert!(close(end, (1.0, 0.0)));
-        // A full circle: four curves, ending where it started.
-        let (first, curves) = arc(5.0, 5.0, 2.0, 1.0, 1.0 + TAU);
-        assert_eq!(curves.len(), 4);
-        assert!(close(curves[3][2], first));
-    }
-
-    #[test]
-    fn widths_stretch_or_water_fill() {
-        assert_eq!(column_widths(&[10.0, 20.0, 30.0], 120.0), [20.0, 40.0, 60.0]);
-        assert_eq!(column_widths(&[10.0, 200.0, 300.0], 210.0), [10.0, 100.0, 100.0]);
-        assert_eq!(column_widths(&[50.0, 60.0, 500.0], 210.0), [50.0, 60.0, 100.0]);
-    }
-
-    #[test]
-    fn text_is_measured_from_the_font_and_cut_with_an_ellipsis() {
-        let f = Fonts::new();
-        let ga = f.width("가", 10.0, false);
-        // NanumSquare's Hangul advance: 910 of 1000 units per em.
-        assert!((ga - 9.1).abs() < 1e-9, "{ga}");
-        assert_eq!(f.width("가나다", 10.0, false), 3.0 * ga);
-        assert!(f.width("i", 10.0, false) < f.width("W", 10.0, false));
-        assert!(f.width("₩", 10.0, false) > 0.0);
-        assert_eq!(fit(&f, "가나다", 10.0, false, 3.0 * ga), "가나다");
-        let cut = fit(&f, "가나다라마바사", 10.0, false, 3.0 * ga);
-        assert!(cut.ends_with(f.ellipsis) && cut.starts_with('가'), "{cut}");
-        assert!(f.width(&cut, 10.0, false) <= 3.0 * ga);
-        assert_eq!(wrap(&f, "가나 다라 마바", 10.0, false, 2.5 * ga), ["가나", "다라", "마바"]);
     }
 
     #[test]
