@@ -17,6 +17,7 @@
 //! - Rows stream to the output as they arrive; chart sections are written like tables
 //!   (all rows, no point limit).
 
+use super::text::{plain, Plain};
 use super::{Meta, Options, RenderError, Renderer, Result, SectionHead, Value};
 use std::io::{BufWriter, Seek, Write};
 use zip::write::SimpleFileOptions;
@@ -68,15 +69,11 @@ pub fn entry_name(index: usize, title: &str) -> String {
 
 /// The machine-readable text of a value (see the module docs), before quoting.
 pub fn field(value: &Value) -> String {
-    match value {
-        Value::Null => String::new(),
-        Value::Bool(b) => b.to_string(),
-        Value::Int(i) => i.to_string(),
-        Value::Float(f) if f.is_infinite() => if *f > 0.0 { "Infinity" } else { "-Infinity" }.into(),
-        Value::Float(f) => f.to_string(),
-        Value::Decimal(s) | Value::Text(s) => s.clone(),
-        Value::Date(d) => d.format("%Y-%m-%d").to_string(),
-        Value::Timestamp(t) => t.format("%Y-%m-%d %H:%M:%S%.f").to_string(),
+    match plain(value, ' ') {
+        Plain::Null => String::new(),
+        Plain::Float(f) => f.to_string(),
+        Plain::Decimal(s) => s.to_owned(),
+        Plain::Bare(s) | Plain::Text(s) => s.into_owned(),
     }
 }
 

@@ -22,6 +22,7 @@
 //!   most parsers resolve to the last).
 //! - One row per line, so the output is readable and diff-friendly.
 
+use super::text::{plain, Plain};
 use super::{ColumnType, Format, Meta, Options, RenderError, Renderer, Result, SectionHead, Value};
 use std::fmt::Write as _;
 use std::io::{BufWriter, Write};
@@ -67,25 +68,15 @@ pub fn is_json_number(s: &str) -> bool {
 
 /// Appends `value` as JSON to `out` (see the module docs).
 pub fn push_value(out: &mut String, value: &Value) {
-    match value {
-        Value::Null => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Int(i) => {
-            let _ = write!(out, "{i}");
+    match plain(value, 'T') {
+        Plain::Null => out.push_str("null"),
+        Plain::Float(f) => {
+            out.push_str(&serde_json::Number::from_f64(f).map_or_else(|| "null".into(), |n| n.to_string()))
         }
-        Value::Float(f) if f.is_nan() => out.push_str("\"NaN\""),
-        Value::Float(f) if f.is_infinite() => out.push_str(if *f > 0.0 { "\"Infinity\"" } else { "\"-Infinity\"" }),
-        Value::Float(f) => {
-            out.push_str(&serde_json::Number::from_f64(*f).map_or_else(|| "null".into(), |n| n.to_string()))
-        }
-        Value::Decimal(s) if is_json_number(s) => out.push_str(s),
-        Value::Decimal(s) | Value::Text(s) => out.push_str(&string(s)),
-        Value::Date(d) => {
-            let _ = write!(out, "\"{}\"", d.format("%Y-%m-%d"));
-        }
-        Value::Timestamp(t) => {
-            let _ = write!(out, "\"{}\"", t.format("%Y-%m-%dT%H:%M:%S%.f"));
-        }
+        Plain::Decimal(s) if is_json_number(s) => out.push_str(s),
+        Plain::Decimal(s) => out.push_str(&string(s)),
+        Plain::Bare(s) => out.push_str(&s),
+        Plain::Text(s) => out.push_str(&string(&s)),
     }
 }
 

@@ -1,5 +1,12 @@
 //! Text helpers the writers share: escaping for HTML and XML (the HTML writer, dashboards
-//! and the charts' SVG).
+//! and the charts' SVG), a value's machine-readable text (CSV and JSON) and the column-width
+//! estimate (PDF and XLSX tables).
+
+use super::Value;
+use std::borrow::Cow;
+
+/// Rows (after the header) a table's column widths are estimated from (PDF and XLSX).
+pub const WIDTH_SAMPLE: usize = 100;
 
 /// Text for HTML (content and quoted attributes) and XML/SVG: escapes `& < > " '`.
 pub fn escape(text: &str) -> String {
@@ -15,4 +22,94 @@ pub fn escape(text: &str) -> String {
         }
     }
     out
+}
+
+/// A value as machine-readable text, the form the CSV and JSON writers share: numbers raw,
+/// booleans `true`/`false`, dates `YYYY-MM-DD`, timestamps `YYYY-MM-DD?HH:MM:SS` (fractional
+/// seconds only when there are some, `?` the writer's separator), ±infinity as `Infinity`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Plain<'a> {
+    Null,
+    /// Booleans and integers: JSON writes them bare.
+    Bare(Cow<'a, str>),
+    /// A `numeric`, verbatim (so possibly `NaN`): JSON writes it bare when it is a JSON number.
+    Decimal(&'a str),
+    /// A finite float, left to the writer (CSV: Rust's shortest round trip; JSON: serde_json's).
+    Float(f64),
+    /// Text, dates, timestamps and non-finite floats: JSON strings.
+    Text(Cow<'a, str>),
+}
+
+/// The machine-readable text of `value` (see [`Plain`]); `date_time` goes between a
+/// timestamp's date and time (CSV `' '`, JSON `'T'`).
+pub fn plain(value: &Value, date_time: char) -> Plain<'_> {
+    match value {
+        Value::Null => Plain::Null,
+        Value::Bool(b) => Plain::Bare(Cow::Borrowed(if *b { "true" } else { "false" })),
+        Value::Int(i) => Plain::Bare(Cow::Owned(i.to_string())),
+        Value::Float(f) if f.is_nan() => Plain::Text(Cow::Borrowed("NaN")),
+        Value::Float(f) if f.is_infinite() => {
+            Plain::Text(Cow::Borrowed(if *f > 0.0 { "Infinity" } else { "-Infinity" }))
+        }
+        Value::Float(f) => Plain::Float(*f),
+        Value::Decimal(s) => Plain::Decimal(s),
+        Value::Text(s) => Plain::Text(Cow::Borrowed(s)),
+        Value::Date(d) => Plain::Text(Cow::Owned(d.format("%Y-%m-%d").to_string())),
+        Value::Timestamp(t) => {
+            Plain::Text(Cow::Owned(format!("{}{date_time}{}", t.format("%Y-%m-%d"), t.format("%H:%M:%S%.f"))))
+        }
+    }
+}
+
+/// A table's natural column widths: each column as wide as the widest of its header and
+/// the sampled cells. The writer measures and pads (PDF in points from the font, XLSX in
+/// character units) and chooses the rows it samples (about [`WIDTH_SAMPLE`]).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ColumnWidths(Vec<f64>);
+
+impl ColumnWidths {
+    /// Starts from the header cells' widths.
+    pub fn new(header: impl IntoIterator<Item = f64>) -> Self {
+        ColumnWidths(header.into_iter().collect())
+    }
+
+    /// Widens each column to one sampled row's cell, `measure(column)`.
+    pub fn widen(&mut self, mut measure: impl FnMut(usize) -> f64) {
+        for (c, w) in self.0.iter_mut().enumerate() {
+            *w = w.max(measure(c));
+        }
+    }
+
+    pub fn get(&self) -> &[f64] {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{NaiveDate, Timelike};
+
+    #[test]
+    fn widths_are_the_widest_of_header_and_rows() {
+        let mut w = ColumnWidths::new([3.0, 10.0]);
+        w.widen(|c| [5.0, 2.0][c]);
+        w.widen(|c| [4.0, 9.0][c]);
+        assert_eq!(w.get(), [5.0, 10.0]);
+    }
+
+    #[test]
+    fn plain_text_of_each_kind() {
+        let t = NaiveDate::from_ymd_opt(2026, 10, 1).unwrap().and_hms_milli_opt(9, 5, 7, 250).unwrap();
+        assert_eq!(plain(&Value::Timestamp(t), 'T'), Plain::Text("2026-10-01T09:05:07.250".into()));
+        assert_eq!(
+            plain(&Value::Timestamp(t.with_nanosecond(0).unwrap()), ' '),
+            Plain::Text("2026-10-01 09:05:07".into())
+        );
+        assert_eq!(plain(&Value::Float(f64::NEG_INFINITY), ' '), Plain::Text("-Infinity".into()));
+        assert_eq!(plain(&Value::Float(f64::NAN), ' '), Plain::Text("NaN".into()));
+        assert_eq!(plain(&Value::Float(0.5), ' '), Plain::Float(0.5));
+        assert_eq!(plain(&Value::Int(-42), ' '), Plain::Bare("-42".into()));
+        assert_eq!(plain(&Value::Null, ' '), Plain::Null);
+    }
 }

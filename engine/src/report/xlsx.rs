@@ -29,6 +29,7 @@
 //!   no leading or trailing apostrophe, unique ignoring case (`Sales (2)`).
 
 use super::format::{self, display, effective, excel_code};
+use super::text::{ColumnWidths, WIDTH_SAMPLE};
 use super::{Display, Meta, Options, Output, RenderError, Renderer, Result, SectionHead, Value, MAX_CHART_POINTS};
 use chrono::{NaiveDate, NaiveDateTime, Timelike};
 use rust_xlsxwriter::{
@@ -37,8 +38,6 @@ use rust_xlsxwriter::{
 
 /// Rows a table section holds before it gives up on a native Excel table and streams.
 pub const TABLE_ROWS: usize = 10_000;
-/// Rows (after the header) looked at to size columns.
-pub const WIDTH_SAMPLE: usize = 100;
 /// Widest column, in Excel character units.
 pub const MAX_WIDTH: f64 = 60.0;
 /// Excel's longest cell text.
@@ -63,7 +62,7 @@ struct Section {
     /// Header captions, unique ignoring case (an Excel table needs that).
     captions: Vec<String>,
     cells: Vec<CellStyle>,
-    widths: Vec<f64>,
+    widths: ColumnWidths,
     /// Rows seen so far.
     seen: usize,
     /// Rows held back: `Some` while the section can still become a native table (or
@@ -137,7 +136,7 @@ impl XlsxWriter {
 
     fn finish_layout(&mut self, sec: &Section) -> Result<()> {
         let ws = self.sheet(sec.sheet)?;
-        for (c, w) in sec.widths.iter().enumerate() {
+        for (c, w) in sec.widths.get().iter().enumerate() {
             ws.set_column_width(c as u16, *w).map_err(xl)?;
         }
         ws.set_freeze_panes(1, 0).map_err(xl)?;
@@ -240,7 +239,7 @@ impl Renderer for XlsxWriter {
         }
         let (sheet, sheet_name) = self.add_sheet(&head.title, head.display == Display::Table)?;
         let captions = unique_captions(head.columns.iter().map(|c| c.label.as_str()));
-        let widths = captions.iter().map(|c| text_width(c) + 3.0).collect();
+        let widths = ColumnWidths::new(captions.iter().map(|c| text_width(c) + 3.0));
         let cells = head.columns.iter().map(|c| CellStyle::new(effective(c.format, c.kind))).collect();
         self.section = Some(Section {
             head: head.clone(),
@@ -307,10 +306,8 @@ impl XlsxWriter {
         }
         sec.seen += 1;
         if sec.seen <= WIDTH_SAMPLE {
-            for (c, v) in row.iter().enumerate() {
-                let w = (text_width(&display(v, sec.cells[c].format)) + 2.0).min(MAX_WIDTH);
-                sec.widths[c] = sec.widths[c].max(w);
-            }
+            let cells = &sec.cells;
+            sec.widths.widen(|c| (text_width(&display(&row[c], cells[c].format)) + 2.0).min(MAX_WIDTH));
         }
         match sec.head.display {
             Display::Kpi => {

@@ -33,6 +33,7 @@ mod table;
 
 use super::chart::{self, Anchor, Rgb, Shape};
 use super::format::{self, display, effective};
+use super::text::{ColumnWidths, WIDTH_SAMPLE};
 use super::{
     Display, Meta, Options, Output, RenderError, Renderer, Result, SectionHead, Value, MAX_CHART_POINTS, MAX_PDF_ROWS,
 };
@@ -51,8 +52,6 @@ pub const MARGIN: f64 = 42.52;
 const CONTENT_W: f64 = PAGE_W - 2.0 * MARGIN;
 /// Lowest y content may reach; the footer sits below it.
 const BOTTOM: f64 = PAGE_H - MARGIN;
-/// Rows (after the header) looked at to size table columns.
-pub const WIDTH_SAMPLE: usize = 100;
 const CELL_SIZE: f64 = 8.0;
 const ROW_H: f64 = 14.0;
 const PAD: f64 = 4.0;
@@ -270,6 +269,9 @@ impl Renderer for PdfWriter {
         self.y += 20.0;
         let body = match head.display {
             Display::Table => Body::Table(Table {
+                natural: ColumnWidths::new(
+                    head.columns.iter().map(|c| self.fonts.width(&c.label, CELL_SIZE, true) + 2.0 * PAD),
+                ),
                 header: head.columns.iter().map(|c| c.label.clone()).collect(),
                 right: formats.iter().map(|f| format::is_numeric(*f)).collect(),
                 sample: Vec::new(),
@@ -303,6 +305,7 @@ impl Renderer for PdfWriter {
                 if t.widths.is_some() {
                     self.table_row(t, &cells);
                 } else {
+                    t.natural.widen(|c| self.fonts.width(&cells[c], CELL_SIZE, false) + 2.0 * PAD);
                     t.sample.push(cells);
                     if t.sample.len() > WIDTH_SAMPLE {
                         self.fix_widths(t);

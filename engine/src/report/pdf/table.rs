@@ -4,6 +4,8 @@
 use super::*;
 
 pub(super) struct Table {
+    /// Natural widths of the header and the held rows.
+    pub(super) natural: ColumnWidths,
     pub(super) header: Vec<String>,
     pub(super) right: Vec<bool>,
     /// Rows held until the widths are fixed.
@@ -51,14 +53,7 @@ impl PdfWriter {
 
     /// Fixes a table's widths from what it has seen, then draws the header and held rows.
     pub(super) fn fix_widths(&mut self, t: &mut Table) {
-        let natural: Vec<f64> = (0..t.header.len())
-            .map(|c| {
-                let head = self.fonts.width(&t.header[c], CELL_SIZE, true);
-                let body = t.sample.iter().map(|r| self.fonts.width(&r[c], CELL_SIZE, false)).fold(0.0, f64::max);
-                head.max(body) + 2.0 * PAD
-            })
-            .collect();
-        t.widths = Some(column_widths(&natural, CONTENT_W));
+        t.widths = Some(column_widths(t.natural.get(), CONTENT_W));
         self.table_header(t);
         for row in std::mem::take(&mut t.sample) {
             self.table_row(t, &row);
