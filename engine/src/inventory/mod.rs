@@ -8,6 +8,8 @@
 //! - [`demand`]: daily demand statistics from a history or a forecast, and lead-time demand.
 //! - [`policy`]: safety stock (cycle service level or fill rate), reorder point, EOQ,
 //!   order-up-to levels, quantity to order, days of cover, stockout risk.
+//! - [`rule`]: the ordering rules (simulator policies) and a recommendation's settings,
+//!   below both [`recommend`] and [`simulate`].
 //! - [`recommend`]: one product's whole recommendation, with a reason in words.
 //! - [`classify`]: ABC (revenue share) and XYZ (demand variability) classes.
 //! - [`newsvendor`]: order quantity for one-shot or seasonal items.
@@ -26,6 +28,7 @@ pub mod newsvendor;
 pub(crate) use crate::stats::normal;
 pub mod policy;
 pub mod recommend;
+pub mod rule;
 pub mod simulate;
 
 /// Daily demand below this (units per day) is treated as no demand at all.

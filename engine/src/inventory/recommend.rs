@@ -1,22 +1,10 @@
 //! One product's recommendation for `cafe24.optimize_inventory`.
 
 use super::demand::{lead_time_demand, DemandBasis, DemandStats};
-use super::policy::{self, short, ServiceTarget};
-use super::simulate::Policy;
+use super::policy::{self, short};
+use super::rule::Policy;
+pub use super::rule::PolicyParams;
 use super::{non_negative, positive, InventoryError, MIN_DAILY_DEMAND};
-
-/// Settings shared by all products of one call.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PolicyParams {
-    pub service: ServiceTarget,
-    /// `None`: continuous review, an (s, S) rule with s = reorder point, S = s + EOQ.
-    /// `Some(R)`: periodic review every R days, order up to S; today is a review day.
-    pub review_period_days: Option<u32>,
-    /// Holding cost per year as a share of unit cost (e.g. 0.25).
-    pub holding_cost_rate: f64,
-    /// Fixed cost of placing one order.
-    pub order_cost: f64,
-}
 
 /// What the SQL layer knows about one product.
 #[derive(Clone, Debug, PartialEq)]

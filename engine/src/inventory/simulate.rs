@@ -9,36 +9,13 @@
 //! exactly L days (t+1 … t+L) falls while it is on its way, as the reorder-point formula
 //! assumes. Everything is deterministic: drawn lead times come from a seeded [`Rng`].
 
-use super::demand::DemandBasis;
-use super::recommend::{recommend, PolicyParams, ProductInput};
+use super::recommend::{recommend, ProductInput};
+pub use super::rule::Policy;
 use super::{check, demand_value, non_negative, positive, InventoryError};
 use crate::rng::Rng;
 
 /// Window of the naive baseline, in days.
 pub const NAIVE_WINDOW_DAYS: u32 = 30;
-
-/// An ordering rule.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Policy {
-    /// Continuous review (s, Q): when the position is at or below s, order the smallest
-    /// multiple of Q that lifts it above s.
-    ContinuousSQ { reorder_point: f64, order_qty: f64 },
-    /// Continuous review (s, S): when the position is at or below s, order up to S.
-    MinMax { reorder_point: f64, order_up_to: f64 },
-    /// Periodic review (R, S): on days 0, R, 2R, …, order up to S when below it.
-    Periodic { review_days: u32, order_up_to: f64 },
-    /// What a merchant without a model does: when the position falls below the last
-    /// `window_days` days' demand, order that much again. While fewer days are known (history
-    /// included), the known days are scaled up to the window. Demand, not sales, is summed,
-    /// so a stockout does not stop reordering.
-    Naive { window_days: u32 },
-    /// Follows [`recommend`] as a shop would: the rule it recommends from the last
-    /// `window_days` days of demand (history included), planned before day 0 and again at
-    /// the end of every `replan_days`-th day, with the simulation's unit cost and lead time
-    /// (mean and spread), demand taken on `basis`. Without known demand it orders nothing
-    /// until the next plan.
-    Recommended { params: PolicyParams, window_days: u32, replan_days: u32, basis: DemandBasis },
-}
 
 /// Lead time of each order.
 #[derive(Clone, Debug, PartialEq)]
