@@ -179,6 +179,9 @@ enum Kind {
     Churner,
 }
 
+/// A customer's buying pattern: kind, purchase rate per day, active from and until (window days).
+type Activity = (Kind, f64, i64, i64);
+
 struct ProductModel {
     category: usize,
     weight: f64,
@@ -351,7 +354,7 @@ impl DemoMall {
         (products, models)
     }
 
-    fn make_customers(cfg: &DemoConfig) -> (Vec<Customer>, Vec<CustomerModel>, Vec<(Kind, f64, i64, i64)>) {
+    fn make_customers(cfg: &DemoConfig) -> (Vec<Customer>, Vec<CustomerModel>, Vec<Activity>) {
         let mut rng = Rng::derive(cfg.seed, 2);
         let n = cfg.customers as usize;
         let region_w: Vec<f64> = REGIONS.iter().map(|r| r.1).collect();
@@ -391,7 +394,7 @@ impl DemoMall {
     }
 
     /// Order days per customer by thinning a Poisson process with the day intensity.
-    fn make_intents(&self, kinds: &[(Kind, f64, i64, i64)]) -> Vec<Vec<u32>> {
+    fn make_intents(&self, kinds: &[Activity]) -> Vec<Vec<u32>> {
         let mut rng = Rng::derive(self.cfg.seed, 3);
         let days = self.cfg.days as i64;
         let intensity: Vec<f64> = (0..self.cfg.days).map(|d| day_intensity(self.date(d), d)).collect();
@@ -420,7 +423,7 @@ impl DemoMall {
         }
         for (d, list) in intents.iter_mut().enumerate() {
             let guests = rng.poisson(list.len() as f64 * 0.05 + 0.2 * intensity[d]);
-            list.extend(std::iter::repeat(GUEST).take(guests as usize));
+            list.extend(std::iter::repeat_n(GUEST, guests as usize));
         }
         intents
     }

@@ -30,8 +30,8 @@ fn decomposition_adds_up_and_flags_an_injected_spike() {
     y[150] += 80.0;
     let dec = decompose(&y, &[7]).unwrap();
     assert_eq!(dec.season_lengths, vec![7]);
-    for t in 0..y.len() {
-        assert!((dec.trend[t] + dec.seasonal[t] + dec.remainder[t] - y[t]).abs() < 1e-3);
+    for (t, yt) in y.iter().enumerate() {
+        assert!((dec.trend[t] + dec.seasonal[t] + dec.remainder[t] - yt).abs() < 1e-3);
     }
     let flagged: Vec<usize> = (0..y.len()).filter(|t| dec.anomaly_score[*t].abs() > ANOMALY_THRESHOLD).collect();
     assert!(flagged.contains(&150), "{flagged:?}");
