@@ -422,6 +422,20 @@ mod tests {
         }
     }
 
+    /// A PDF of one [`orders`] table of `rows` rows, and the writer that drew it.
+    fn orders_pdf(rows: usize) -> (PdfWriter, Vec<u8>) {
+        let mut w = writer();
+        w.begin(&meta()).unwrap();
+        let (head, rows) = orders(rows);
+        w.section(&head).unwrap();
+        for row in rows {
+            w.row(&row).unwrap();
+        }
+        w.end_section().unwrap();
+        let pdf = w.render().unwrap();
+        (w, pdf)
+    }
+
     fn orders(rows: usize) -> (SectionHead, impl Iterator<Item = Vec<Value>>) {
         let head = SectionHead {
             title: "주문 목록".into(),
@@ -474,15 +488,7 @@ mod tests {
 
     #[test]
     fn a_long_table_spans_pages_with_its_header_repeated() {
-        let mut w = writer();
-        w.begin(&meta()).unwrap();
-        let (head, rows) = orders(120);
-        w.section(&head).unwrap();
-        for row in rows {
-            w.row(&row).unwrap();
-        }
-        w.end_section().unwrap();
-        let pdf = w.render().unwrap();
+        let (w, pdf) = orders_pdf(120);
         save("orders.pdf", &pdf);
         assert!(pdf.starts_with(b"%PDF-"));
         assert!(pdf.ends_with(b"%%EOF\n") || pdf.ends_with(b"%%EOF"));
@@ -501,15 +507,7 @@ mod tests {
 
     #[test]
     fn hangul_is_drawn_with_the_embedded_subset_font_and_stays_small() {
-        let mut w = writer();
-        w.begin(&meta()).unwrap();
-        let (head, rows) = orders(30);
-        w.section(&head).unwrap();
-        for row in rows {
-            w.row(&row).unwrap();
-        }
-        w.end_section().unwrap();
-        let pdf = w.render().unwrap();
+        let (_, pdf) = orders_pdf(30);
         save("hangul-one-page.pdf", &pdf);
         assert_eq!(pages(&pdf), 1);
         assert!(count(&pdf, b"/FontFile2") + count(&pdf, b"/FontFile3") == 2, "regular and bold embedded");
