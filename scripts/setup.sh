@@ -22,6 +22,11 @@ if ! command -v cargo >/dev/null; then
     echo "setup: cargo not found; install Rust (rustup) first" >&2
     exit 1
 fi
+# The style tier of scripts/test.sh (rustup's default profile has both; a minimal one may not).
+if command -v rustup >/dev/null && ! { cargo fmt --version && cargo clippy --version; } >/dev/null 2>&1; then
+    log "rustup component add rustfmt clippy"
+    rustup component add rustfmt clippy
+fi
 if [ "$(cargo pgrx --version 2>/dev/null | awk '{print $2}')" != "${PGRX_VERSION}" ]; then
     log "cargo install cargo-pgrx ${PGRX_VERSION} (about 3 minutes)"
     cargo install cargo-pgrx --version "${PGRX_VERSION}" --locked --quiet

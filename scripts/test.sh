@@ -7,7 +7,8 @@
 #      and the scheduler under faults (no run lost or doubled)
 #   5. bad input: every public function with generated bad arguments (clear errors, no crash)
 #      and the HTTP server against a real cluster
-#   6. repository checks          upgrade paths, documented examples executed by tier 3
+#   6. repository checks          upgrade paths, documented examples executed by tier 3,
+#                                 code style (cargo fmt --check, cargo clippy -D warnings)
 source "$(dirname "$0")/lib.sh"
 cd "${REPO_ROOT}"
 
@@ -36,6 +37,8 @@ tier "HTTP server (endpoints, keys, errors, limits, live events)" "${REPO_ROOT}/
 
 tier "upgrade paths" "${REPO_ROOT}/scripts/check_migrations.sh"
 tier "documented examples are tested" python3 "${REPO_ROOT}/scripts/check_doc_examples.py"
+tier "code style (cargo fmt --check, cargo clippy --workspace -D warnings)" \
+    bash -c 'cargo fmt --check && cargo clippy -q --workspace --all-targets -- -D warnings'
 
 echo
 echo "tiers: ${passed} passed, ${failed} failed"
