@@ -3,6 +3,7 @@
 //! estimate (PDF and XLSX tables).
 
 use super::Value;
+use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 use std::borrow::Cow;
 
 /// Rows (after the header) a table's column widths are estimated from (PDF and XLSX).
@@ -54,10 +55,64 @@ pub fn plain(value: &Value, date_time: char) -> Plain<'_> {
         Value::Float(f) => Plain::Float(*f),
         Value::Decimal(s) => Plain::Decimal(s),
         Value::Text(s) => Plain::Text(Cow::Borrowed(s)),
-        Value::Date(d) => Plain::Text(Cow::Owned(d.format("%Y-%m-%d").to_string())),
-        Value::Timestamp(t) => {
-            Plain::Text(Cow::Owned(format!("{}{date_time}{}", t.format("%Y-%m-%d"), t.format("%H:%M:%S%.f"))))
-        }
+        Value::Date(d) => Plain::Text(Cow::Owned(date_text(*d))),
+        Value::Timestamp(t) => Plain::Text(Cow::Owned(timestamp_text(*t, date_time))),
+    }
+}
+
+/// `YYYY-MM-DD`, as chrono's `%Y-%m-%d` writes it, without parsing a format per cell (a
+/// million-row export writes a million dates; chrono's formatter was most of its time).
+fn date_text(d: NaiveDate) -> String {
+    let mut out = String::with_capacity(10);
+    push_date(&mut out, d);
+    out
+}
+
+/// The date, `date_time`, then `HH:MM:SS` and, as chrono's `%.f`, nothing or 3, 6 or 9
+/// digits of fraction.
+fn timestamp_text(t: NaiveDateTime, date_time: char) -> String {
+    let mut out = String::with_capacity(29);
+    push_date(&mut out, t.date());
+    out.push(date_time);
+    let nanos = t.nanosecond();
+    if nanos >= 1_000_000_000 {
+        // A leap second: chrono's own rendering.
+        out.push_str(&t.format("%H:%M:%S%.f").to_string());
+        return out;
+    }
+    push_digits(&mut out, t.hour(), 2);
+    out.push(':');
+    push_digits(&mut out, t.minute(), 2);
+    out.push(':');
+    push_digits(&mut out, t.second(), 2);
+    let (fraction, width) = match nanos {
+        0 => return out,
+        n if n % 1_000_000 == 0 => (n / 1_000_000, 3),
+        n if n % 1_000 == 0 => (n / 1_000, 6),
+        n => (n, 9),
+    };
+    out.push('.');
+    push_digits(&mut out, fraction, width);
+    out
+}
+
+fn push_date(out: &mut String, d: NaiveDate) {
+    if !(0..=9999).contains(&d.year()) {
+        // chrono signs years outside 0..=9999 and pads them to 4 digits or more.
+        out.push_str(&d.format("%Y-%m-%d").to_string());
+        return;
+    }
+    push_digits(out, d.year() as u32, 4);
+    out.push('-');
+    push_digits(out, d.month(), 2);
+    out.push('-');
+    push_digits(out, d.day(), 2);
+}
+
+/// `n` zero-padded to `width` digits (`n < 10^width`).
+fn push_digits(out: &mut String, n: u32, width: u32) {
+    for p in (0..width).rev() {
+        out.push(char::from(b'0' + (n / 10u32.pow(p) % 10) as u8));
     }
 }
 
@@ -87,6 +142,33 @@ impl ColumnWidths {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn dates_and_timestamps_as_chrono_formats_them() {
+        use chrono::Duration;
+        let t0 = NaiveDate::from_ymd_opt(-3, 1, 1).unwrap().and_hms_opt(0, 0, 0).unwrap();
+        let steps = [0, 1, 999, 1_000, 1_000_000, 123_456_789, 500_000_000, 999_999_999];
+        let mut seen = 0;
+        // Every 37th day from year -3 to 10003 (both sides of 0..=9999), with fractions of
+        // each width and none.
+        let mut t = t0;
+        while t.year() <= 10_003 {
+            let d = t.date();
+            assert_eq!(date_text(d), d.format("%Y-%m-%d").to_string());
+            for (k, ns) in steps.iter().enumerate() {
+                let ts = t + Duration::seconds(k as i64 * 3_607) + Duration::nanoseconds(*ns);
+                let want = format!("{}T{}", ts.format("%Y-%m-%d"), ts.format("%H:%M:%S%.f"));
+                assert_eq!(timestamp_text(ts, 'T'), want);
+                seen += 1;
+            }
+            t += Duration::days(37);
+        }
+        assert!(seen > 700_000, "{seen}");
+        assert_eq!(
+            timestamp_text(NaiveDate::from_ymd_opt(2025, 3, 9).unwrap().and_hms_milli_opt(7, 5, 3, 40).unwrap(), ' '),
+            "2025-03-09 07:05:03.040"
+        );
+    }
+
     use super::*;
     use chrono::{NaiveDate, Timelike};
 
