@@ -11,12 +11,14 @@
 #  3. With PYTHON_BASELINE=1 (default when pip can install them): the same N rows written
 #     by Python's csv module, xlsxwriter (constant_memory) and reportlab (a plain table),
 #     reading through psycopg2 — the stack a report service would otherwise use.
-# Usage: bash bench/reports.sh [N]
+# With TABLES_ONLY=1, only the CSV and XLSX exports of part 1 (and their COPY floor) run.
+# Usage: [TABLES_ONLY=1] [BENCH_PORT=… BENCH_DIR=…] bash bench/reports.sh [N]
 source "$(dirname "$0")/../scripts/lib.sh"
 cd "${REPO_ROOT}"
 N="${1:-1000000}"
 SMALL=$((N / 10))
-STORE=/tmp/cafe24_analytics-demo/reports
+STORE="${BENCH_DIR:-/tmp/cafe24_analytics-demo}/reports"
+TABLES_ONLY="${TABLES_ONLY:-0}"
 bench_database
 q -d cafe24_bench <<SQL
 SET client_min_messages = warning;
@@ -29,6 +31,9 @@ CREATE TABLE public.tiny AS SELECT * FROM public.big WHERE id <= ${SMALL} / 10;
 SELECT cafe24.create_report('big', '{"title": "Big table", "sections": [{"title": "rows", "query": "SELECT * FROM public.big ORDER BY id", "columns": {"amount": {"format": "currency"}}}]}');
 SELECT cafe24.create_report('small', '{"title": "Small table", "sections": [{"title": "rows", "query": "SELECT * FROM public.small ORDER BY id", "columns": {"amount": {"format": "currency"}}}]}');
 SELECT cafe24.create_report('tiny', '{"title": "Tiny table", "sections": [{"title": "rows", "query": "SELECT * FROM public.tiny ORDER BY id", "columns": {"amount": {"format": "currency"}}}]}');
+SQL
+[ "${TABLES_ONLY}" = 1 ] || q -d cafe24_bench <<SQL
+SET client_min_messages = warning;
 -- Aggregates as 10 M order lines leave them: 2 000 products × 730 days, 24 months × 20 categories.
 INSERT INTO cafe24.shop (shop_no, name) VALUES (1, 'bench');
 INSERT INTO cafe24.product (product_id, product_code, variant_code, name, category, price, unit_cost)
@@ -57,6 +62,7 @@ for f in csv xlsx; do
     bench_measure "export_report ${f}, ${SMALL} rows" "SELECT bytes FROM cafe24.export_report('small', '${f}', file_name => 'bench-small.${f}', overwrite => true)"
     bench_measure "export_report ${f}, ${N} rows" "SELECT bytes FROM cafe24.export_report('big', '${f}', file_name => 'bench-big.${f}', overwrite => true)"
 done
+[ "${TABLES_ONLY}" = 1 ] && exit 0
 bench_measure "export_report pdf, $((SMALL / 10)) rows" "SELECT bytes FROM cafe24.export_report('tiny', 'pdf', file_name => 'bench-tiny.pdf', overwrite => true)"
 bench_measure "export_report pdf, ${SMALL} rows" "SELECT bytes FROM cafe24.export_report('small', 'pdf', file_name => 'bench-small.pdf', overwrite => true)"
 # Past 100 000 table rows a PDF is refused: time and memory until the refusal.
@@ -69,7 +75,7 @@ done
 echo "== output sizes"
 ls -l "${STORE}"/bench-* | awk '{printf "%12d  %s\n", $5, $9}'
 
-if [ "${PYTHON_BASELINE:-1}" = 1 ]; then
+if [ "${PYTHON_BASELINE:-1}" = 1 ] && [ "${TABLES_ONLY}" != 1 ]; then
     venv=/tmp/cafe24-bench-venv
     [ -x "${venv}/bin/python" ] || python3 -m venv "${venv}"
     if "${venv}/bin/pip" install -q psycopg2-binary xlsxwriter reportlab >/dev/null 2>&1; then

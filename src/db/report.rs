@@ -1,16 +1,18 @@
 //! SPI for reports: report specs from `cafe24.report`, parameter values bound through their
 //! types' input functions, and section rows streamed from a cursor into engine [`Value`]s.
 //!
-//! Section rows are fetched in batches of [`BATCH`] through a read-only cursor (raw SPI,
-//! so each cell costs one `SPI_getbinval` and no per-cell allocation for numbers and
-//! dates); text of other types comes from their output functions in a memory context that
-//! is reset after every batch. Memory therefore stays flat however many rows a section has.
+//! Section rows are fetched in batches of [`BATCH`] through a read-only cursor (raw SPI:
+//! each row is deformed once, numbers and dates cost no allocation, and text cells reuse
+//! the previous row's strings); `text` and `varchar` are read as they are stored, other
+//! types through their output functions (looked up once per column), in a memory context
+//! that is reset after every batch. Memory therefore stays flat however many rows a section has.
 
 use cafe24_engine::chrono::{NaiveDate, NaiveDateTime};
 use cafe24_engine::report::{ColumnType, Value};
 use pgrx::datum::TimestampWithTimeZone;
 use pgrx::prelude::*;
-use pgrx::{pg_sys, AnyNumeric, JsonB, PgMemoryContexts};
+use pgrx::varlena::{vardata_any, varsize_any_exhdr};
+use pgrx::{pg_sys, JsonB, PgMemoryContexts};
 use std::ffi::{CStr, CString};
 
 /// Rows fetched from a section's cursor at a time.
@@ -159,7 +161,9 @@ pub fn stream(
         }
         let mut batch_context = PgMemoryContexts::new("cafe24 report batch");
         let mut columns: Option<(Vec<ResultColumn>, Vec<Conv>)> = None;
+        // One row's cells, their strings reused from row to row.
         let mut cells: Vec<Value> = Vec::new();
+        let (mut datums, mut nulls) = (Vec::new(), Vec::new());
         loop {
             pgrx::check_for_interrupts!();
             pg_sys::SPI_cursor_fetch(portal, true, BATCH as _);
@@ -183,15 +187,19 @@ pub fn stream(
                 head(&cols);
                 columns = Some((cols, convs));
             }
-            let convs = &columns.as_ref().expect("set above").1;
+            let convs = &mut columns.as_mut().expect("set above").1;
+            cells.resize(convs.len(), Value::Null);
+            datums.resize(convs.len(), pg_sys::Datum::from(0));
+            nulls.resize(convs.len(), false);
             batch_context.switch_to(|_| {
                 for t in 0..n {
-                    let tuple = *(*table).vals.add(t);
-                    cells.clear();
-                    for (i, conv) in convs.iter().enumerate() {
-                        let mut isnull = false;
-                        let d = pg_sys::SPI_getbinval(tuple, tupdesc, (i + 1) as i32, &mut isnull);
-                        cells.push(if isnull { Value::Null } else { conv.value(d) });
+                    pg_sys::heap_deform_tuple(*(*table).vals.add(t), tupdesc, datums.as_mut_ptr(), nulls.as_mut_ptr());
+                    for (i, conv) in convs.iter_mut().enumerate() {
+                        if nulls[i] {
+                            cells[i] = Value::Null;
+                        } else {
+                            conv.set(datums[i], &mut cells[i]);
+                        }
                     }
                     row(&cells);
                 }
@@ -216,17 +224,32 @@ enum Conv {
     Int8,
     Float4,
     Float8,
-    Numeric,
     Date,
     Timestamp,
     TimestampTz,
-    /// Through the type's output function.
-    Text(pg_sys::Oid),
+    /// `text` and `varchar`: their bytes.
+    Varlena,
+    /// Through the type's output function (`numeric` to a [`Value::Decimal`]).
+    Output {
+        function: Box<pg_sys::FmgrInfo>,
+        decimal: bool,
+    },
 }
 
 /// 2000-01-01, Postgres's date and timestamp epoch.
 fn pg_epoch() -> NaiveDateTime {
     NaiveDate::from_ymd_opt(2000, 1, 1).expect("valid date").and_hms_opt(0, 0, 0).expect("valid time")
+}
+
+/// Sets `cell` to text (or a decimal) `bytes`, reusing the string `cell` held.
+fn set_text(cell: &mut Value, bytes: &[u8], decimal: bool) {
+    let mut s = match std::mem::replace(cell, Value::Null) {
+        Value::Text(s) | Value::Decimal(s) => s,
+        _ => String::new(),
+    };
+    s.clear();
+    s.push_str(&String::from_utf8_lossy(bytes));
+    *cell = if decimal { Value::Decimal(s) } else { Value::Text(s) };
 }
 
 impl Conv {
@@ -238,35 +261,36 @@ impl Conv {
             pg_sys::INT8OID => Conv::Int8,
             pg_sys::FLOAT4OID => Conv::Float4,
             pg_sys::FLOAT8OID => Conv::Float8,
-            pg_sys::NUMERICOID => Conv::Numeric,
             pg_sys::DATEOID => Conv::Date,
             pg_sys::TIMESTAMPOID => Conv::Timestamp,
             pg_sys::TIMESTAMPTZOID => Conv::TimestampTz,
+            pg_sys::TEXTOID | pg_sys::VARCHAROID => Conv::Varlena,
             _ => {
                 let (mut func, mut varlena) = (pg_sys::Oid::INVALID, false);
-                unsafe { pg_sys::getTypeOutputInfo(oid, &mut func, &mut varlena) };
-                Conv::Text(func)
+                // Looked up once per column; the function's own caches live in this context.
+                let mut function = Box::new(unsafe { std::mem::zeroed::<pg_sys::FmgrInfo>() });
+                unsafe {
+                    pg_sys::getTypeOutputInfo(oid, &mut func, &mut varlena);
+                    pg_sys::fmgr_info(func, function.as_mut());
+                }
+                Conv::Output { function, decimal: oid == pg_sys::NUMERICOID }
             }
         }
     }
 
-    /// Safety: `d` is a non-null datum of the column's type.
-    unsafe fn value(&self, d: pg_sys::Datum) -> Value {
-        match self {
+    /// Sets `cell` to the value of `d`. Safety: `d` is a non-null datum of the column's type.
+    unsafe fn set(&mut self, d: pg_sys::Datum, cell: &mut Value) {
+        *cell = match self {
             Conv::Bool => Value::Bool(bool::from_datum(d, false).unwrap_or_default()),
             Conv::Int2 => Value::Int(i16::from_datum(d, false).unwrap_or_default() as i64),
             Conv::Int4 => Value::Int(i32::from_datum(d, false).unwrap_or_default() as i64),
             Conv::Int8 => Value::Int(i64::from_datum(d, false).unwrap_or_default()),
             Conv::Float4 => Value::Float(f32::from_datum(d, false).unwrap_or_default() as f64),
             Conv::Float8 => Value::Float(f64::from_datum(d, false).unwrap_or_default()),
-            Conv::Numeric => match AnyNumeric::from_datum(d, false) {
-                Some(n) => Value::Decimal(n.to_string()),
-                None => Value::Null,
-            },
             Conv::Date => {
                 let days = d.value() as i32;
                 if days == i32::MIN || days == i32::MAX {
-                    return Value::Text(if days == i32::MIN { "-infinity" } else { "infinity" }.into());
+                    return set_text(cell, if days == i32::MIN { b"-infinity" } else { b"infinity" }, false);
                 }
                 match pg_epoch().date().checked_add_signed(cafe24_engine::chrono::Duration::days(days as i64)) {
                     Some(date) => Value::Date(date),
@@ -277,15 +301,21 @@ impl Conv {
             Conv::TimestampTz => {
                 let tz = TimestampWithTimeZone::from_datum(d, false).expect("not null");
                 if !tz.is_finite() {
-                    return micros(tz.into_inner());
+                    micros(tz.into_inner())
+                } else {
+                    // To the session's TimeZone, as a reader of the report expects.
+                    let local: pgrx::datum::Timestamp = tz.into();
+                    micros(local.into_inner())
                 }
-                // To the session's TimeZone, as a reader of the report expects.
-                let local: pgrx::datum::Timestamp = tz.into();
-                micros(local.into_inner())
             }
-            Conv::Text(func) => {
-                let p = pg_sys::OidOutputFunctionCall(*func, d);
-                Value::Text(CStr::from_ptr(p).to_string_lossy().into_owned())
+            Conv::Varlena => {
+                let v = pg_sys::pg_detoast_datum_packed(d.cast_mut_ptr());
+                let bytes = std::slice::from_raw_parts(vardata_any(v) as *const u8, varsize_any_exhdr(v));
+                return set_text(cell, bytes, false);
+            }
+            Conv::Output { function, decimal } => {
+                let p = pg_sys::OutputFunctionCall(function.as_mut(), d);
+                return set_text(cell, CStr::from_ptr(p).to_bytes(), *decimal);
             }
         }
     }
