@@ -173,3 +173,15 @@ SQL
         fi
     done
 }
+
+# Closes this shell's descriptors on *.lock files (e.g. the shared /tmp/c24-pg.lock taken by
+# `flock FILE command`), so that servers started from here and left running do not inherit
+# them and hold the lock after the command ends.
+close_lock_fds() {
+    local fd
+    for fd in /proc/$$/fd/*; do
+        fd="${fd##*/}"
+        [ "${fd}" -gt 2 ] 2>/dev/null || continue
+        case "$(readlink "/proc/$$/fd/${fd}" 2>/dev/null)" in *.lock) eval "exec ${fd}>&-" ;; esac
+    done
+}
