@@ -53,7 +53,7 @@ q "${COORD}" "${SINGLE_DB}" -c "SET client_min_messages = warning" -c "CREATE EX
     -c "SELECT count(*) FROM cafe24.generate_demo_data(${CITUS_DEMO_ARGS})" -c "ANALYZE" >/dev/null
 log "single node and cluster loaded after $(($(date +%s) - t0)) s"
 
-dist=$(q "${COORD}" "${CITUS_DB}" -c "SELECT string_agg(logicalrelid::text || ':' || partmethod, ' ' ORDER BY logicalrelid::text) FROM pg_dist_partition")
+dist=$(q "${COORD}" "${CITUS_DB}" -c "SELECT string_agg(logicalrelid::text || ':' || partmethod::text, ' ' ORDER BY logicalrelid::text) FROM pg_dist_partition")
 echo "distributed: ${dist}"
 [ "$(q "${COORD}" "${CITUS_DB}" -c "SELECT count(*) FROM pg_dist_partition WHERE logicalrelid::text LIKE 'cafe24.%'")" = 12 ] ||
     fail "distribute_star_schema did not place the 12 star-schema tables"
@@ -116,7 +116,7 @@ done
 # A worker stopped in the middle of a read: a clear error naming the node.
 lines_before=$(q "${COORD}" "${CITUS_DB}" -c "SELECT count(*) FROM cafe24.order_line")
 err=$(mktemp)
-q "${COORD}" "${CITUS_DB}" -c "SELECT count(*) FROM cafe24.order_line WHERE pg_sleep(0.002) IS NOT NULL" >/dev/null 2>"${err}" &
+q "${COORD}" "${CITUS_DB}" -c "SELECT count(*) FROM cafe24.order_line WHERE pg_sleep(0.01) IS NOT NULL" >/dev/null 2>"${err}" &
 reader=$!
 sleep 2
 as_postgres "${PG_BIN}/pg_ctl" -D "${W2_DIR}" -m immediate -w stop >/dev/null

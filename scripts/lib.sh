@@ -21,6 +21,7 @@ as_postgres() {
 # overrides an earlier one, e.g. shared_preload_libraries = 'citus,cafe24_analytics').
 start_cluster() {
     local dir="$1" port="$2" extra_conf="${3:-}"
+    close_lock_fds   # a server left running must not hold the caller's flock
     if [ ! -s "${dir}/PG_VERSION" ]; then
         log "initdb ${dir}"
         mkdir -p "${dir}"

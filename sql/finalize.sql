@@ -61,7 +61,7 @@ BEGIN
         SET order_id = excluded.order_id, ordered_at = excluded.ordered_at,
             customer_id = excluded.customer_id, product_id = excluded.product_id,
             quantity = excluded.quantity, unit_price = excluded.unit_price,
-            discount = excluded.discount, status = excluded.status, updated_at = now()
+            discount = excluded.discount, status = excluded.status, updated_at = excluded.updated_at
         WHERE (l.order_id, l.shop_no, l.ordered_at, l.customer_id, l.product_id, l.quantity,
                l.unit_price, l.discount, l.status)
               IS DISTINCT FROM
