@@ -21,6 +21,7 @@ as_postgres() {
 # overrides an earlier one, e.g. shared_preload_libraries = 'citus,cafe24_analytics').
 start_cluster() {
     local dir="$1" port="$2" extra_conf="${3:-}"
+    close_lock_fds   # a server left running must not hold the caller's flock
     if [ ! -s "${dir}/PG_VERSION" ]; then
         log "initdb ${dir}"
         mkdir -p "${dir}"
@@ -171,5 +172,17 @@ SQL
         else
             echo "INSERT INTO cafe24.shop_access (role, shop_no) SELECT '${name}', unnest('{${shops}}'::integer[]);"
         fi
+    done
+}
+
+# Closes this shell's descriptors on *.lock files (e.g. the shared /tmp/c24-pg.lock taken by
+# `flock FILE command`), so that servers started from here and left running do not inherit
+# them and hold the lock after the command ends.
+close_lock_fds() {
+    local fd
+    for fd in /proc/$$/fd/*; do
+        fd="${fd##*/}"
+        [ "${fd}" -gt 2 ] 2>/dev/null || continue
+        case "$(readlink "/proc/$$/fd/${fd}" 2>/dev/null)" in *.lock) eval "exec ${fd}>&-" ;; esac
     done
 }

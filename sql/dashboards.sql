@@ -35,12 +35,13 @@ COMMENT ON COLUMN cafe24.order_daily.cost IS 'sales_daily.cost_amount summed ove
 -- order's state now with its row here and add the difference to order_daily, so any number
 -- of triggers on one statement (INSERT ... ON CONFLICT DO UPDATE fires two) adds up.
 CREATE TABLE cafe24.order_fact (
-    order_id     text PRIMARY KEY,
+    order_id     text NOT NULL,
     day          date NOT NULL,
     shop_no      integer NOT NULL,
     customer_id  bigint,
     first_at     timestamptz NOT NULL,
-    repeat       boolean NOT NULL
+    repeat       boolean NOT NULL,
+    PRIMARY KEY (shop_no, order_id)
 );
 CREATE INDEX order_fact_customer_idx ON cafe24.order_fact (customer_id);
 CREATE INDEX order_fact_day_idx ON cafe24.order_fact (day, shop_no);
@@ -113,13 +114,13 @@ LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET jit = of
     ),
     gone AS (
         DELETE FROM cafe24.order_fact AS x USING touched AS t
-        WHERE x.order_id = t.order_id AND NOT EXISTS (SELECT FROM now_o AS o WHERE o.order_id = x.order_id)
+        WHERE x.order_id = t.order_id AND NOT EXISTS (SELECT FROM now_o AS o WHERE o.order_id = x.order_id AND o.shop_no = x.shop_no)
     ),
     kept AS (
         INSERT INTO cafe24.order_fact AS x (order_id, day, shop_no, customer_id, first_at, repeat)
         SELECT n.order_id, n.day, n.shop_no, n.customer_id, n.first_at, n.repeat FROM new_state AS n
-        ON CONFLICT (order_id) DO UPDATE
-            SET day = excluded.day, shop_no = excluded.shop_no, customer_id = excluded.customer_id,
+        ON CONFLICT (shop_no, order_id) DO UPDATE
+            SET day = excluded.day, customer_id = excluded.customer_id,
                 first_at = excluded.first_at, repeat = excluded.repeat
             WHERE (x.day, x.shop_no, x.customer_id, x.first_at, x.repeat)
                   IS DISTINCT FROM (excluded.day, excluded.shop_no, excluded.customer_id, excluded.first_at, excluded.repeat)

@@ -57,11 +57,11 @@ BEGIN
         JOIN cafe24.product AS p USING (variant_code)
         LEFT JOIN cafe24.customer AS c USING (member_id)
         ORDER BY i.order_item_code
-        ON CONFLICT (order_item_code) DO UPDATE
-        SET order_id = excluded.order_id, shop_no = excluded.shop_no, ordered_at = excluded.ordered_at,
+        ON CONFLICT (shop_no, order_item_code) DO UPDATE
+        SET order_id = excluded.order_id, ordered_at = excluded.ordered_at,
             customer_id = excluded.customer_id, product_id = excluded.product_id,
             quantity = excluded.quantity, unit_price = excluded.unit_price,
-            discount = excluded.discount, status = excluded.status, updated_at = now()
+            discount = excluded.discount, status = excluded.status, updated_at = excluded.updated_at
         WHERE (l.order_id, l.shop_no, l.ordered_at, l.customer_id, l.product_id, l.quantity,
                l.unit_price, l.discount, l.status)
               IS DISTINCT FROM

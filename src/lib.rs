@@ -24,6 +24,7 @@ mod scheduler;
 
 extension_sql_file!("../sql/schema.sql", name = "schema", bootstrap);
 extension_sql_file!("../sql/web.sql", name = "web");
+extension_sql_file!("../sql/citus.sql", name = "citus");
 extension_sql_file!("../sql/finalize.sql", name = "finalize", finalize);
 
 /// Set in the postmaster when the library is preloaded; backends inherit it through fork.

@@ -89,7 +89,7 @@ DELETE FROM cafe24.behaviour_event WHERE session_id = (SELECT max(session_id) FR
 INSERT INTO cafe24.order_line (order_id, order_item_code, shop_no, ordered_at, customer_id, product_id, quantity, unit_price, unit_cost, status)
 SELECT 'LIVE-3', c, min(shop_no), '2025-03-31 12:00+09', (SELECT min(customer_id) FROM cafe24.customer), (SELECT min(product_id) FROM cafe24.product), 1, 1000, 500, st
 FROM cafe24.shop, (VALUES ('LIVE-3-02', 'cancelled'), ('LIVE-3-04', 'paid')) AS v(c, st) GROUP BY c, st
-ON CONFLICT (order_item_code) DO UPDATE SET status = excluded.status;
+ON CONFLICT (shop_no, order_item_code) DO UPDATE SET status = excluded.status;
 -- Two sessions writing lines of the same new order at once: the second waits for the
 -- first to commit, then counts from its rows (one order, not two).
 SELECT dblink_connect('w1', format('host=%s port=%s dbname=%s user=%s', split_part(current_setting('unix_socket_directories'), ',', 1),

@@ -359,7 +359,7 @@ GRANT EXECUTE ON FUNCTION cafe24.alter_job(bigint, text, text, text, text, boole
                           cafe24.alter_job_options(bigint, interval, integer, interval, integer, text),
                           cafe24.export_report(text, text, jsonb, text, boolean, boolean, boolean)
     TO priv_alice, priv_bob, priv_mallory;
-GRANT INSERT, DELETE, SELECT (order_item_code, status), UPDATE (status) ON cafe24.order_line TO priv_mallory;
+GRANT INSERT, DELETE, SELECT (shop_no, order_item_code, status), UPDATE (status) ON cafe24.order_line TO priv_mallory;
 GRANT INSERT, DELETE, SELECT (session_id), UPDATE (occurred_at) ON cafe24.behaviour_event TO priv_mallory;
 GRANT SELECT (shop_no, timezone), UPDATE (timezone) ON cafe24.shop TO priv_mallory;
 GRANT SELECT (product_id, category), UPDATE (category) ON cafe24.product TO priv_mallory;
@@ -719,7 +719,7 @@ INSERT INTO priv.attacks (family, label, sql, expect) VALUES
 ('triggers', '_notify_kpis', $q$SELECT cafe24._notify_kpis(ARRAY[date '2025-02-01'], ARRAY[1])$q$, 'no_privilege');
 INSERT INTO priv.attacks (family, label, sql, expect, actors) VALUES
 ('triggers', 'insert an order line', $q$INSERT INTO cafe24.order_line (order_id, order_item_code, shop_no, ordered_at, customer_id, product_id, quantity, unit_price, discount, unit_cost, status) VALUES ('PRIV-M', 'PRIV-M-01', 1, '2025-02-10 10:00+09', priv.id('customer'), priv.id('product'), 2, 1000, 0, 600, 'paid')$q$, 'ok', '{priv_mallory}'),
-('triggers', 'upsert order lines', $q$INSERT INTO cafe24.order_line (order_id, order_item_code, shop_no, ordered_at, customer_id, product_id, quantity, unit_price, discount, unit_cost, status) VALUES ('PRIV-M', 'PRIV-M-01', 1, '2025-02-10 10:00+09', priv.id('customer'), priv.id('product'), 2, 1000, 0, 600, 'shipped'), ('PRIV-M', 'PRIV-M-02', 1, '2025-02-10 10:00+09', priv.id('customer'), priv.id('product'), 1, 500, 0, 300, 'paid') ON CONFLICT (order_item_code) DO UPDATE SET status = excluded.status$q$, 'ok', '{priv_mallory}'),
+('triggers', 'upsert order lines', $q$INSERT INTO cafe24.order_line (order_id, order_item_code, shop_no, ordered_at, customer_id, product_id, quantity, unit_price, discount, unit_cost, status) VALUES ('PRIV-M', 'PRIV-M-01', 1, '2025-02-10 10:00+09', priv.id('customer'), priv.id('product'), 2, 1000, 0, 600, 'shipped'), ('PRIV-M', 'PRIV-M-02', 1, '2025-02-10 10:00+09', priv.id('customer'), priv.id('product'), 1, 500, 0, 300, 'paid') ON CONFLICT (shop_no, order_item_code) DO UPDATE SET status = excluded.status$q$, 'ok', '{priv_mallory}'),
 ('triggers', 'cancel an order line', $q$UPDATE cafe24.order_line SET status = 'cancelled' WHERE order_item_code = 'PRIV-M-01'$q$, 'ok', '{priv_mallory}'),
 ('triggers', 'delete the order lines', $q$DELETE FROM cafe24.order_line WHERE order_item_code IN ('PRIV-M-01', 'PRIV-M-02')$q$, 'ok', '{priv_mallory}'),
 ('triggers', 'insert shopper events', $q$INSERT INTO cafe24.behaviour_event (session_id, customer_id, shop_no, product_id, event_type, occurred_at) VALUES (987654321, NULL, 1, priv.id('product'), 'view', '2025-02-10 10:00+09'), (987654321, NULL, 1, priv.id('product'), 'purchase', '2025-02-10 10:05+09')$q$, 'ok', '{priv_mallory}'),
