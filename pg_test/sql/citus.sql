@@ -1,6 +1,7 @@
 -- distribute_star_schema() on a server without Citus: a clear error and nothing changed
 -- (the distributed tier, scripts/citus_tier.sh, runs it on a 3-node cluster).
 SET client_min_messages = warning;
+\set SHOW_CONTEXT never
 DROP EXTENSION IF EXISTS cafe24_analytics CASCADE;
 CREATE EXTENSION cafe24_analytics;
 SELECT * FROM cafe24.distribute_star_schema();
