@@ -21,24 +21,6 @@ else
 fi
 echo "== $(q -d cafe24_bench -At -c 'SELECT count(*) FROM cafe24.order_line') order lines, $(q -d cafe24_bench -At -c 'SELECT count(*) FROM cafe24.behaviour_event') events"
 
-run=$(date +%s)  # keeps order codes unique when a kept database is measured again
-orders_sql() { # N transactions of one 3-line order each, for today
-    for i in $(seq 1 "$1"); do
-        echo "INSERT INTO cafe24.order_line (order_id, order_item_code, shop_no, ordered_at, customer_id, product_id, quantity, unit_price, unit_cost, status)
-SELECT 'B${run}$2-$i', 'B${run}$2-$i-' || g, 1, now(), $i, g * 7, 1, 10000, 6000, 'paid' FROM generate_series(1, 3) AS g;"
-    done
-}
-batches_sql() { # N transactions of 100 3-line orders each (as ingest_orders loads a page of orders)
-    for i in $(seq 1 "$1"); do
-        echo "INSERT INTO cafe24.order_line (order_id, order_item_code, shop_no, ordered_at, customer_id, product_id, quantity, unit_price, unit_cost, status)
-SELECT 'M${run}$2-$i-' || o, 'M${run}$2-$i-' || o || '-' || g, 1, now(), $i * 100 + o, g * 7, 1, 10000, 6000, 'paid' FROM generate_series(1, 100) AS o, generate_series(1, 3) AS g;"
-    done
-}
-events_sql() { # N transactions of one view event each, in new sessions, for today
-    for i in $(seq 1 "$1"); do
-        echo "INSERT INTO cafe24.behaviour_event (session_id, customer_id, shop_no, product_id, event_type, occurred_at) VALUES (${run}000 + $i, $i, 1, 7, 'view', now());"
-    done
-}
 {
 q -d cafe24_bench -c "SELECT cafe24.dashboard_data('merchant_overview')" >/dev/null   # warm the cache
 bench_measure "floor: 90 days of kpi_daily_facts" "SELECT count(s) FROM (SELECT day, sum(revenue), sum(gross_profit) FROM cafe24.kpi_daily_facts WHERE day > current_date - 90 GROUP BY day) s"
@@ -62,20 +44,16 @@ BEGIN
 END $$;
 SQL
 seconds() { local t0; t0=$(date +%s.%N); as_postgres psql -X -q -h /tmp -p 54329 -d cafe24_bench -f "$1" >/dev/null; python3 -c "print($(date +%s.%N) - ${t0})"; }
-kpi_triggers() { # ENABLE or DISABLE the live KPI triggers (the sales aggregates stay on)
-    q -d cafe24_bench -c "ALTER TABLE cafe24.order_line $1 TRIGGER zz_kpis_insert" -c "ALTER TABLE cafe24.behaviour_event $1 TRIGGER zz_kpis_insert" \
-      -c "ALTER TABLE cafe24.sales_daily $1 TRIGGER zz_kpis_insert, $1 TRIGGER zz_kpis_update"
-}
 for kind in orders batches events; do
     case ${kind} in orders) what="one 3-line order";; batches) what="100 3-line orders";; events) what="one event";; esac
     echo "== ingest: 300 transactions of ${what} each, live KPI triggers on vs off"
-    "${kind}_sql" 300 on >/tmp/c24-${kind}-on.sql
-    "${kind}_sql" 300 off >/tmp/c24-${kind}-off.sql
+    "bench_${kind}_sql" 300 on1 "${C}" >/tmp/c24-${kind}-on.sql
+    "bench_${kind}_sql" 300 off2 "${C}" >/tmp/c24-${kind}-off.sql
     chmod 644 /tmp/c24-${kind}-*.sql
     t_on=$(seconds /tmp/c24-${kind}-on.sql)
-    kpi_triggers DISABLE
+    bench_kpi_triggers DISABLE
     t_off=$(seconds /tmp/c24-${kind}-off.sql)
-    kpi_triggers ENABLE
+    bench_kpi_triggers ENABLE
     python3 -c "on, off = float('${t_on}'), float('${t_off}'); print('with live KPIs %.2f s, without %.2f s: %.2f ms vs %.2f ms per transaction, overhead %.0f %%' % (on, off, on / 0.3, off / 0.3, 100 * (on - off) / off))"
 done
 

@@ -27,33 +27,11 @@ q -d cafe24_bench -c "CREATE EXTENSION cafe24_analytics"
 q -d cafe24_bench -c "SELECT * FROM cafe24.generate_demo_data(seed => 7, customers => ${C}, products => 2000, days => 365, sessions_per_order => 0.5, start_date => current_date - 364)" -c "ANALYZE" >/dev/null
 echo "== $(q -d cafe24_bench -At -c 'SELECT count(*) FROM cafe24.order_line') order lines, $(q -d cafe24_bench -At -c 'SELECT count(*) FROM cafe24.behaviour_event') events; live_kpis here: $(q -d cafe24_bench -At -c 'SELECT CASE WHEN cafe24._live_kpis_deferred() THEN $$deferred$$ ELSE $$statement$$ END')"
 
-run=$(date +%s)
-orders_sql() { # N transactions of one 3-line order each, for today
-    for i in $(seq 1 "$1"); do
-        echo "INSERT INTO cafe24.order_line (order_id, order_item_code, shop_no, ordered_at, customer_id, product_id, quantity, unit_price, unit_cost, status)
-SELECT 'B${run}$2-$i', 'B${run}$2-$i-' || g, 1, now(), $i, g * 7, 1, 10000, 6000, 'paid' FROM generate_series(1, 3) AS g;"
-    done
-}
-batches_sql() { # N transactions of 100 3-line orders each (as ingest_orders loads a page of orders)
-    for i in $(seq 1 "$1"); do
-        echo "INSERT INTO cafe24.order_line (order_id, order_item_code, shop_no, ordered_at, customer_id, product_id, quantity, unit_price, unit_cost, status)
-SELECT 'M${run}$2-$i-' || o, 'M${run}$2-$i-' || o || '-' || g, 1, now(), ($i * 100 + o) % ${C} + 1, g * 7, 1, 10000, 6000, 'paid' FROM generate_series(1, 100) AS o, generate_series(1, 3) AS g;"
-    done
-}
-events_sql() { # N transactions of one view event each, in new sessions, for today
-    for i in $(seq 1 "$1"); do
-        echo "INSERT INTO cafe24.behaviour_event (session_id, customer_id, shop_no, product_id, event_type, occurred_at) VALUES (${run}${2#?}$(printf %04d "$i"), $i, 1, 7, 'view', now());"
-    done
-}
 seconds() { # seconds FILE [live_kpis]: runs FILE in one session
     local t0
     t0=$(date +%s.%N)
     as_postgres env PGOPTIONS="-c cafe24_analytics.live_kpis=${2:-auto}" psql -X -q -v ON_ERROR_STOP=1 -h /tmp -p "${PORT}" -d cafe24_bench -f "$1" >/dev/null
     python3 -c "print($(date +%s.%N) - ${t0})"
-}
-kpi_triggers() { # ENABLE or DISABLE the live KPI triggers (the sales aggregates stay on)
-    q -d cafe24_bench -c "ALTER TABLE cafe24.order_line $1 TRIGGER zz_kpis_insert" -c "ALTER TABLE cafe24.behaviour_event $1 TRIGGER zz_kpis_insert" \
-      -c "ALTER TABLE cafe24.sales_daily $1 TRIGGER zz_kpis_insert, $1 TRIGGER zz_kpis_update"
 }
 fold_ms() { q -d cafe24_bench -At -c "SELECT coalesce(sum(total_time), 0) FROM pg_stat_user_functions WHERE funcname = '_fold_kpis'"; }
 idle() { # waits until the worker has folded everything
@@ -67,7 +45,7 @@ for kind in orders batches events; do
     t_d=() t_s=() t_o=() f=()
     for r in $(seq 1 "${ROUNDS}"); do
         n=1
-        for m in d s o; do "${kind}_sql" 300 "${m}${r}${n}" >"/tmp/c24-live-${kind}-${m}.sql"; n=$((n + 1)); done
+        for m in d s o; do "bench_${kind}_sql" 300 "${m}${r}${n}" "${C}" >"/tmp/c24-live-${kind}-${m}.sql"; n=$((n + 1)); done
         chmod 644 /tmp/c24-live-"${kind}"-*.sql
         idle
         f0=$(fold_ms)
@@ -76,9 +54,9 @@ for kind in orders batches events; do
         sleep 1
         f+=("$(python3 -c "print($(fold_ms) - ${f0})")")
         t_s+=("$(seconds "/tmp/c24-live-${kind}-s.sql" statement)")
-        kpi_triggers DISABLE
+        bench_kpi_triggers DISABLE
         t_o+=("$(seconds "/tmp/c24-live-${kind}-o.sql")")
-        kpi_triggers ENABLE
+        bench_kpi_triggers ENABLE
     done
     python3 - "${t_d[*]}" "${t_s[*]}" "${t_o[*]}" "${f[*]}" <<PY
 import sys

@@ -91,6 +91,36 @@ bench_demo_database() {
     q -d cafe24_bench -c "SELECT * FROM cafe24.generate_demo_data(seed => 7, customers => $1, products => 2000, days => 730, sessions_per_order => 0.5, start_date => current_date - 729${2:+, $2})" -c "ANALYZE" >/dev/null
 }
 
+# Write-cost benchmarks (bench/dashboards.sh, bench/live_kpis.sh): the SQL of N
+# transactions of one statement each, for today, shop 1. TAG tells the runs of one script
+# apart; with BENCH_RUN (when the script started) it keeps order codes and session ids
+# unique when a kept database is measured again. Session ids take TAG's digits (0-99).
+BENCH_RUN="${BENCH_RUN:-$(date +%s)}"
+bench_orders_sql() { # N TAG: one 3-line order each
+    for i in $(seq 1 "$1"); do
+        echo "INSERT INTO cafe24.order_line (order_id, order_item_code, shop_no, ordered_at, customer_id, product_id, quantity, unit_price, unit_cost, status)
+SELECT 'B${BENCH_RUN}$2-$i', 'B${BENCH_RUN}$2-$i-' || g, 1, now(), $i, g * 7, 1, 10000, 6000, 'paid' FROM generate_series(1, 3) AS g;"
+    done
+}
+bench_batches_sql() { # N TAG CUSTOMERS: 100 3-line orders each (as ingest_orders loads a page of orders)
+    for i in $(seq 1 "$1"); do
+        echo "INSERT INTO cafe24.order_line (order_id, order_item_code, shop_no, ordered_at, customer_id, product_id, quantity, unit_price, unit_cost, status)
+SELECT 'M${BENCH_RUN}$2-$i-' || o, 'M${BENCH_RUN}$2-$i-' || o || '-' || g, 1, now(), ($i * 100 + o) % $3 + 1, g * 7, 1, 10000, 6000, 'paid' FROM generate_series(1, 100) AS o, generate_series(1, 3) AS g;"
+    done
+}
+bench_events_sql() { # N TAG: one view event each, in a new session (N <= 9999)
+    local slot
+    slot=$(printf %02d "$((10#0${2//[!0-9]/}))")
+    for i in $(seq 1 "$1"); do
+        echo "INSERT INTO cafe24.behaviour_event (session_id, customer_id, shop_no, product_id, event_type, occurred_at) VALUES (${BENCH_RUN}${slot}$(printf %04d "$i"), $i, 1, 7, 'view', now());"
+    done
+}
+# ENABLE or DISABLE the live KPI triggers of cafe24_bench (the sales aggregates stay on).
+bench_kpi_triggers() {
+    q -d cafe24_bench -c "ALTER TABLE cafe24.order_line $1 TRIGGER zz_kpis_insert" -c "ALTER TABLE cafe24.behaviour_event $1 TRIGGER zz_kpis_insert" \
+      -c "ALTER TABLE cafe24.sales_daily $1 TRIGGER zz_kpis_insert, $1 TRIGGER zz_kpis_update"
+}
+
 # bench_measure LABEL SQL: runs SQL in a fresh backend of cafe24_bench and prints
 # "LABEL|seconds|peak MiB" (the backend's VmHWM, read from /proc while it runs).
 bench_measure() {

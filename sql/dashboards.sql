@@ -753,8 +753,14 @@ BEGIN
         RAISE EXCEPTION 'kpi_values: sparkline_days = % is out of range: allowed 0 to 366', sparkline_days
             USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass how many daily points to return, e.g. 30.';
     END IF;
+    IF cardinality(names) > 1000 THEN
+        RAISE EXCEPTION 'kpi_values: names has % elements: at most 1000', cardinality(names)
+            USING ERRCODE = 'program_limit_exceeded', HINT = 'Ask for the KPIs a view shows, or NULL for all of yours and the built-in ones.';
+    END IF;
     -- A name is the caller's own KPI, else the built-in one (owner.name: that role's).
-    SELECT string_agg(n, ', ') INTO missing FROM unnest(names) AS n WHERE NOT EXISTS (SELECT FROM cafe24._find_kpi(n));
+    SELECT string_agg(u.n, ', ' ORDER BY u.i) INTO missing
+    FROM (SELECT x.n, min(x.i) AS i FROM unnest(names) WITH ORDINALITY AS x(n, i) GROUP BY x.n) AS u
+    WHERE NOT EXISTS (SELECT FROM cafe24._find_kpi(u.n));
     IF missing IS NOT NULL THEN
         RAISE EXCEPTION 'kpi_values: unknown KPI %', missing
             USING ERRCODE = 'undefined_object',

@@ -22,6 +22,8 @@ SELECT (SELECT sum(net_amount) FROM cafe24.sales_daily WHERE day BETWEEN '2025-0
        (SELECT value FROM cafe24.kpi_values(names => '{revenue}', period => 'month', as_of => '2025-02-28')) AS revenue_matches;
 SELECT kpi, value IS NOT NULL AS has_value FROM cafe24.kpi_values(names => '{inventory_value,below_reorder_point}', as_of => '2025-03-31');
 SELECT * FROM cafe24.kpi_values(names => '{revenue,profit}');
+SELECT * FROM cafe24.kpi_values(names => '{profit,revenue,profit,margin}');
+SELECT * FROM cafe24.kpi_values(names => array_fill('revenue'::text, ARRAY[1001]));
 SELECT * FROM cafe24.kpi_values(period => 'fortnight');
 SELECT * FROM cafe24.kpi_values(as_of => 'infinity');
 

@@ -158,6 +158,9 @@ impl fmt::Display for ForecastError {
 /// Largest horizon accepted (ten years of days).
 pub const MAX_HORIZON: usize = 3660;
 
+/// Most coverage levels one call may ask for (each is an interval per forecast point).
+pub const MAX_LEVELS: usize = 20;
+
 /// What to forecast and how.
 #[derive(Clone, Debug)]
 pub struct Options {
@@ -182,6 +185,13 @@ impl Options {
                 "horizon",
                 format!("{} is out of range: allowed 1 to {MAX_HORIZON}", self.horizon),
                 "Pass the number of future periods to forecast, e.g. horizon => 28.",
+            ));
+        }
+        if self.levels.len() > MAX_LEVELS {
+            return Err(ForecastError::new(
+                "levels",
+                format!("{} levels asked for: at most {MAX_LEVELS}", self.levels.len()),
+                "Pass the coverage levels to draw, e.g. levels => '{80,95}'.",
             ));
         }
         for &l in &self.levels {

@@ -186,6 +186,10 @@ fn bad_arguments_name_themselves() {
         forecast(&y, Model::Ets, &o).unwrap_err().to_string(),
         "levels: 100 is not a coverage level: each must lie strictly between 0 and 100"
     );
+    o.levels = vec![80.0; MAX_LEVELS + 1];
+    assert_eq!(forecast(&y, Model::Ets, &o).unwrap_err().to_string(), "levels: 21 levels asked for: at most 20");
+    o.levels = vec![80.0; MAX_LEVELS];
+    assert!(forecast(&y, Model::Ets, &o).is_ok());
     assert_eq!(forecast(&y, Model::Ets, &opts(3, Some(vec![0]))).unwrap_err().argument, "season_lengths");
     assert_eq!(Model::parse("prophet").unwrap_err().to_string(), "model: unknown model \"prophet\"");
     assert_eq!(Model::parse(" MSTL ").unwrap(), Model::Mstl);
