@@ -208,7 +208,7 @@ fn widget(w: &Json, path: &str) -> Result<Widget, SpecError> {
         "forecast" => {
             let horizon = number(o, path, "horizon", 1, 366)?.unwrap_or(28);
             let history = number(o, path, "history_days", 7, 3660)?.unwrap_or(56);
-            json!({"title": title, "display": "line", "x": "day", "y": ["actual", "forecast", "low_80", "high_80"],
+            json!({"title": title, "display": "line", "x": "day", "y": ["actual", "forecast"], "band": ["low_80", "high_80"],
                    "columns": {"actual": {"format": "currency"}, "forecast": {"format": "currency"}, "low_80": {"format": "currency"}, "high_80": {"format": "currency"}},
                    // History up to the last complete day: today's partial sales would read as a
                    // slump, and the model would learn it as a weekly dip.
@@ -341,6 +341,10 @@ pub fn section_from_json(title: &str, s: &Json) -> (SectionHead, Vec<Vec<Value>>
             .as_array()
             .map(|a| a.iter().filter_map(Json::as_u64).map(|i| i as usize).collect())
             .unwrap_or_default(),
+        band: match (s["band"][0].as_u64(), s["band"][1].as_u64()) {
+            (Some(lo), Some(hi)) => Some([lo as usize, hi as usize]),
+            _ => None,
+        },
         columns,
     };
     (head, rows)
@@ -370,6 +374,21 @@ fn value(v: &Json, kind: ColumnType) -> Value {
 /// Height of one grid row, in CSS pixels.
 pub const ROW_PX: u32 = 160;
 
+/// How much larger than its layout box a widget's chart is drawn at 1280 px and on a
+/// 390 px phone: the charts' 10-unit type then shows at 11.5 px or more.
+const CHART_SCALE: f64 = 1.15;
+
+/// The layout boxes of a chart in a widget `width` columns wide and `height` rows tall:
+/// (wide, narrow). Wide: the widget's content box at 1280 px (main 1248 px, 12 columns
+/// with 14 px gaps, 14 px padding and 1 px border each side; its title takes 58 px), over
+/// [`CHART_SCALE`]. Narrow: a full-width widget on a 390 px phone (340 px of content).
+fn chart_boxes(width: u64, height: u64) -> ((f64, f64), (f64, f64)) {
+    let column = (1248.0 - 11.0 * 14.0) / 12.0;
+    let w = width.clamp(1, 12) as f64 * (column + 14.0) - 14.0 - 30.0;
+    let h = height.clamp(1, 6) as f64 * (ROW_PX as f64 + 14.0) - 14.0 - 26.0 - 32.0;
+    ((w / CHART_SCALE, h / CHART_SCALE), (340.0 / CHART_SCALE, 240.0 / CHART_SCALE))
+}
+
 const CSS: &str = r#"main{max-width:1280px}
 .grid{display:grid;grid-template-columns:repeat(12,minmax(0,1fr));grid-auto-rows:minmax(160px,auto);gap:14px;margin-top:1rem}
 .widget{border:1px solid var(--line);border-radius:10px;padding:12px 14px;min-width:0;background:#fff;overflow:hidden}
@@ -385,6 +404,7 @@ const CSS: &str = r#"main{max-width:1280px}
 .heat td.num{color:#111}
 .widget .kpis{grid-template-columns:repeat(auto-fit,minmax(150px,1fr))}
 @media (max-width:700px){.tile .kpi-value{font-size:1.1rem}.grid{grid-template-columns:1fr}.widget{grid-column:1/-1!important;grid-row:auto!important}}
+@media screen and (max-width:700px){.widget .chart .chart-wide{display:none}.widget .chart .chart-narrow{display:block}}
 "#;
 
 /// The whole dashboard page from `dashboard_data`'s JSON.
@@ -429,7 +449,10 @@ pub fn html(data: &Json) -> String {
             s.push_str(&match w["kind"].as_str().unwrap_or_default() {
                 "kpi" => kpi_tiles(&head, &rows),
                 "cohort_heatmap" => heatmap(&head, &rows),
-                _ if head.display.is_chart() && !head.y.is_empty() => html::chart_svg(&head, &rows),
+                _ if head.display.is_chart() && !head.y.is_empty() => {
+                    let (wide, narrow) = chart_boxes(width, height);
+                    html::chart_figure(&head, &rows, wide, narrow)
+                }
                 _ => table(&head, &rows),
             });
         }
@@ -648,5 +671,33 @@ mod tests {
         assert!(page.contains("grid-column:7/span 6;grid-row:2/span 2"));
         assert!(page.contains(">42%</td>") && page.contains("<th scope=\"row\">2026-02-01</th>"));
         assert!(!page.contains("http://") && !page.contains("https://"));
+    }
+
+    #[test]
+    fn charts_are_laid_out_at_their_widget_size_and_forecasts_shade_their_band() {
+        let section = parse(&json!({"title": "t", "widgets": [{"title": "f", "kind": "forecast"}]})).unwrap();
+        assert_eq!(section.widgets[0].section["band"], json!(["low_80", "high_80"]));
+        let col = |l: &str, t: &str| json!({"label": l, "type": t});
+        let data = |width: u64| {
+            json!({"title": "d", "widgets": [{"title": "Next 4 weeks", "kind": "forecast",
+                "position": {"col": 1, "row": 1, "width": width, "height": 2}, "data": {
+                "display": "line", "x": 0, "y": [1, 2], "band": [3, 4],
+                "columns": [col("day", "date"), col("actual", "number"), col("forecast", "number"), col("low_80", "number"), col("high_80", "number")],
+                "rows": [["2026-11-01", 10, null, null, null], ["2026-11-02", null, 11, 8, 14], ["2026-11-03", null, 12, 7, 17]]}}]})
+        };
+        let viewbox = |page: &str, class: &str| -> (f64, f64) {
+            let at = page.find(&format!("class=\"chart-{class}\"")).unwrap();
+            let v = &page[at..][page[at..].find("viewBox=\"0 0 ").unwrap() + 13..];
+            let v: Vec<f64> = v[..v.find('"').unwrap()].split(' ').map(|n| n.parse().unwrap()).collect();
+            (v[0], v[1])
+        };
+        // A 6-column widget at 1280 px has 587 px of content: drawn 1.15× its layout box.
+        let page = html(&data(6));
+        let (w, h) = viewbox(&page, "wide");
+        assert!((w * CHART_SCALE - 587.0).abs() < 1.0 && (h * CHART_SCALE - 276.0).abs() < 1.0, "{w} × {h}");
+        assert_eq!(viewbox(&html(&data(12)), "wide").0.round(), 1059.0);
+        assert_eq!(viewbox(&page, "narrow").0.round(), 296.0);
+        assert_eq!(page.matches("<polygon points=").count(), 2, "the band, in both layouts");
+        assert!(page.contains("low_80 – high_80"));
     }
 }

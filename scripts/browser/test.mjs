@@ -119,7 +119,24 @@ try {
   const small390 = await page.evaluate(() => [...document.querySelectorAll("#dash svg text")].map((t) => parseFloat(getComputedStyle(t).fontSize)).filter((s) => s < 11));
   check("chart type is at least 11 px at 390 px", small390.length === 0, small390);
   await page.screenshot({ path: `${OUT}/dashboard-390.png`, fullPage: true });
+  check("the forecast widget shades its interval", (await page.locator("#dash .widget svg polygon").count()) >= 1);
   check("no script errors", errors.length === 0, errors);
+
+  // The engine's own page (render_dashboard 'html', as exports and scheduled jobs write it):
+  // type in its charts, as drawn (font size × the SVG's scale), at both widths.
+  const own = await context.newPage();
+  const html = Buffer.from(sql("SELECT encode(cafe24.render_dashboard('merchant_overview', 'html'), 'base64')"), "base64").toString("utf8");
+  for (const width of [1280, 390]) {
+    await own.setViewportSize({ width, height: 900 });
+    await own.setContent(html);
+    const drawn = await own.evaluate(() => [...document.querySelectorAll(".widget svg[viewBox]")]
+      .filter((s) => s.getBoundingClientRect().width > 0 && s.querySelector("text"))
+      .flatMap((s) => { const k = s.getBoundingClientRect().width / s.viewBox.baseVal.width; return [...s.querySelectorAll("text")].map((t) => parseFloat(t.getAttribute("font-size")) * k); }));
+    const tiny = drawn.filter((px) => px < 11).map((px) => px.toFixed(1));
+    check(`render_dashboard html: chart type is at least 11 px at ${width} px`, drawn.length > 0 && tiny.length === 0, tiny.length ? tiny : "no chart text");
+    await own.screenshot({ path: `${OUT}/render_dashboard-${width}.png`, fullPage: true });
+  }
+  check("render_dashboard html shades the forecast band", (await own.locator('.widget[data-kind="forecast"] svg polygon').count()) >= 1);
 } finally {
   await browser.close();
   sql("DELETE FROM cafe24.order_line WHERE order_id = 'BROWSER-1'");

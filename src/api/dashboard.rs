@@ -185,6 +185,7 @@ fn pdf(function: &str, data: &Json) -> Vec<u8> {
                 display: Display::Table,
                 columns: vec![text("error")],
                 x: 0,
+                band: None,
                 y: vec![],
             };
             (
@@ -215,7 +216,10 @@ fn pdf(function: &str, data: &Json) -> Vec<u8> {
                     Value::Text(vi.map(|i| rep::format::display(&r[i], f)).unwrap_or_default())
                 })
                 .collect();
-            (SectionHead { title: title.to_string(), display: Display::Kpi, columns, x: 0, y: vec![] }, vec![values])
+            (
+                SectionHead { title: title.to_string(), display: Display::Kpi, columns, x: 0, band: None, y: vec![] },
+                vec![values],
+            )
         } else {
             dashboard::section_from_json(title, &w["data"])
         };

@@ -188,7 +188,7 @@ pub(crate) fn grain(function: &str, name: &str) -> Grain {
 
 type ForecastRow = (i32, f64, Vec<f64>, Vec<f64>, String);
 
-fn rows(f: Forecast) -> impl Iterator<Item = ForecastRow> {
+pub(crate) fn rows(f: Forecast) -> impl Iterator<Item = ForecastRow> {
     let Forecast { point, intervals, model } = f;
     point.into_iter().enumerate().map(move |(h, yhat)| {
         (
@@ -265,76 +265,6 @@ pub(crate) fn to_naive(d: Date) -> chrono::NaiveDate {
 pub(crate) fn from_naive(d: chrono::NaiveDate) -> Date {
     use chrono::Datelike;
     Date::new(d.year(), d.month() as u8, d.day() as u8).expect("valid date")
-}
-
-#[pg_extern(stable, parallel_restricted)]
-#[allow(clippy::too_many_arguments)]
-fn forecast_sales(
-    horizon: default!(Option<i32>, 28),
-    grain: default!(Option<&str>, "'day'"),
-    by: default!(Option<&str>, "'total'"),
-    model: default!(Option<&str>, "'auto'"),
-    source: default!(Option<&str>, "NULL"),
-    measure: default!(Option<&str>, "'revenue'"),
-    levels: default!(Option<Vec<Option<f64>>>, "'{80,95}'"),
-    model_name: default!(Option<&str>, "NULL"),
-) -> TableIterator<
-    'static,
-    (
-        name!(series_key, String),
-        name!(ds, Date),
-        name!(step, i32),
-        name!(yhat, f64),
-        name!(lower, Vec<f64>),
-        name!(upper, Vec<f64>),
-        name!(model, String),
-    ),
-> {
-    const F: &str = "forecast_sales";
-    let horizon = required(F, "horizon", horizon);
-    let grain = required(F, "grain", grain);
-    let by = required(F, "by", by);
-    let model = required(F, "model", model);
-    let measure = required(F, "measure", measure);
-    let levels = required(F, "levels", levels);
-    let (g, opts, series, plans, global) = match model_name {
-        None => {
-            let (g, opts) = sales_setup(F, horizon, grain, levels);
-            let series = sales_series(F, grain, by, measure, source);
-            let plans = plans(F, model, g, &series);
-            let global = plans.contains(&Plan::Global).then(|| fit_global(F, g, &series).0);
-            (g, opts, series, plans, global)
-        }
-        Some(name) => {
-            let saved = super::forecast_model::load(
-                F,
-                name,
-                &[
-                    ("grain", grain, "day"),
-                    ("by", by, "total"),
-                    ("model", model, "auto"),
-                    ("measure", measure, "revenue"),
-                ],
-                source,
-            );
-            let (g, opts) = sales_setup(F, horizon, &saved.grain, levels);
-            let series = saved.series(F);
-            let plans = series.iter().map(|s| saved.plan(&s.0)).collect();
-            (g, opts, series, plans, saved.global)
-        }
-    };
-    let forecasts = forecast_planned(F, g, &series, &plans, global.as_ref(), &opts);
-    let mut out = Vec::with_capacity(series.len() * opts.horizon);
-    for ((key, last, _), mut f) in series.into_iter().zip(forecasts) {
-        if let Some(name) = model_name {
-            f.model = format!("{} (saved model {name})", f.model);
-        }
-        let last = to_naive(last);
-        out.extend(rows(f).map(|(step, yhat, lo, hi, model)| {
-            (key.clone(), from_naive(g.step(last, step as i64)), step, yhat, lo, hi, model)
-        }));
-    }
-    TableIterator::new(out)
 }
 
 #[pg_extern(stable, parallel_restricted)]

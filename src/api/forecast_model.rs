@@ -1,7 +1,9 @@
 //! Saved forecast models: `cafe24.train_forecast_model` chooses a model per series (the
 //! backtest `auto` would run) and fits the global model once, and stores both in
 //! `cafe24.forecast_model` / `cafe24.forecast_model_series`; `forecast_sales(model_name => ...)`
-//! forecasts from them without selecting or refitting the global model again.
+//! forecasts from them without selecting or refitting the global model again. `forecast_sales`
+//! lives here, above both: it forecasts fresh series through `super::forecast` and saved
+//! ones through [`load`].
 
 use super::forecast::{self as f, Plan, Series};
 use super::report::{self, check_name, FORECAST_MODEL};
@@ -10,10 +12,82 @@ use crate::error;
 use crate::privileged::{self, StoredBy};
 use cafe24_engine::forecast::metrics::{naive_scale, Accuracy, AccuracyAccumulator};
 use cafe24_engine::forecast::{self as fc, GlobalModel, Model};
+use pgrx::datum::Date;
 use pgrx::prelude::*;
 use pgrx::{pg_sys, JsonB, PgSqlErrorCode};
 use serde_json::json;
 use std::collections::HashMap;
+
+/// Forecasts of the star schema's sales series (fresh, or from a saved model).
+#[pg_extern(stable, parallel_restricted)]
+#[allow(clippy::too_many_arguments)]
+fn forecast_sales(
+    horizon: default!(Option<i32>, 28),
+    grain: default!(Option<&str>, "'day'"),
+    by: default!(Option<&str>, "'total'"),
+    model: default!(Option<&str>, "'auto'"),
+    source: default!(Option<&str>, "NULL"),
+    measure: default!(Option<&str>, "'revenue'"),
+    levels: default!(Option<Vec<Option<f64>>>, "'{80,95}'"),
+    model_name: default!(Option<&str>, "NULL"),
+) -> TableIterator<
+    'static,
+    (
+        name!(series_key, String),
+        name!(ds, Date),
+        name!(step, i32),
+        name!(yhat, f64),
+        name!(lower, Vec<f64>),
+        name!(upper, Vec<f64>),
+        name!(model, String),
+    ),
+> {
+    const F: &str = "forecast_sales";
+    let horizon = required(F, "horizon", horizon);
+    let grain = required(F, "grain", grain);
+    let by = required(F, "by", by);
+    let model = required(F, "model", model);
+    let measure = required(F, "measure", measure);
+    let levels = required(F, "levels", levels);
+    let (g, opts, series, plans, global) = match model_name {
+        None => {
+            let (g, opts) = f::sales_setup(F, horizon, grain, levels);
+            let series = f::sales_series(F, grain, by, measure, source);
+            let plans = f::plans(F, model, g, &series);
+            let global = plans.contains(&Plan::Global).then(|| f::fit_global(F, g, &series).0);
+            (g, opts, series, plans, global)
+        }
+        Some(name) => {
+            let saved = load(
+                F,
+                name,
+                &[
+                    ("grain", grain, "day"),
+                    ("by", by, "total"),
+                    ("model", model, "auto"),
+                    ("measure", measure, "revenue"),
+                ],
+                source,
+            );
+            let (g, opts) = f::sales_setup(F, horizon, &saved.grain, levels);
+            let series = saved.series(F);
+            let plans = series.iter().map(|s| saved.plan(&s.0)).collect();
+            (g, opts, series, plans, saved.global)
+        }
+    };
+    let forecasts = f::forecast_planned(F, g, &series, &plans, global.as_ref(), &opts);
+    let mut out = Vec::with_capacity(series.len() * opts.horizon);
+    for ((key, last, _), mut forecast) in series.into_iter().zip(forecasts) {
+        if let Some(name) = model_name {
+            forecast.model = format!("{} (saved model {name})", forecast.model);
+        }
+        let last = f::to_naive(last);
+        out.extend(f::rows(forecast).map(|(step, yhat, lo, hi, model)| {
+            (key.clone(), f::from_naive(g.step(last, step as i64)), step, yhat, lo, hi, model)
+        }));
+    }
+    TableIterator::new(out)
+}
 
 /// A saved model, as `forecast_sales` uses it.
 pub(crate) struct Saved {
@@ -30,7 +104,7 @@ pub(crate) struct Saved {
 
 impl Saved {
     /// The series the model reads: its `source` (or the star schema), run as the model's owner.
-    pub fn series(&self, function: &str) -> Vec<(String, pgrx::datum::Date, Vec<f64>)> {
+    pub fn series(&self, function: &str) -> Vec<(String, Date, Vec<f64>)> {
         privileged::as_stored_query_owner(function, "the forecast model", self.written_by, || {
             f::sales_series(function, &self.grain, &self.by, &self.measure, self.source.as_deref())
         })
@@ -126,7 +200,7 @@ pub(crate) fn daily_units(
     function: &str,
     name: &str,
     days: usize,
-    as_of: Option<pgrx::datum::Date>,
+    as_of: Option<Date>,
 ) -> HashMap<String, (Vec<f64>, Option<f64>)> {
     let saved = load(function, name, &[], None);
     if (saved.grain.as_str(), saved.by.as_str(), saved.measure.as_str()) != ("day", "product", "units") {

@@ -176,11 +176,16 @@ fn section_head(function: &str, spec: &ReportSpec, index: usize, result: &[Resul
     }
     let x = s.x.as_deref().map_or(0, |x| find(format!("$.sections[{index}].x"), x));
     let y: Vec<usize> = s.y.iter().map(|y| find(format!("$.sections[{index}].y"), y)).collect();
-    if let Some(&bad) = y.iter().find(|&&i| !matches!(result[i].kind, ColumnType::Integer | ColumnType::Number)) {
+    let band = s.band.as_ref().map(|[lo, hi]| {
+        [find(format!("$.sections[{index}].band[0]"), lo), find(format!("$.sections[{index}].band[1]"), hi)]
+    });
+    let numeric = |i: &usize| matches!(result[*i].kind, ColumnType::Integer | ColumnType::Number);
+    let bad = y.iter().map(|i| ("y", i)).chain(band.iter().flatten().map(|i| ("band", i))).find(|(_, i)| !numeric(i));
+    if let Some((key, &bad)) = bad {
         spec_error(
             function,
             spec::SpecError {
-                path: format!("$.sections[{index}].y"),
+                path: format!("$.sections[{index}].{key}"),
                 message: format!(
                     "column \"{}\" is {}, not a number",
                     result[bad].name,
@@ -201,7 +206,7 @@ fn section_head(function: &str, spec: &ReportSpec, index: usize, result: &[Resul
             }
         })
         .collect();
-    SectionHead { title: s.title.clone(), display: s.display, columns, x, y }
+    SectionHead { title: s.title.clone(), display: s.display, columns, x, y, band }
 }
 
 /// Checks a spec against the database: parameter types and defaults, every section's

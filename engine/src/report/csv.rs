@@ -230,6 +230,7 @@ mod tests {
                 .map(|l| Column { label: l.to_string(), kind: ColumnType::Text, format: Format::Auto })
                 .collect(),
             x: 0,
+            band: None,
             y: vec![],
         }
     }

@@ -65,8 +65,9 @@ pub const DOCUMENT_END: &str = "</body>\n</html>\n";
 pub const TABLE_END: &str = "</tbody></table></div>\n";
 /// Chart box in points (the SVG scales to the page width).
 pub const CHART_SIZE: (f64, f64) = (720.0, 320.0);
-/// Chart box for phone screens (≤ 600 px), so labels stay legible when scaled down.
-pub const CHART_SIZE_NARROW: (f64, f64) = (360.0, 280.0);
+/// Chart box for phone screens (≤ 600 px): on a 390 px phone the page is 370 px wide, so
+/// the chart's 10-unit type shows at 12 px (11 px on a 360 px phone).
+pub const CHART_SIZE_NARROW: (f64, f64) = (300.0, 240.0);
 /// Text of empty tables and KPI values.
 pub const EMPTY: &str = "데이터 없음";
 
@@ -141,9 +142,15 @@ pub fn kpi_tiles(head: &SectionHead, row: &[Value]) -> String {
 /// [`CSS`] shows one of them. Each is labelled with the section title for screen readers.
 /// `rows` at most [`MAX_CHART_POINTS`].
 pub fn chart_svg(head: &SectionHead, rows: &[Vec<Value>]) -> String {
+    chart_figure(head, rows, CHART_SIZE, CHART_SIZE_NARROW)
+}
+
+/// [`chart_svg`] with the two boxes given (a dashboard lays each widget's chart out at the
+/// widget's own size).
+pub fn chart_figure(head: &SectionHead, rows: &[Vec<Value>], wide: (f64, f64), narrow: (f64, f64)) -> String {
     let label = escape(&head.title);
     let mut s = String::from("<figure class=\"chart\">");
-    for (class, (w, h)) in [("wide", CHART_SIZE), ("narrow", CHART_SIZE_NARROW)] {
+    for (class, (w, h)) in [("wide", wide), ("narrow", narrow)] {
         let svg = chart::to_svg(&chart::layout(head, rows, w, h), w, h);
         let attrs = format!("<svg class=\"chart-{class}\" aria-label=\"{label}\" ");
         s.push_str(&svg.replacen("<svg ", &attrs, 1));
@@ -279,6 +286,7 @@ mod tests {
                 col("전환율", ColumnType::Number, Format::Percent { decimals: 1 }),
             ],
             x: 0,
+            band: None,
             y: vec![1],
         }
     }
@@ -367,7 +375,7 @@ mod tests {
         assert!(html
             .contains("<svg class=\"chart-wide\" aria-label=\"추이 &amp; 비교\" viewBox=\"0 0 720 320\" role=\"img\""));
         assert!(html.contains(
-            "<svg class=\"chart-narrow\" aria-label=\"추이 &amp; 비교\" viewBox=\"0 0 360 280\" role=\"img\""
+            "<svg class=\"chart-narrow\" aria-label=\"추이 &amp; 비교\" viewBox=\"0 0 300 240\" role=\"img\""
         ));
         assert!(html.contains("<polyline") && html.contains("<circle"));
         assert!(!html.contains("<table>"));

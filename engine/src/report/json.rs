@@ -17,7 +17,8 @@
 //!   the report, no offset). Formats are not applied; each column names its format instead.
 //! - Column `type`: bool, integer, number, text, date, timestamp. `format`: auto, text,
 //!   integer, number, krw, percent, ratio, date, datetime, plus `decimals` for number,
-//!   percent and ratio. Chart sections also carry `x` and `y` (column indexes).
+//!   percent and ratio. Chart sections also carry `x` and `y` (column indexes), and `band`
+//!   (the low and high column of a shaded interval) when they have one.
 //! - `params` is an object in declaration order (a repeated name keeps both entries, which
 //!   most parsers resolve to the last).
 //! - One row per line, so the output is readable and diff-friendly.
@@ -182,6 +183,9 @@ impl<W: Write> Renderer for JsonRenderer<W> {
         if head.display.is_chart() {
             let ys: Vec<String> = head.y.iter().map(|y| y.to_string()).collect();
             let _ = write!(s, ",\"x\":{},\"y\":[{}]", head.x, ys.join(","));
+            if let Some([lo, hi]) = head.band {
+                let _ = write!(s, ",\"band\":[{lo},{hi}]");
+            }
         }
         s.push_str(",\"rows\":[");
         self.out.write_all(s.as_bytes())?;
@@ -261,6 +265,7 @@ mod tests {
                 Column { label: "비율".into(), kind: ColumnType::Number, format: Format::Ratio { decimals: 1 } },
             ],
             x: 0,
+            band: None,
             y: vec![1],
         }
     }
@@ -283,6 +288,7 @@ mod tests {
         assert_eq!(s["display"], "line");
         assert_eq!(s["x"], 0);
         assert_eq!(s["y"], json!([1]));
+        assert!(s.get("band").is_none());
         assert_eq!(
             s["columns"],
             json!([

@@ -159,6 +159,8 @@ pub struct SectionHead {
     pub x: usize,
     /// Chart value columns (indexes into `columns`); charts only, never empty for charts.
     pub y: Vec<usize>,
+    /// Line charts: the low and high column of an interval drawn as a shaded band.
+    pub band: Option<[usize; 2]>,
 }
 
 #[derive(Debug)]
@@ -378,6 +380,7 @@ mod tests {
             display: Display::Table,
             columns: vec![col("id", ColumnType::Integer, Format::Auto), col("name", ColumnType::Text, Format::Auto)],
             x: 0,
+            band: None,
             y: vec![],
         };
         let result = (|| {

@@ -75,6 +75,8 @@ pub struct SectionSpec {
     pub columns: Vec<(String, ColumnSpec)>,
     pub x: Option<String>,
     pub y: Vec<String>,
+    /// Line charts: the low and high column of an interval, shaded between them.
+    pub band: Option<[String; 2]>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -172,7 +174,7 @@ pub fn parse(spec: &Json) -> Result<ReportSpec> {
 
 fn section(json: &Json, path: &str, parameters: &[Parameter]) -> Result<SectionSpec> {
     let o = object(json, path)?;
-    known_keys(o, path, &["title", "display", "query", "analysis", "args", "columns", "x", "y"])?;
+    known_keys(o, path, &["title", "display", "query", "analysis", "args", "columns", "x", "y", "band"])?;
     let title = required_text(o, path, "title")?;
     let display = match optional_text(o, path, "display")? {
         None => Display::Table,
@@ -287,6 +289,26 @@ fn section(json: &Json, path: &str, parameters: &[Parameter]) -> Result<SectionS
             return err(format!("{path}.y"), "must be a column name or an array of them", r#"Write "y": ["revenue"]."#)
         }
     };
+    let band = match o.get("band") {
+        None | Some(Json::Null) => None,
+        Some(Json::Array(a)) if a.len() == 2 && a.iter().all(Json::is_string) => {
+            Some([0, 1].map(|i| a[i].as_str().unwrap_or_default().to_string()))
+        }
+        Some(_) => {
+            return err(
+                format!("{path}.band"),
+                "must be an array of two column names: the interval's low and high",
+                r#"Write "band": ["low_80", "high_80"]."#,
+            )
+        }
+    };
+    if band.is_some() && display != Display::Line {
+        return err(
+            format!("{path}.band"),
+            format!("applies only to line charts, not to display \"{}\"", display.name()),
+            r#"Set display to "line", or remove band."#,
+        );
+    }
     if display.is_chart() {
         if x.is_none() {
             return err(
@@ -309,7 +331,7 @@ fn section(json: &Json, path: &str, parameters: &[Parameter]) -> Result<SectionS
             "Set display to line, bar or pie, or remove x and y.",
         );
     }
-    Ok(SectionSpec { title, display, source, columns, x, y })
+    Ok(SectionSpec { title, display, source, columns, x, y, band })
 }
 
 fn arg(v: &Json, path: &str, parameters: &[Parameter]) -> Result<Arg> {
@@ -477,6 +499,7 @@ mod tests {
             s.sections[0].columns[0].1,
             ColumnSpec { label: Some("Revenue".into()), format: Format::CurrencyKrw }
         );
+        assert_eq!(s.sections[0].band, None);
         assert_eq!(s.sections[1].display, Display::Table);
         assert_eq!(
             s.sections[1].source,
@@ -499,6 +522,22 @@ mod tests {
             json!({"title": "t", "sections": [{"title": "a", "display": "bar", "query": "SELECT 1", "x": "d"}]}),
         );
         assert_eq!(e.path, "$.sections[0].y");
+
+        let line = |band: Json, display: &str| json!({"title": "t", "sections": [{"title": "a", "display": display, "query": "SELECT 1", "x": "d", "y": ["v"], "band": band}]});
+        let s = parse(&line(json!(["lo", "hi"]), "line")).unwrap();
+        assert_eq!(s.sections[0].band, Some(["lo".to_string(), "hi".to_string()]));
+        for bad in [json!(["lo"]), json!("lo"), json!(["lo", 2]), json!(["a", "b", "c"])] {
+            let e = error_of(line(bad, "line"));
+            assert_eq!(
+                (e.path.as_str(), e.hint.as_str()),
+                ("$.sections[0].band", r#"Write "band": ["low_80", "high_80"]."#)
+            );
+        }
+        let e = error_of(line(json!(["lo", "hi"]), "bar"));
+        assert_eq!(
+            (e.path.as_str(), e.message.as_str()),
+            ("$.sections[0].band", r#"applies only to line charts, not to display "bar""#)
+        );
 
         let e = error_of(json!({"title": "t", "sections": [{"title": "a", "query": "SELECT 1", "colums": {}}]}));
         assert_eq!((e.path.as_str(), e.message.as_str()), ("$.sections[0].colums", "is not a known key"));

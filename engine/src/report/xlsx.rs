@@ -33,7 +33,8 @@ use super::text::{ColumnWidths, WIDTH_SAMPLE};
 use super::{Display, Meta, Options, Output, RenderError, Renderer, Result, SectionHead, Value, MAX_CHART_POINTS};
 use chrono::{NaiveDate, NaiveDateTime, Timelike};
 use rust_xlsxwriter::{
-    Chart, ChartType, Color, Format as XlFormat, FormatBorder, Table, TableColumn, Workbook, Worksheet, XlsxError,
+    Chart, ChartFormat, ChartLine, ChartLineDashType, ChartType, Color, Format as XlFormat, FormatBorder, Table,
+    TableColumn, Workbook, Worksheet, XlsxError,
 };
 
 /// Rows a table section holds before it gives up on a native Excel table and streams.
@@ -165,7 +166,22 @@ impl XlsxWriter {
                 .set_categories((name, 1, x, last, x))
                 .set_values((name, 1, y as u16, last, y as u16));
         }
-        if ys.len() < 2 && kind != ChartType::Pie {
+        // Excel has no band between two series of a line chart: its bounds are thin dashed
+        // grey lines.
+        for y in head.band.iter().flatten().filter(|_| kind == ChartType::Line) {
+            let line = ChartLine::new()
+                .set_color(Color::RGB(0x9a9a9a))
+                .set_width(0.75)
+                .set_dash_type(ChartLineDashType::Dash)
+                .clone();
+            chart
+                .add_series()
+                .set_name((name, 0, *y as u16))
+                .set_categories((name, 1, x, last, x))
+                .set_values((name, 1, *y as u16, last, *y as u16))
+                .set_format(ChartFormat::new().set_line(&line));
+        }
+        if ys.len() < 2 && head.band.is_none() && kind != ChartType::Pie {
             chart.legend().set_hidden();
         }
         let col = head.columns.len() as u16 + 1;
@@ -547,6 +563,7 @@ pub(crate) mod tests {
             display: Display::Table,
             columns: cols.clone(),
             x: 0,
+            band: None,
             y: vec![],
         };
         w.section(&table).unwrap();
@@ -554,7 +571,8 @@ pub(crate) mod tests {
         w.row(&[day(30), Value::Null, Value::Float(-1.0), Value::Text("=1+1".into())]).unwrap();
         w.end_section().unwrap();
         let chart =
-            SectionHead { title: "Sales: by day?".into(), display: Display::Line, columns: cols, x: 0, y: vec![1] };
+            // One column as both bounds of the band: enough to see its dashed series.
+            SectionHead { title: "Sales: by day?".into(), display: Display::Line, columns: cols, x: 0, y: vec![1], band: Some([2, 2]) };
         w.section(&chart).unwrap();
         for d in 1..=3 {
             w.row(&[day(d), Value::Int(100 * d as i64), Value::Null, Value::Null]).unwrap();
@@ -568,6 +586,7 @@ pub(crate) mod tests {
                 col("Revenue", ColumnType::Number, Format::CurrencyKrw),
             ],
             x: 0,
+            band: None,
             y: vec![],
         };
         w.section(&kpi).unwrap();
@@ -647,6 +666,10 @@ pub(crate) mod tests {
         assert!(chart.contains("<c:lineChart>"), "{chart}");
         assert!(chart.contains("'Sales by day (2)'!$B$2:$B$4"), "{chart}");
         assert!(chart.contains("'Sales by day (2)'!$A$2:$A$4"), "{chart}");
+        // The band's bounds: dashed grey series, and the legend is shown.
+        assert_eq!(chart.matches("'Sales by day (2)'!$C$2:$C$4").count(), 2, "{chart}");
+        assert_eq!(chart.matches(r#"<a:prstDash val="dash"/>"#).count(), 2, "{chart}");
+        assert!(chart.contains("9A9A9A") && chart.contains("<c:legend>"), "{chart}");
         assert!(part(&mut zip, "xl/tables/table2.xml").contains(r#"ref="A1:D4""#));
         // KPI: metric / value pairs.
         let kpi = part(&mut zip, "xl/worksheets/sheet4.xml");
@@ -682,7 +705,15 @@ pub(crate) mod tests {
         let mut w = XlsxWriter::new(Box::new(Cursor::new(Vec::new())), Options::default());
         w.begin(&meta()).unwrap();
         let cols = vec![col("x", ColumnType::Integer, Format::Auto), col("y", ColumnType::Integer, Format::Auto)];
-        w.section(&SectionHead { title: "c".into(), display: Display::Bar, columns: cols, x: 0, y: vec![1] }).unwrap();
+        w.section(&SectionHead {
+            title: "c".into(),
+            display: Display::Bar,
+            columns: cols,
+            x: 0,
+            band: None,
+            y: vec![1],
+        })
+        .unwrap();
         for i in 0..MAX_CHART_POINTS as i64 {
             w.row(&[Value::Int(i), Value::Int(i)]).unwrap();
         }
@@ -700,8 +731,15 @@ pub(crate) mod tests {
             col("상품", ColumnType::Text, Format::Auto),
             col("amount", ColumnType::Number, Format::CurrencyKrw),
         ];
-        w.section(&SectionHead { title: "Orders".into(), display: Display::Table, columns: cols, x: 0, y: vec![] })
-            .unwrap();
+        w.section(&SectionHead {
+            title: "Orders".into(),
+            display: Display::Table,
+            columns: cols,
+            x: 0,
+            band: None,
+            y: vec![],
+        })
+        .unwrap();
         let rows = 200_000;
         for i in 0..rows {
             w.row(&[Value::Int(i), Value::Text(format!("상품 {}", i % 97)), Value::Float(i as f64 * 10.0)]).unwrap();

@@ -8,15 +8,22 @@ use std::f64::consts::TAU;
 /// Line and bar charts.
 pub(super) fn cartesian(head: &SectionHead, rows: &[Vec<Value>], width: f64, height: f64, bars: bool) -> Vec<Shape> {
     let ys: Vec<usize> = head.y.iter().copied().filter(|&c| c < head.columns.len()).collect();
-    let series: Vec<Vec<Option<f64>>> = ys
-        .iter()
-        .map(|&c| rows.iter().map(|r| r.get(c).and_then(Value::as_f64).map(|v| v.clamp(-HUGE, HUGE))).collect())
-        .collect();
+    let column = |c: usize| -> Vec<Option<f64>> {
+        rows.iter().map(|r| r.get(c).and_then(Value::as_f64).map(|v| v.clamp(-HUGE, HUGE))).collect()
+    };
+    let series: Vec<Vec<Option<f64>>> = ys.iter().map(|&c| column(c)).collect();
+    // The band's bounds, where both are known (bars have none).
+    let interval: Option<Vec<Option<(f64, f64)>>> = head
+        .band
+        .filter(|b| !bars && b.iter().all(|&c| c < head.columns.len()))
+        .map(|[l, h]| column(l).into_iter().zip(column(h)).map(|(l, h)| Some((l?.min(h?), l?.max(h?)))).collect());
     let (lo, hi) = series
         .iter()
         .flatten()
         .flatten()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+        .copied()
+        .chain(interval.iter().flatten().flatten().flat_map(|&(l, h)| [l, h]))
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
     if lo > hi {
         return no_data(width, height);
     }
@@ -38,9 +45,13 @@ pub(super) fn cartesian(head: &SectionHead, rows: &[Vec<Value>], width: f64, hei
 
     let mut shapes = Vec::new();
     let mut top = PAD;
-    if ys.len() > 1 {
-        let items: Vec<(String, Rgb)> =
+    let band_fill = PALETTE[(ys.len() - 1) % PALETTE.len()].tint(0.25);
+    if ys.len() > 1 || interval.is_some() {
+        let mut items: Vec<(String, Rgb)> =
             ys.iter().enumerate().map(|(i, &c)| (head.columns[c].label.clone(), PALETTE[i % PALETTE.len()])).collect();
+        if let Some([l, h]) = head.band.filter(|_| interval.is_some()) {
+            items.push((format!("{} – {}", head.columns[l].label, head.columns[h].label), band_fill));
+        }
         top += legend(&mut shapes, &items, PAD, PAD, width - 2.0 * PAD) + 4.0;
     }
     top += FONT / 2.0; // room for the top tick label
@@ -95,6 +106,28 @@ pub(super) fn cartesian(head: &SectionHead, rows: &[Vec<Value>], width: f64, hei
                     });
                 }
             }
+        }
+    }
+    // Runs of consecutive rows with both bounds: one polygon each, along the high bound
+    // and back along the low one (a single row is a tick across its band).
+    if let Some(interval) = &interval {
+        let mut i = 0;
+        while i < n {
+            let run: Vec<(usize, (f64, f64))> = (i..n).map_while(|j| interval[j].map(|b| (j, b))).collect();
+            i += run.len().max(1);
+            if run.is_empty() {
+                continue;
+            }
+            let half = if run.len() == 1 { (band * 0.3).min(4.0) } else { 0.0 };
+            let mut points: Vec<(f64, f64)> = run.iter().map(|&(j, (_, h))| (centre(j) - half, y_of(h))).collect();
+            if half > 0.0 {
+                points.push((centre(run[0].0) + half, y_of(run[0].1 .1)));
+            }
+            points.extend(run.iter().rev().map(|&(j, (l, _))| (centre(j) + half, y_of(l))));
+            if half > 0.0 {
+                points.push((centre(run[0].0) - half, y_of(run[0].1 .0)));
+            }
+            shapes.push(Shape::Area { points, fill: band_fill });
         }
     }
     let axis = y_of(0.0f64.clamp(t0, t1));

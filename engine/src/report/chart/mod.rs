@@ -14,6 +14,10 @@
 //! - NULL and non-numeric values are skipped: a bar is left out, a line breaks at the gap
 //!   (an isolated point still shows as a dot). Pie slices skip values ≤ 0; more than
 //!   [`PALETTE`]`.len()` slices keep the largest ones and merge the rest into [`OTHER`].
+//! - A line chart's `band` (low and high column of an interval) is shaded between them in
+//!   a light tint of the last series' colour (the forecast, when y is history and forecast),
+//!   under the lines, broken where either bound is NULL, named in the legend as
+//!   "low – high"; the y range takes in the band.
 //! - Colours: the Okabe–Ito palette (distinguishable with the common colour-vision
 //!   deficiencies), series *i* gets `PALETTE[i % 8]`. A legend names the series when there
 //!   are several (the pie legend always, with each slice's percent share).
@@ -48,6 +52,13 @@ impl Rgb {
     pub fn hex(self) -> String {
         format!("#{:02x}{:02x}{:02x}", self.0, self.1, self.2)
     }
+
+    /// This colour mixed with white, `share` (0–1) of it: an opaque tint, so that every
+    /// drawing (SVG, PDF) shows the same colour without transparency.
+    pub fn tint(self, share: f64) -> Rgb {
+        let mix = |c: u8| (255.0 - (255.0 - f64::from(c)) * share.clamp(0.0, 1.0)).round() as u8;
+        Rgb(mix(self.0), mix(self.1), mix(self.2))
+    }
 }
 
 /// Text anchor along x.
@@ -80,6 +91,11 @@ pub enum Shape {
         points: Vec<(f64, f64)>,
         stroke: Rgb,
         width: f64,
+    },
+    /// A filled polygon (closed from the last point back to the first), no outline.
+    Area {
+        points: Vec<(f64, f64)>,
+        fill: Rgb,
     },
     /// A closed pie slice: centre, radius, start and end angle in radians
     /// (0 = 12 o'clock, clockwise).
@@ -201,7 +217,7 @@ mod tests {
         for i in 0..ys {
             columns.push(Column { label: format!("s{i}"), kind: ColumnType::Number, format });
         }
-        SectionHead { title: "t".into(), display, columns, x: 0, y: (1..=ys).collect() }
+        SectionHead { title: "t".into(), display, columns, x: 0, band: None, y: (1..=ys).collect() }
     }
 
     fn rows(values: &[&[Option<f64>]]) -> Vec<Vec<Value>> {
@@ -221,6 +237,55 @@ mod tests {
             .iter()
             .filter_map(|s| if let Shape::Text { text, .. } = s { Some(text.as_str()) } else { None })
             .collect()
+    }
+
+    #[test]
+    fn a_band_is_shaded_between_its_bounds_under_the_lines() {
+        // history (s0), forecast (s1), low (s2), high (s3): two rows of history, three of
+        // forecast with their interval, the middle one missing its low bound.
+        let mut h = head(Display::Line, 4, Format::Integer);
+        h.y = vec![1, 2];
+        h.band = Some([3, 4]);
+        let r = rows(&[
+            &[Some(10.0), None, None, None],
+            &[Some(12.0), Some(12.0), Some(12.0), Some(12.0)],
+            &[None, Some(14.0), Some(8.0), Some(30.0)],
+            &[None, Some(15.0), None, Some(31.0)],
+            &[None, Some(16.0), Some(9.0), Some(40.0)],
+        ]);
+        let shapes = layout(&h, &r, 400.0, 300.0);
+        let areas: Vec<_> = shapes
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| if let Shape::Area { points, fill } = s { Some((i, points, *fill)) } else { None })
+            .collect();
+        // Rows 1–2 make one polygon (2 points along the top, 2 back along the bottom); row 4
+        // alone is a narrow quad; row 3's NULL low bound breaks the band.
+        assert_eq!(areas.iter().map(|(_, p, _)| p.len()).collect::<Vec<_>>(), [4, 4]);
+        let fill = PALETTE[1].tint(0.25);
+        assert!(areas.iter().all(|&(_, _, f)| f == fill));
+        assert_eq!(fill, Rgb(0xf9, 0xe7, 0xbf));
+        // Under every line, and the y axis reaches the band's top (40) past the lines' 16.
+        let first_line = shapes.iter().position(|s| matches!(s, Shape::Polyline { .. })).unwrap();
+        assert!(areas.iter().all(|&(i, _, _)| i < first_line));
+        assert!(texts(&shapes).contains(&"40"));
+        // The top edge is the high bound (smaller y is higher), and the legend names the band.
+        let quad = areas[0].1;
+        assert!(quad[0].1 == quad[3].1 && quad[1].1 < quad[2].1); // row 1: low = high = 12
+        assert!(texts(&shapes).contains(&"s2 – s3"));
+        // Bars have no band.
+        h.display = Display::Bar;
+        assert!(!layout(&h, &r, 400.0, 300.0).iter().any(|s| matches!(s, Shape::Area { .. })));
+        let svg = to_svg(&shapes, 400.0, 300.0);
+        assert_eq!(svg.matches("<polygon points=").count(), 2);
+        assert!(svg.contains("fill=\"#f9e7bf\""));
+    }
+
+    #[test]
+    fn tints_mix_with_white() {
+        assert_eq!(Rgb(0, 0x72, 0xb2).tint(1.0), Rgb(0, 0x72, 0xb2));
+        assert_eq!(Rgb(0, 0x72, 0xb2).tint(0.0), Rgb(255, 255, 255));
+        assert_eq!(Rgb(0, 0, 0).tint(0.5), Rgb(128, 128, 128));
     }
 
     #[test]
@@ -349,6 +414,7 @@ mod tests {
                 Column { label: "v".into(), kind: ColumnType::Number, format: Format::Number { decimals: 0 } },
             ],
             x: 0,
+            band: None,
             y: vec![1],
         };
         let rows: Vec<Vec<Value>> =

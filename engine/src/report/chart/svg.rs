@@ -62,6 +62,10 @@ pub fn to_svg(shapes: &[Shape], width: f64, height: f64) -> String {
                     num(*width)
                 )
             }
+            Shape::Area { points, fill } => {
+                let pts: Vec<String> = points.iter().map(|(x, y)| format!("{},{}", num(*x), num(*y))).collect();
+                write!(s, r#"<polygon points="{}" fill="{}"/>"#, pts.join(" "), fill.hex())
+            }
             Shape::Wedge { cx, cy, r, start, end, fill } => {
                 let sweep = end - start;
                 if sweep >= TAU - 1e-9 {

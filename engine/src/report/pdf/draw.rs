@@ -20,6 +20,9 @@ pub(super) fn offset(shape: Shape, dx: f64, dy: f64) -> Shape {
         Shape::Polyline { points, stroke, width } => {
             Shape::Polyline { points: points.into_iter().map(|(x, y)| (x + dx, y + dy)).collect(), stroke, width }
         }
+        Shape::Area { points, fill } => {
+            Shape::Area { points: points.into_iter().map(|(x, y)| (x + dx, y + dy)).collect(), fill }
+        }
         Shape::Wedge { cx, cy, r, start, end, fill } => Shape::Wedge { cx: cx + dx, cy: cy + dy, r, start, end, fill },
         Shape::Text { x, y, text, size, anchor, fill } => {
             Shape::Text { x: x + dx, y: y + dy, text, size, anchor, fill }
@@ -61,14 +64,13 @@ pub(super) fn draw(s: &mut Surface<'_>, fonts: &Fonts, op: &Op) {
             stroke_path(s, pb, *c, *width);
         }
         Shape::Polyline { points, stroke: c, width } => {
-            for (i, (x, y)) in points.iter().enumerate() {
-                if i == 0 {
-                    pb.move_to(*x as f32, *y as f32);
-                } else {
-                    pb.line_to(*x as f32, *y as f32);
-                }
-            }
+            trace(&mut pb, points);
             stroke_path(s, pb, *c, *width);
+        }
+        Shape::Area { points, fill: c } => {
+            trace(&mut pb, points);
+            pb.close();
+            fill_path(s, pb, *c);
         }
         Shape::Wedge { cx, cy, r, start, end, fill: c } => {
             wedge(&mut pb, *cx, *cy, *r, *start, *end);
@@ -85,6 +87,17 @@ pub(super) fn draw(s: &mut Surface<'_>, fonts: &Fonts, op: &Op) {
             s.set_fill(fill(*c));
             let font = if op.bold { fonts.bold.clone() } else { fonts.regular.clone() };
             s.draw_text(Point::from_xy(x as f32, *y as f32), font, *size as f32, text, false, TextDirection::Auto);
+        }
+    }
+}
+
+/// A path through `points`, open.
+fn trace(pb: &mut PathBuilder, points: &[(f64, f64)]) {
+    for (i, (x, y)) in points.iter().enumerate() {
+        if i == 0 {
+            pb.move_to(*x as f32, *y as f32);
+        } else {
+            pb.line_to(*x as f32, *y as f32);
         }
     }
 }

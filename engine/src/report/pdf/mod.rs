@@ -447,6 +447,7 @@ mod tests {
                 col("매출", ColumnType::Number, Format::CurrencyKrw),
             ],
             x: 0,
+            band: None,
             y: vec![],
         };
         let day = NaiveDate::from_ymd_opt(2026, 10, 1).unwrap();
@@ -529,6 +530,7 @@ mod tests {
                 col("마진율", ColumnType::Number, Format::Percent { decimals: 1 }),
             ],
             x: 0,
+            band: None,
             y: vec![],
         };
         w.section(&head).unwrap();
@@ -557,6 +559,10 @@ mod tests {
                 stroke: Rgb(0xE1, 0x57, 0x59),
                 width: 2.0,
             },
+            Shape::Area {
+                points: vec![(50.0, 80.0), (150.0, 40.0), (150.0, 70.0), (50.0, 95.0)],
+                fill: Rgb(0xf9, 0xe7, 0xbf),
+            },
             Shape::Wedge { cx: 380.0, cy: 60.0, r: 50.0, start: 0.0, end: 2.0, fill: Rgb(0x59, 0xA1, 0x4F) },
             Shape::Wedge { cx: 380.0, cy: 60.0, r: 50.0, start: 2.0, end: TAU, fill: Rgb(0xF2, 0x8E, 0x2B) },
             Shape::Text {
@@ -582,7 +588,15 @@ mod tests {
         let mut w = writer();
         w.begin(&meta()).unwrap();
         let cols = vec![col("x", ColumnType::Integer, Format::Auto), col("y", ColumnType::Integer, Format::Auto)];
-        w.section(&SectionHead { title: "c".into(), display: Display::Line, columns: cols, x: 0, y: vec![1] }).unwrap();
+        w.section(&SectionHead {
+            title: "c".into(),
+            display: Display::Line,
+            columns: cols,
+            x: 0,
+            band: None,
+            y: vec![1],
+        })
+        .unwrap();
         for i in 0..MAX_CHART_POINTS as i64 {
             w.row(&[Value::Int(i), Value::Int(i)]).unwrap();
         }
@@ -601,6 +615,7 @@ mod tests {
                 display,
                 columns: cols.clone(),
                 x: 0,
+                band: None,
                 y: vec![1],
             })
             .unwrap();
@@ -633,6 +648,7 @@ mod tests {
                 col("재구매율", ColumnType::Number, Format::Ratio { decimals: 1 }),
             ],
             x: 0,
+            band: None,
             y: vec![],
         };
         let daily = SectionHead {
@@ -643,6 +659,7 @@ mod tests {
                 col("매출", ColumnType::Number, Format::CurrencyKrw),
             ],
             x: 0,
+            band: None,
             y: vec![1],
         };
         let pdf_out = SharedBuffer::default();
