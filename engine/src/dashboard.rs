@@ -209,7 +209,8 @@ fn widget(w: &Json, path: &str) -> Result<Widget, SpecError> {
             let horizon = number(o, path, "horizon", 1, 366)?.unwrap_or(28);
             let history = number(o, path, "history_days", 7, 3660)?.unwrap_or(56);
             json!({"title": title, "display": "line", "x": "day", "y": ["actual", "forecast"], "band": ["low_80", "high_80"],
-                   "columns": {"actual": {"format": "currency"}, "forecast": {"format": "currency"}, "low_80": {"format": "currency"}, "high_80": {"format": "currency"}},
+                   "columns": {"actual": {"format": "currency", "label": "Actual"}, "forecast": {"format": "currency", "label": "Forecast"},
+                               "low_80": {"format": "currency", "label": "80 % low"}, "high_80": {"format": "currency", "label": "80 % high"}},
                    // History up to the last complete day: today's partial sales would read as a
                    // slump, and the model would learn it as a weekly dip.
                    "query": format!(
