@@ -12,13 +12,16 @@
 #     by Python's csv module, xlsxwriter (constant_memory) and reportlab (a plain table),
 #     reading through psycopg2 — the stack a report service would otherwise use.
 # With TABLES_ONLY=1, only the CSV and XLSX exports of part 1 (and their COPY floor) run.
-# Usage: [TABLES_ONLY=1] [BENCH_PORT=… BENCH_DIR=…] bash bench/reports.sh [N]
+# The N-row COPY, CSV and XLSX runs are repeated in ROUNDS (default 3) interleaved rounds and
+# reported as medians.
+# Usage: [TABLES_ONLY=1] [ROUNDS=3] [BENCH_PORT=… BENCH_DIR=…] bash bench/reports.sh [N]
 source "$(dirname "$0")/../scripts/lib.sh"
 cd "${REPO_ROOT}"
 N="${1:-1000000}"
 SMALL=$((N / 10))
 STORE="${BENCH_DIR:-/tmp/cafe24_analytics-demo}/reports"
 TABLES_ONLY="${TABLES_ONLY:-0}"
+ROUNDS="${ROUNDS:-3}"
 bench_database
 q -d cafe24_bench <<SQL
 SET client_min_messages = warning;
@@ -57,10 +60,15 @@ sections_bare="DO \$\$ DECLARE s jsonb; n bigint; BEGIN
   END LOOP; END \$\$"
 {
 as_postgres rm -f "${STORE}/bench-copy.csv"
-bench_measure "floor: COPY TO csv, ${N} rows" "COPY (SELECT * FROM public.big ORDER BY id) TO '${STORE}/bench-copy.csv' WITH (FORMAT csv, HEADER)"
+# ROUNDS interleaved rounds of the floor and both exports (one run swings by ±30 % here).
+for round in $(seq 1 "${ROUNDS}"); do
+    bench_measure "floor: COPY TO csv, ${N} rows" "COPY (SELECT * FROM public.big ORDER BY id) TO '${STORE}/bench-copy.csv' WITH (FORMAT csv, HEADER)"
+    for f in csv xlsx; do
+        bench_measure "export_report ${f}, ${N} rows" "SELECT bytes FROM cafe24.export_report('big', '${f}', file_name => 'bench-big.${f}', overwrite => true)"
+    done
+done
 for f in csv xlsx; do
     bench_measure "export_report ${f}, ${SMALL} rows" "SELECT bytes FROM cafe24.export_report('small', '${f}', file_name => 'bench-small.${f}', overwrite => true)"
-    bench_measure "export_report ${f}, ${N} rows" "SELECT bytes FROM cafe24.export_report('big', '${f}', file_name => 'bench-big.${f}', overwrite => true)"
 done
 [ "${TABLES_ONLY}" = 1 ] && exit 0
 bench_measure "export_report pdf, $((SMALL / 10)) rows" "SELECT bytes FROM cafe24.export_report('tiny', 'pdf', file_name => 'bench-tiny.pdf', overwrite => true)"

@@ -147,18 +147,28 @@ SQL
 }
 
 # bench_report: reads bench_measure lines on stdin and prints them as a table with the
-# ratio to the most recent line whose label starts with "floor".
+# ratio to the most recent line whose label starts with "floor". A label measured several
+# times (interleaved rounds) is one line: the median seconds (with the range) and the
+# largest peak, in the order labels first appear.
 bench_report() {
     python3 -c '
-import sys
+import sys, statistics
 rows = [l.strip().split("|") for l in sys.stdin if "|" in l]
-print("%-40s%10s%10s%10s" % ("run", "seconds", "peak MiB", "x floor"))
-floor = None
+order, runs = [], {}
 for name, secs, peak in rows:
-    s = float(secs)
+    if name not in runs:
+        order.append(name)
+        runs[name] = []
+    runs[name].append((float(secs), int(peak)))
+print("%-40s%10s%10s%10s  %s" % ("run", "seconds", "peak MiB", "x floor", "runs"))
+floor = None
+for name in order:
+    secs = [r[0] for r in runs[name]]
+    s = statistics.median(secs)
     if name.startswith("floor"):
         floor = s
-    print("%-40s%10.2f%10d%10.1f" % (name, s, int(peak), s / floor))
+    spread = "%d: %.2f-%.2f" % (len(secs), min(secs), max(secs)) if len(secs) > 1 else "1"
+    print("%-40s%10.2f%10d%10.1f  %s" % (name, s, max(r[1] for r in runs[name]), s / floor, spread))
 '
 }
 
