@@ -42,6 +42,14 @@ SELECT position('<svg' IN html) > 0 AS inline_svg, position('http://' IN html) +
        position('₩' IN html) > 0 AS won_formatted, position('카테고리 월간 매출' IN html) > 0 AS hangul_title
 FROM (SELECT convert_from(cafe24.render_report('category_month', 'html'), 'UTF8') AS html) AS h;
 
+-- A line chart's band: an interval shaded between two columns (the forecast's 80 %).
+SELECT cafe24.create_report('forecast_band', '{"title": "Revenue forecast", "sections": [
+  {"title": "Next 2 weeks", "display": "line", "x": "day", "y": ["forecast"], "band": ["low_80", "high_80"],
+   "query": "SELECT ds AS day, round(yhat) AS forecast, round(lower[1]) AS low_80, round(upper[1]) AS high_80 FROM cafe24.forecast_sales(horizon => 14)",
+   "columns": {"forecast": {"format": "currency"}, "low_80": {"format": "currency", "label": "80 % low"}, "high_80": {"format": "currency", "label": "80 % high"}}}]}');
+SELECT position('<polygon' IN convert_from(cafe24.render_report('forecast_band', 'html'), 'UTF8')) > 0 AS band_is_shaded;
+SELECT convert_from(cafe24.render_report('forecast_band', 'json'), 'UTF8')::jsonb #> '{sections,0,band}' AS band_columns;
+
 -- A one-section CSV is plain RFC 4180 text (CRLF, quoted when needed); csv_bom adds the BOM.
 SELECT cafe24.create_report('csv_demo', '{"title": "CSV", "sections": [{"title": "t",
   "query": "SELECT * FROM (VALUES (1, ''plain'', 1.50::numeric, date ''2025-01-02''), (2, ''with, comma'', NULL, NULL), (3, ''say \"hi\"'', -2, NULL)) AS v(id, label, amount, day)"}]}');
@@ -53,6 +61,9 @@ SELECT cafe24.create_report('bad', '{"title": "x", "sections": [{"title": "a", "
 SELECT cafe24.create_report('bad', '{"title": "x", "sections": [{"title": "a", "query": "SELECT 1 +"}]}');
 SELECT cafe24.create_report('bad', '{"title": "x", "sections": [{"title": "a", "query": "SELECT 1 AS n", "display": "line", "x": "day", "y": ["n"]}]}');
 SELECT cafe24.create_report('bad', '{"title": "x", "sections": [{"title": "a", "query": "SELECT 1 AS n, ''a'' AS t", "display": "bar", "x": "n", "y": ["t"]}]}');
+SELECT cafe24.create_report('bad', '{"title": "x", "sections": [{"title": "a", "query": "SELECT 1 AS n, 2 AS v", "display": "line", "x": "n", "y": ["v"], "band": ["lo", "hi"]}]}');
+SELECT cafe24.create_report('bad', '{"title": "x", "sections": [{"title": "a", "query": "SELECT 1 AS n, 2 AS v, ''a'' AS lo", "display": "line", "x": "n", "y": ["v"], "band": ["lo", "v"]}]}');
+SELECT cafe24.create_report('bad', '{"title": "x", "sections": [{"title": "a", "query": "SELECT 1 AS n, 2 AS v", "display": "bar", "x": "n", "y": ["v"], "band": ["v", "v"]}]}');
 SELECT cafe24.create_report('bad', '{"title": "x", "parameters": [{"name": "m", "type": "dat"}], "sections": [{"title": "a", "query": "SELECT $1"}]}');
 SELECT cafe24.create_report('bad', '{"title": "x", "parameters": [{"name": "m", "type": "date", "default": "soon"}], "sections": [{"title": "a", "query": "SELECT $1"}]}');
 SELECT cafe24.create_report('bad', '{"title": "x", "sections": [{"title": "a", "query": "SELECT $2"}]}');
