@@ -48,15 +48,22 @@ BEGIN
     ORDER BY variant_code, ordered_at DESC
     ON CONFLICT (variant_code) DO NOTHING;
 
-    WITH upserted AS (
-        INSERT INTO cafe24.order_line AS l (order_id, order_item_code, shop_no, ordered_at, customer_id,
-                                            product_id, quantity, unit_price, discount, unit_cost, status)
+    -- The lines joined to their product and customer first, MATERIALIZED: on Citus an
+    -- INSERT ... SELECT whose SELECT joins this function scan to the reference tables
+    -- inserted nothing (Citus 12.1: the join ran away from its intermediate result).
+    WITH typed AS MATERIALIZED (
         SELECT i.order_id, i.order_item_code, i.shop_no, i.ordered_at, c.customer_id,
                p.product_id, i.quantity, i.unit_price, i.discount, p.unit_cost, i.status
         FROM cafe24._ingest_rows(lines) AS i
         JOIN cafe24.product AS p USING (variant_code)
         LEFT JOIN cafe24.customer AS c USING (member_id)
-        ORDER BY i.order_item_code
+    ), upserted AS (
+        INSERT INTO cafe24.order_line AS l (order_id, order_item_code, shop_no, ordered_at, customer_id,
+                                            product_id, quantity, unit_price, discount, unit_cost, status)
+        SELECT t.order_id, t.order_item_code, t.shop_no, t.ordered_at, t.customer_id,
+               t.product_id, t.quantity, t.unit_price, t.discount, t.unit_cost, t.status
+        FROM typed AS t
+        ORDER BY t.order_item_code
         ON CONFLICT (shop_no, order_item_code) DO UPDATE
         SET order_id = excluded.order_id, ordered_at = excluded.ordered_at,
             customer_id = excluded.customer_id, product_id = excluded.product_id,
