@@ -330,7 +330,11 @@ CREATE FUNCTION cafe24._inventory_inputs(p_as_of date, p_days integer)
 RETURNS TABLE (product_id bigint, variant_code text, name text, unit_cost float8, price float8,
                lead_time_days integer, on_hand integer, on_order integer, revenue float8,
                offsets integer[], units float8[])
-LANGUAGE sql STABLE AS $$
+-- PL/pgSQL, not SQL: Citus refuses parameterized SQL functions that read distributed tables.
+LANGUAGE plpgsql STABLE AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
     WITH cutoff AS (
         SELECT coalesce(p_as_of, (SELECT max(day) FROM cafe24.inventory_snapshot),
                         (SELECT max(day) FROM cafe24.sales_daily), current_date) AS day
@@ -358,8 +362,8 @@ LANGUAGE sql STABLE AS $$
         WHERE i.product_id = p.product_id AND i.day <= c.day
         ORDER BY i.day DESC LIMIT 1
     ) AS inv ON true
-    ORDER BY p.product_id
-$$;
+    ORDER BY p.product_id;
+END $$;
 COMMENT ON FUNCTION cafe24._inventory_inputs(date, integer) IS 'Internal: per-product stock and sales history behind optimize_inventory and simulate_inventory_policy.';
 
 COMMENT ON FUNCTION cafe24.optimize_inventory(double precision, integer, double precision, double precision, date, integer, double precision, double precision, text) IS
