@@ -111,13 +111,7 @@ pub(super) fn cartesian(head: &SectionHead, rows: &[Vec<Value>], width: f64, hei
     // Runs of consecutive rows with both bounds: one polygon each, along the high bound
     // and back along the low one (a single row is a tick across its band).
     if let Some(interval) = &interval {
-        let mut i = 0;
-        while i < n {
-            let run: Vec<(usize, (f64, f64))> = (i..n).map_while(|j| interval[j].map(|b| (j, b))).collect();
-            i += run.len().max(1);
-            if run.is_empty() {
-                continue;
-            }
+        for run in runs(interval) {
             let half = if run.len() == 1 { (band * 0.3).min(4.0) } else { 0.0 };
             let mut points: Vec<(f64, f64)> = run.iter().map(|&(j, (_, h))| (centre(j) - half, y_of(h))).collect();
             if half > 0.0 {
@@ -135,15 +129,9 @@ pub(super) fn cartesian(head: &SectionHead, rows: &[Vec<Value>], width: f64, hei
     if !bars {
         for (s, values) in series.iter().enumerate() {
             let colour = PALETTE[s % PALETTE.len()];
-            // Runs of consecutive values; a NULL breaks the line.
-            let mut runs: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
-            for (i, v) in values.iter().enumerate() {
-                match v {
-                    Some(v) => runs.last_mut().unwrap().push((centre(i), y_of(*v))),
-                    None => runs.push(Vec::new()),
-                }
-            }
-            for points in runs.into_iter().filter(|r| !r.is_empty()) {
+            // A NULL breaks the line.
+            for run in runs(values) {
+                let points: Vec<(f64, f64)> = run.into_iter().map(|(i, v)| (centre(i), y_of(v))).collect();
                 if points.len() == 1 || n <= MARKERS_UP_TO {
                     for &(cx, cy) in &points {
                         shapes.push(Shape::Wedge { cx, cy, r: 2.5, start: 0.0, end: TAU, fill: colour });
@@ -156,4 +144,17 @@ pub(super) fn cartesian(head: &SectionHead, rows: &[Vec<Value>], width: f64, hei
         }
     }
     shapes
+}
+
+/// The runs of consecutive known values (a `None` ends one), each with its row indexes.
+fn runs<T: Copy>(values: &[Option<T>]) -> Vec<Vec<(usize, T)>> {
+    let mut runs: Vec<Vec<(usize, T)>> = vec![Vec::new()];
+    for (i, v) in values.iter().enumerate() {
+        match v {
+            Some(v) => runs.last_mut().unwrap().push((i, *v)),
+            None => runs.push(Vec::new()),
+        }
+    }
+    runs.retain(|r| !r.is_empty());
+    runs
 }
