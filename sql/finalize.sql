@@ -324,12 +324,13 @@ COMMENT ON FUNCTION cafe24.backtest_forecast(integer, text, text, text, text, te
 -- Inventory and margins
 -- ---------------------------------------------------------------------------
 
--- Per product: stock at the end of p_as_of (NULL: the latest snapshot day) and the units
--- and revenue sold over the p_days days ending then, as sparse (day offset, units) arrays.
-CREATE FUNCTION cafe24._inventory_inputs(p_as_of date, p_days integer)
+-- Per product: stock at the end of p_as_of (NULL: the latest snapshot day), revenue over
+-- the p_days days ending then, and the units sold over the p_series_days (at least p_days)
+-- ending then as sparse (offset from that window's first day, units) arrays.
+CREATE FUNCTION cafe24._inventory_inputs(p_as_of date, p_days integer, p_series_days integer)
 RETURNS TABLE (product_id bigint, variant_code text, name text, unit_cost float8, price float8,
                lead_time_days integer, on_hand integer, on_order integer, revenue float8,
-               offsets integer[], units float8[])
+               offsets integer[], units float8[], as_of date)
 -- PL/pgSQL, not SQL: Citus refuses parameterized SQL functions that read distributed tables.
 LANGUAGE plpgsql STABLE AS $$
 #variable_conflict use_column
@@ -340,10 +341,10 @@ BEGIN
                         (SELECT max(day) FROM cafe24.sales_daily), current_date) AS day
     ),
     sold AS (
-        SELECT d.product_id, d.day - (c.day - p_days + 1) AS off,
-               sum(d.sold_units)::float8 AS u, sum(d.net_amount)::float8 AS rev
+        SELECT d.product_id, d.day - (c.day - p_series_days + 1) AS off, sum(d.sold_units)::float8 AS u,
+               sum(d.net_amount) FILTER (WHERE d.day > c.day - p_days)::float8 AS rev
         FROM cafe24.sales_daily AS d, cutoff AS c
-        WHERE d.day > c.day - p_days AND d.day <= c.day
+        WHERE d.day > c.day - p_series_days AND d.day <= c.day
         GROUP BY 1, 2
     ),
     per_product AS (
@@ -353,7 +354,7 @@ BEGIN
     )
     SELECT p.product_id, p.variant_code, p.name, p.unit_cost::float8, p.price::float8, p.lead_time_days,
            coalesce(inv.on_hand, 0), coalesce(inv.on_order, 0), coalesce(pp.revenue, 0),
-           coalesce(pp.offsets, '{}'), coalesce(pp.units, '{}')
+           coalesce(pp.offsets, '{}'), coalesce(pp.units, '{}'), c.day
     FROM cafe24.product AS p
     CROSS JOIN cutoff AS c
     LEFT JOIN per_product AS pp ON pp.product_id = p.product_id
@@ -364,16 +365,17 @@ BEGIN
     ) AS inv ON true
     ORDER BY p.product_id;
 END $$;
-COMMENT ON FUNCTION cafe24._inventory_inputs(date, integer) IS 'Internal: per-product stock and sales history behind optimize_inventory and simulate_inventory_policy.';
+COMMENT ON FUNCTION cafe24._inventory_inputs(date, integer, integer) IS 'Internal: per-product stock and sales history behind optimize_inventory and simulate_inventory_policy.';
 
 COMMENT ON FUNCTION cafe24.optimize_inventory(double precision, integer, double precision, double precision, date, integer, double precision, double precision, text) IS
 'Per product: demand statistics, safety stock, reorder point, EOQ, quantity to order now, days of cover, stockout risk, '
 'excess stock value, ABC (revenue) and XYZ (demand variability) classes and a reason in words, for a cycle service level '
-'(or a fill rate) under continuous review, or periodic review every review_period_days. demand_model takes lead-time '
+'(or a fill rate) under continuous review, or periodic review every review_period_days; demand from smoothing with '
+'Korean retail events (gifting, lunar holidays, 11.11, Black Friday, Christmas) planned ahead and its measured error. demand_model takes lead-time '
 'demand and its error from a saved forecast model (train_forecast_model) instead of the history.';
 COMMENT ON FUNCTION cafe24.simulate_inventory_policy(date, date, text, double precision, integer, double precision, double precision, integer) IS
-'Replays the daily demand between from_date and to_date against a policy (recommended: re-planned weekly from the '
-'history; or naive) and against the naive baseline (reorder the last 30 days of demand when stock falls below it), '
+'Replays the daily demand between from_date and to_date against a policy (recommended: re-planned daily with retail '
+'events planned ahead; smoothed or history_mean: weekly without events; or naive) and against the naive baseline (reorder the last 30 days of demand when stock falls below it), '
 'per product and in total (variant_code TOTAL): fill rate, stockout days, average inventory value, total cost.';
 
 CREATE FUNCTION cafe24.profit_margins(

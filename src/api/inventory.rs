@@ -6,9 +6,11 @@ use crate::gucs::{self, Feature};
 use crate::{db, error};
 use cafe24_engine::inventory::classify::{abc_classes, xyz_classes, AbcThresholds, XyzThresholds};
 use cafe24_engine::inventory::demand::{DemandBasis, DemandStats};
+use cafe24_engine::inventory::events::EVENT_HISTORY_DAYS;
 use cafe24_engine::inventory::policy::ServiceTarget;
-use cafe24_engine::inventory::recommend::{recommend, PolicyParams, ProductInput};
-use cafe24_engine::inventory::simulate::{simulate, LeadTime, Policy, SimConfig, SimResult, NAIVE_WINDOW_DAYS};
+use cafe24_engine::inventory::recommend::{recommend, ProductInput};
+use cafe24_engine::inventory::rule::{Policy, PolicyParams};
+use cafe24_engine::inventory::simulate::{simulate, LeadTime, SimConfig, SimResult, NAIVE_WINDOW_DAYS};
 use cafe24_engine::inventory::InventoryError;
 use pgrx::datum::Date;
 use pgrx::prelude::*;
@@ -92,7 +94,9 @@ fn optimize_inventory(
             "Pass how many days of sales to learn demand from, e.g. history_days => 180.",
         );
     }
-    let inputs = db::inventory_inputs(as_of, history_days);
+    // Without a forecast model, demand is learned with retail events from a longer window.
+    let series_days = if demand_model.is_none() { history_days.max(EVENT_HISTORY_DAYS as i32) } else { history_days };
+    let inputs = db::inventory_inputs(as_of, history_days, series_days);
     let default_lead = gucs::DEFAULT_LEAD_TIME_DAYS.get();
     // Demand from a saved forecast model: the mean over the days an order must cover
     // (lead time plus review period), and the model's backtest error.
@@ -109,7 +113,8 @@ fn optimize_inventory(
         pgrx::check_for_interrupts!();
         let lead = i.lead_time_days.unwrap_or(default_lead);
         let rec = i.unit_cost.filter(|c| *c > 0.0).map(|unit_cost| {
-            let history = db::dense(history_days as usize, &i.offsets, &i.units);
+            let series = db::dense(series_days as usize, &i.offsets, &i.units);
+            let history = series[(series_days - history_days) as usize..].to_vec();
             let forecast = forecasts.as_ref().and_then(|f| f.get(&i.variant_code));
             let basis = match forecast {
                 Some((point, rmse)) => {
@@ -120,7 +125,7 @@ fn optimize_inventory(
                         rmse.unwrap_or_else(|| DemandStats::from_history(&history).map_or(0.0, |s| s.sd));
                     DemandBasis::Forecast { mean_per_day, rmse_per_day }
                 }
-                None => DemandBasis::Smoothed,
+                None => DemandBasis::Events { last_day: super::forecast::to_naive(i.as_of), history: series },
             };
             let product = ProductInput {
                 history,
@@ -247,8 +252,16 @@ fn simulate_inventory_policy(
             "Pass how many days before from_date the policy may learn from.",
         );
     }
+    let start = Date::saturating_from_raw(from_date.to_pg_epoch_days() - 1);
     let chosen = match policy.trim().to_ascii_lowercase().as_str() {
+        // Re-planned daily: the coming days' events move the levels from one day to the next.
         "recommended" => Policy::Recommended {
+            params: p.clone(),
+            window_days: history_days as u32,
+            replan_days: 1,
+            basis: DemandBasis::Events { last_day: super::forecast::to_naive(start), history: vec![] },
+        },
+        "smoothed" => Policy::Recommended {
             params: p.clone(),
             window_days: history_days as u32,
             replan_days: 7,
@@ -263,16 +276,16 @@ fn simulate_inventory_policy(
         "naive" => Policy::Naive { window_days: NAIVE_WINDOW_DAYS },
         other => error::invalid_argument(
             format!("{F}: policy: unknown policy \"{other}\""),
-            "Use recommended, history_mean or naive.",
+            "Use recommended, smoothed, history_mean or naive.",
         ),
     };
     // Inputs as of the day before the simulation, with the history and the replayed
     // period read as one window.
-    let start = Date::saturating_from_raw(from_date.to_pg_epoch_days() - 1);
-    let window = history_days + days;
+    let known = history_days.max(EVENT_HISTORY_DAYS as i32);
+    let window = known + days;
     let end = Date::saturating_from_raw(to_date.to_pg_epoch_days());
-    let stock = db::inventory_inputs(Some(start), 1);
-    let demand = db::inventory_inputs(Some(end), window);
+    let stock = db::inventory_inputs(Some(start), 1, 1);
+    let demand = db::inventory_inputs(Some(end), window, window);
     let default_lead = gucs::DEFAULT_LEAD_TIME_DAYS.get();
     let mut rows = Vec::new();
     let (mut tot, mut naive_tot) = (Totals::default(), Totals::default());
@@ -280,7 +293,7 @@ fn simulate_inventory_policy(
         pgrx::check_for_interrupts!();
         let Some(unit_cost) = s.unit_cost.filter(|c| *c > 0.0) else { continue };
         let series = db::dense(window as usize, &d.offsets, &d.units);
-        let (history, replay) = series.split_at(history_days as usize);
+        let (history, replay) = series.split_at(known as usize);
         let config = |policy: Policy| SimConfig {
             policy,
             lead_time: LeadTime::Fixed(s.lead_time_days.unwrap_or(default_lead).max(0) as u32),

@@ -65,17 +65,22 @@ pub struct InventoryInput {
     pub on_hand: i32,
     pub on_order: i32,
     pub revenue: f64,
-    /// Days since the window's first day with sales, and the units sold on them.
+    /// Days since the series window's first day with sales, and the units sold on them.
     pub offsets: Vec<i32>,
     pub units: Vec<f64>,
+    /// The last day of the windows.
+    pub as_of: Date,
 }
 
-/// Per product: stock at `as_of` (NULL: the latest snapshot) and sales over the `days`
-/// days ending then, in product_id order.
-pub fn inventory_inputs(as_of: Option<Date>, days: i32) -> Vec<InventoryInput> {
+/// Per product: stock at `as_of` (NULL: the latest snapshot), revenue over the `days` days
+/// ending then and units over the `series_days` (at least `days`), in product_id order.
+pub fn inventory_inputs(as_of: Option<Date>, days: i32, series_days: i32) -> Vec<InventoryInput> {
     Spi::connect(|client| {
-        let table =
-            client.select("SELECT * FROM cafe24._inventory_inputs($1, $2)", None, &[as_of.into(), days.into()])?;
+        let table = client.select(
+            "SELECT * FROM cafe24._inventory_inputs($1, $2, $3)",
+            None,
+            &[as_of.into(), days.into(), series_days.into()],
+        )?;
         let mut out = Vec::with_capacity(table.len());
         for row in table {
             out.push(InventoryInput {
@@ -90,6 +95,7 @@ pub fn inventory_inputs(as_of: Option<Date>, days: i32) -> Vec<InventoryInput> {
                 revenue: row.get(9)?.unwrap_or_default(),
                 offsets: row.get::<Vec<i32>>(10)?.unwrap_or_default(),
                 units: row.get::<Vec<f64>>(11)?.unwrap_or_default(),
+                as_of: row.get(12)?.expect("_inventory_inputs returns its day"),
             });
         }
         Ok::<_, pgrx::spi::Error>(out)

@@ -1,6 +1,9 @@
 //! Daily demand statistics and demand over a lead time.
 
+use super::events::EventDemand;
+use super::smoothing::smooth;
 use super::{check, demand_value, non_negative, InventoryError, MIN_DAILY_DEMAND};
+use chrono::NaiveDate;
 
 /// Average-demand-interval cut-off above which demand counts as intermittent
 /// (Syntetos & Boylan, 2005: ADI > 1.32).
@@ -20,20 +23,14 @@ pub struct DemandStats {
     pub mean: f64,
     /// Sample standard deviation of daily demand, zero days included (0 for < 2 days).
     pub sd: f64,
-    /// Simple exponential smoothing (Brown) of daily demand with α = [`SMOOTHING_ALPHA`],
-    /// started from the mean of the first [`SMOOTHING_START_DAYS`] days: the level after the
+    /// Simple exponential smoothing (Brown) of daily demand with α =
+    /// [`super::smoothing::SMOOTHING_ALPHA`], started from the mean of the first
+    /// [`super::smoothing::SMOOTHING_START_DAYS`] days: the level after the
     /// last day, i.e. the forecast of each coming day (0 for an empty history).
     pub level: f64,
     /// Root mean squared error of the smoothing's one-day-ahead forecasts over the history.
     pub level_rmse: f64,
 }
-
-/// Smoothing constant of [`DemandStats::level`]: about the last 19 days (2/α − 1) weigh as
-/// much as a plain mean of that many, so a ramp or a season's start is followed within
-/// weeks instead of being averaged away over the whole history.
-pub const SMOOTHING_ALPHA: f64 = 0.1;
-/// Days whose mean starts the smoothing.
-pub const SMOOTHING_START_DAYS: usize = 28;
 
 impl DemandStats {
     /// Reads a history; NaN or infinite values are an error naming `demand[i]`.
@@ -76,23 +73,6 @@ impl DemandStats {
     }
 }
 
-/// Brown's simple exponential smoothing: (level after the last value, RMSE of the
-/// one-step-ahead forecasts).
-fn smooth(y: &[f64]) -> (f64, f64) {
-    if y.is_empty() {
-        return (0.0, 0.0);
-    }
-    let start = y.len().min(SMOOTHING_START_DAYS);
-    let mut level = y[..start].iter().sum::<f64>() / start as f64;
-    let mut sq = 0.0;
-    for v in y {
-        let e = v - level;
-        sq += e * e;
-        level += SMOOTHING_ALPHA * e;
-    }
-    (level, (sq / y.len() as f64).sqrt())
-}
-
 /// Where the daily demand rate d and its standard deviation σ_d come from.
 #[derive(Clone, Debug, PartialEq)]
 pub enum DemandBasis {
@@ -106,14 +86,30 @@ pub enum DemandBasis {
     /// matters (lead time plus review period), σ_d = its backtest error, the RMSE of
     /// one-day forecasts. A negative mean counts as 0.
     Forecast { mean_per_day: f64, rmse_per_day: f64 },
+    /// Smoothing with Korean retail events planned ahead ([`super::events`]), learned from
+    /// `history` (its own, usually longer than the statistics' window: see
+    /// [`super::events::EVENT_HISTORY_DAYS`]), which ends on `last_day`: d = the mean
+    /// expected demand over the days that matter (lead time plus review period), σ_d the
+    /// measured error of such forecasts in the history, per day. Where no event falls in those days, d is the level
+    /// of the event-free days.
+    Events { last_day: NaiveDate, history: Vec<f64> },
 }
 
 impl DemandBasis {
-    /// (d, σ_d) per day; errors name `forecast_mean` or `forecast_rmse`.
-    pub fn rate(&self, history: &DemandStats) -> Result<(f64, f64), InventoryError> {
+    /// (d, σ_d) per day over the `days` days after the history whose statistics are `stats`;
+    /// errors name `forecast_mean`, `forecast_rmse` or `event_history[i]`.
+    pub fn rate(&self, stats: &DemandStats, days: usize) -> Result<(f64, f64), InventoryError> {
         match *self {
-            DemandBasis::History => Ok((history.mean, history.sd)),
-            DemandBasis::Smoothed => Ok((history.level.max(0.0), history.level_rmse)),
+            DemandBasis::Events { last_day, ref history } => {
+                let clean = history
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| demand_value("event_history", i, *v))
+                    .collect::<Result<Vec<f64>, _>>()?;
+                Ok(EventDemand::learn(&clean, last_day).outlook(days))
+            }
+            DemandBasis::History => Ok((stats.mean, stats.sd)),
+            DemandBasis::Smoothed => Ok((stats.level.max(0.0), stats.level_rmse)),
             DemandBasis::Forecast { mean_per_day, rmse_per_day } => {
                 let mean =
                     check("forecast_mean", mean_per_day, true, "allowed any finite number (negatives count as 0)")?;

@@ -6,6 +6,7 @@
 //!
 //! - [`normal`]: standard normal pdf, cdf, quantile and loss function G(z) with its inverse.
 //! - [`demand`]: daily demand statistics from a history or a forecast, and lead-time demand.
+//! - [`events`]: daily demand with Korean retail events planned ahead.
 //! - [`policy`]: safety stock (cycle service level or fill rate), reorder point, EOQ,
 //!   order-up-to levels, quantity to order, days of cover, stockout risk.
 //! - [`rule`]: the ordering rules (simulator policies) and a recommendation's settings,
@@ -13,6 +14,7 @@
 //! - [`recommend`]: one product's whole recommendation, with a reason in words.
 //! - [`classify`]: ABC (revenue share) and XYZ (demand variability) classes.
 //! - [`newsvendor`]: order quantity for one-shot or seasonal items.
+//! - [`smoothing`]: exponential smoothing of daily demand.
 //! - [`simulate`]: replays a daily demand series against a policy (lost sales).
 //!
 //! Edge cases, everywhere: negative demand (returns) counts as zero demand; a daily demand
@@ -24,12 +26,14 @@ use std::fmt;
 
 pub mod classify;
 pub mod demand;
+pub mod events;
 pub mod newsvendor;
 pub(crate) use crate::stats::normal;
 pub mod policy;
 pub mod recommend;
 pub mod rule;
 pub mod simulate;
+pub mod smoothing;
 
 /// Daily demand below this (units per day) is treated as no demand at all.
 pub const MIN_DAILY_DEMAND: f64 = 1e-9;

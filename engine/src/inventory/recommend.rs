@@ -101,7 +101,9 @@ pub fn recommend(product: &ProductInput, params: &PolicyParams) -> Result<Recomm
     let lead_sd = non_negative("lead_time_sd_days", product.lead_time_sd_days)?;
     let position = non_negative("on_hand", product.on_hand)? + non_negative("on_order", product.on_order)?;
     let stats = DemandStats::from_history(&product.history)?;
-    let (d, sd) = product.basis.rate(&stats)?;
+    // The days an order must cover: the lead time, plus the review period.
+    let cover = (lead.ceil() as usize + review.unwrap_or(0) as usize).max(1);
+    let (d, sd) = product.basis.rate(&stats, cover)?;
     let lead_demand = lead_time_demand(d, sd, lead, lead_sd);
     let has_demand = d >= MIN_DAILY_DEMAND;
 

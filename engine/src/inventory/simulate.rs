@@ -9,6 +9,8 @@
 //! exactly L days (t+1 … t+L) falls while it is on its way, as the reorder-point formula
 //! assumes. Everything is deterministic: drawn lead times come from a seeded [`Rng`].
 
+use super::demand::DemandBasis;
+use super::events::EVENT_HISTORY_DAYS;
 use super::recommend::{recommend, ProductInput};
 pub use super::rule::Policy;
 use super::{check, demand_value, non_negative, positive, InventoryError};
@@ -109,9 +111,18 @@ pub fn simulate(demand: &[f64], config: &SimConfig) -> Result<SimResult, Invento
         let Policy::Recommended { params, window_days, basis, .. } = &config.policy else {
             return Ok(config.policy.clone());
         };
+        // An events basis names the day before day 0 and learns from up to
+        // EVENT_HISTORY_DAYS days before the plan.
+        let basis = match basis {
+            DemandBasis::Events { last_day, .. } => DemandBasis::Events {
+                last_day: *last_day + chrono::Duration::days((seen.len() - start) as i64),
+                history: seen[seen.len().saturating_sub(EVENT_HISTORY_DAYS)..].to_vec(),
+            },
+            other => other.clone(),
+        };
         let product = ProductInput {
             history: seen[seen.len().saturating_sub(*window_days as usize)..].to_vec(),
-            basis: basis.clone(),
+            basis,
             unit_cost,
             lead_time_days: lead_mean,
             lead_time_sd_days: lead_sd,

@@ -2,8 +2,9 @@ use super::classify::{abc_classes, xyz_classes, AbcClass, AbcThresholds, XyzClas
 use super::demand::{lead_time_demand, DemandBasis, DemandStats};
 use super::newsvendor::{critical_ratio, newsvendor_empirical, newsvendor_normal};
 use super::policy::{self, ServiceTarget};
-use super::recommend::{recommend, PolicyParams, ProductInput, Recommendation};
-use super::simulate::{simulate, LeadTime, Policy, SimConfig, NAIVE_WINDOW_DAYS};
+use super::recommend::{recommend, ProductInput, Recommendation};
+use super::rule::{Policy, PolicyParams};
+use super::simulate::{simulate, LeadTime, SimConfig, NAIVE_WINDOW_DAYS};
 use super::*;
 use crate::rng::Rng;
 
@@ -110,13 +111,13 @@ fn demand_stats_clip_returns_and_handle_empty_and_zero_history() {
 #[test]
 fn forecast_basis_replaces_history_rate() {
     let stats = DemandStats::from_history(&[4.0, 6.0]).unwrap();
-    assert_eq!(DemandBasis::History.rate(&stats).unwrap(), (5.0, 2f64.sqrt()));
+    assert_eq!(DemandBasis::History.rate(&stats, 1).unwrap(), (5.0, 2f64.sqrt()));
     let f = DemandBasis::Forecast { mean_per_day: 7.5, rmse_per_day: 2.0 };
-    assert_eq!(f.rate(&stats).unwrap(), (7.5, 2.0));
+    assert_eq!(f.rate(&stats, 1).unwrap(), (7.5, 2.0));
     let negative = DemandBasis::Forecast { mean_per_day: -0.4, rmse_per_day: 0.3 };
-    assert_eq!(negative.rate(&stats).unwrap(), (0.0, 0.3));
+    assert_eq!(negative.rate(&stats, 1).unwrap(), (0.0, 0.3));
     let bad = DemandBasis::Forecast { mean_per_day: 1.0, rmse_per_day: -1.0 };
-    assert_eq!(bad.rate(&stats).unwrap_err().to_string(), "forecast_rmse = -1 is out of range: allowed 0 or more");
+    assert_eq!(bad.rate(&stats, 1).unwrap_err().to_string(), "forecast_rmse = -1 is out of range: allowed 0 or more");
 }
 
 #[test]
@@ -756,7 +757,7 @@ fn smoothing_level_and_error_by_hand() {
     let s = DemandStats::from_history(&h).unwrap();
     assert!((s.level - 5.9).abs() < 1e-12, "{s:?}");
     assert!((s.level_rmse - (181.0f64 / 30.0).sqrt()).abs() < 1e-12);
-    assert_eq!(DemandBasis::Smoothed.rate(&s).unwrap(), (s.level, s.level_rmse));
+    assert_eq!(DemandBasis::Smoothed.rate(&s, 7).unwrap(), (s.level, s.level_rmse));
     // Constant demand: the level is the demand and there is no error.
     let c = DemandStats::from_history(&[7.0; 90]).unwrap();
     assert_eq!((c.level, c.level_rmse), (7.0, 0.0));
@@ -784,4 +785,125 @@ fn smoothed_demand_follows_a_ramp_the_history_mean_misses() {
     // Measured: fill rate 0.933 against 0.828, total cost 1.10M against 2.55M.
     assert!(smoothed.fill_rate > 0.92 && mean.fill_rate < 0.85, "smoothed {smoothed:?}\nmean {mean:?}");
     assert!(smoothed.total_cost < 0.5 * mean.total_cost, "smoothed {smoothed:?}\nmean {mean:?}");
+}
+
+// ---- events --------------------------------------------------------------------------------
+
+fn day(y: i32, m: u32, d: u32) -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+/// Daily demand from `first` to `last`: `base(t)` times 4 on the mega-sale days (11.11 and
+/// Black Friday to Cyber Monday), the other events without effect.
+fn mega_sale_series(first: chrono::NaiveDate, last: chrono::NaiveDate, base: impl Fn(usize) -> f64) -> Vec<f64> {
+    let days = (last - first).num_days() as usize + 1;
+    (0..days)
+        .map(|t| {
+            let mega = crate::calendar::event_on(first + chrono::Duration::days(t as i64))
+                == Some(crate::calendar::RetailEvent::MegaSale);
+            base(t) * if mega { 4.0 } else { 1.0 }
+        })
+        .collect()
+}
+
+#[test]
+fn event_multipliers_and_outlook_by_hand() {
+    use super::events::{EventDemand, PRIOR_UNITS};
+    // 10 a day from June 2024 to October 2025, 40 on the five mega-sale days of 2024
+    // (11.11, 29 November to 2 December). Their baseline is 10 (every other day sells 10),
+    // so the multiplier is (5·40 + 5) / (5·10 + 5); the other events show none: 1.
+    let h = mega_sale_series(day(2024, 6, 1), day(2025, 10, 31), |_| 10.0);
+    let e = EventDemand::learn(&h, day(2025, 10, 31));
+    let mega = (200.0 + PRIOR_UNITS) / (50.0 + PRIOR_UNITS);
+    assert!((e.multipliers[2] - mega).abs() < 1e-12, "{e:?}");
+    for k in [0, 1, 3] {
+        assert!((e.multipliers[k] - 1.0).abs() < 1e-12, "{e:?}");
+    }
+    // The peak does not lift the level.
+    assert!((e.level - 10.0).abs() < 1e-9, "{e:?}");
+    // The week after 7 November 2025 holds 11.11: mean (6 + m) / 7 times 10.
+    let h = mega_sale_series(day(2024, 6, 1), day(2025, 11, 7), |_| 10.0);
+    let (mean, _) = EventDemand::learn(&h, day(2025, 11, 7)).outlook(7);
+    assert!((mean - 10.0 * (6.0 + mega) / 7.0).abs() < 1e-9, "{mean}");
+    // No event in the coming days: the level; zero days of outlook count as one.
+    assert_eq!(EventDemand::learn(&[10.0; 400], day(2025, 6, 1)).outlook(0).0, 10.0);
+    // A slow mover (0.1 a day) shows little: its five peak days weigh 0.5 against 5.
+    let slow = mega_sale_series(day(2024, 6, 1), day(2025, 10, 31), |_| 0.1);
+    let m = EventDemand::learn(&slow, day(2025, 10, 31)).multipliers[2];
+    assert!((m - (2.0 + PRIOR_UNITS) / (0.5 + PRIOR_UNITS)).abs() < 1e-12, "{m}");
+    // Empty and all-zero histories: no demand, multipliers 1.
+    for h in [vec![], vec![0.0; 400]] {
+        let e = EventDemand::learn(&h, day(2025, 10, 31));
+        assert_eq!((e.level, e.multipliers), (0.0, [1.0; 4]));
+    }
+}
+
+#[test]
+fn events_policy_serves_the_mega_sale_at_half_the_naive_cost() {
+    // Poisson demand around 20 a day, four times that on the mega-sale days; a year and a
+    // half of history, then the 60 days from 1 October 2025 replayed (11.11 and Black
+    // Friday to Cyber Monday inside), lead time 7 days, for three seeds.
+    let (first, last) = (day(2024, 4, 1), day(2025, 11, 29));
+    let split = (day(2025, 9, 30) - first).num_days() as usize + 1;
+    for seed in [31, 32, 33] {
+        let mut rng = Rng::new(seed);
+        let series: Vec<f64> = mega_sale_series(first, last, |_| 20.0).iter().map(|m| rng.poisson(*m) as f64).collect();
+        let (history, future) = series.split_at(split);
+        let run = |policy| {
+            let mut c = shop_config(policy, LeadTime::Fixed(7), 300.0);
+            c.history = history.to_vec();
+            simulate(future, &c).unwrap()
+        };
+        let params = PolicyParams { order_cost: 30_000.0, ..params(None) };
+        let plan =
+            |basis, replan_days| Policy::Recommended { params: params.clone(), window_days: 400, replan_days, basis };
+        let events = run(plan(DemandBasis::Events { last_day: day(2025, 9, 30), history: vec![] }, 1));
+        let smoothed = run(plan(DemandBasis::Smoothed, 7));
+        let naive = run(Policy::Naive { window_days: NAIVE_WINDOW_DAYS });
+        assert!(events.fill_rate > 0.98, "events {events:?}");
+        // Seed 31: nothing lost by either, total cost 0.21M against 0.41M (naive holds three
+        // times the stock).
+        assert!(
+            events.fill_rate >= naive.fill_rate && events.lost <= smoothed.lost,
+            "events {events:?}\nnaive {naive:?}\nsmoothed {smoothed:?}"
+        );
+        assert!(events.total_cost < 0.7 * naive.total_cost, "events {events:?}\nnaive {naive:?}");
+    }
+}
+
+#[test]
+fn event_outlook_error_is_measured_over_the_outlook_and_weighs_recent_stretches() {
+    use super::events::EventDemand;
+    let last = day(2025, 6, 30);
+    // Flat demand without event lifts: every forecast sum is right, no error.
+    let flat = vec![10.0; 400];
+    let e = EventDemand::learn(&flat, last);
+    assert_eq!(e.multipliers, [1.0; 4]);
+    assert_eq!(e.outlook(7), (10.0, 0.0));
+    // Independent Poisson days: the one-day error is about √20, and a week's error per day
+    // is only somewhat larger (the smoothed level's own error adds a little per day).
+    let mut rng = Rng::new(7);
+    let poisson: Vec<f64> = (0..400).map(|_| rng.poisson(20.0) as f64).collect();
+    let e = EventDemand::learn(&poisson, last);
+    let (one, week) = (e.outlook(1).1, e.outlook(7).1);
+    assert!((one / 20f64.sqrt() - 1.0).abs() < 0.25 && (1.0..1.6).contains(&(week / one)), "{one} {week}");
+    // A level that wanders (a random walk): errors persist over the outlook, so the
+    // per-day error of two-week sums is well above the one-day error.
+    let mut level = 20.0;
+    let walk: Vec<f64> = (0..400)
+        .map(|_| {
+            level = (level + 2.0 * rng.normal()).max(1.0);
+            level
+        })
+        .collect();
+    let e = EventDemand::learn(&walk, last);
+    assert!(e.outlook(14).1 > 2.0 * e.outlook(1).1, "{:?} {:?}", e.outlook(14), e.outlook(1));
+    // The same miss weighs more when recent: one day of 60 among days of 10, 300 days
+    // ago and 10 days ago (both days without events: late April 2024 / mid June 2025).
+    let miss = |at: usize| {
+        let mut h = vec![10.0; 400];
+        h[at] = 60.0;
+        EventDemand::learn(&h, last).outlook(1).1
+    };
+    assert!(miss(390) > 3.0 * miss(100), "{} {}", miss(390), miss(100));
 }

@@ -1,0 +1,140 @@
+//! Daily demand with Korean retail events planned ahead: the forecast behind
+//! [`DemandBasis::Events`](super::demand::DemandBasis::Events).
+//!
+//! A day's expected demand is a level times the multiplier of the day's event
+//! ([`crate::calendar::event_on`]: holiday gifting, the lunar holidays, 11.11 and Black Friday
+//! to Cyber Monday, the Christmas run-up), 1 on days without one. Both are learned from the
+//! history alone, which ends on a known date:
+//!
+//! - an event's multiplier is its days' demand over their baseline, the mean demand of the
+//!   days without an event within [`BASELINE_DAYS`] either side, summed over every day of
+//!   that event in the history and shrunk towards 1 by [`PRIOR_UNITS`] of baseline demand
+//!   (a product selling a unit a week cannot show a multiplier, a bestseller can); days
+//!   whose baseline is zero (before a product sold at all) count for nothing;
+//! - the level is Brown's exponential smoothing ([`super::smoothing::SMOOTHING_ALPHA`]) of
+//!   the days without an event, so a peak neither lifts the plan after it nor is averaged
+//!   into the weeks before the next one.
+//!
+//! The error is measured, not assumed: [`EventDemand::outlook`] replays the history and
+//! takes the RMSE of the forecast *sums* over every stretch of as many days as the outlook
+//! (the level then times the stretch's multipliers, against what sold). Days are not
+//! independent: a level that is off stays off for the whole lead time, so the textbook
+//! √L·σ_day under-states the lead-time error, and safety stock sized on it runs out.
+//!
+//! A history of a year or more sees every event once before it comes round again.
+
+use super::smoothing::{SMOOTHING_ALPHA, SMOOTHING_START_DAYS};
+use crate::calendar::{event_on, RetailEvent};
+use chrono::{Duration, NaiveDate};
+
+/// Days of history the events basis learns from: a year and the longest usual lead time,
+/// so every event of the coming weeks has been seen once.
+pub const EVENT_HISTORY_DAYS: usize = 400;
+/// Days either side of an event day whose event-free demand is its baseline.
+pub const BASELINE_DAYS: usize = 28;
+/// Baseline units of pseudo-evidence for "no effect" in each multiplier.
+pub const PRIOR_UNITS: f64 = 5.0;
+/// Half-life, in days, of a stretch's weight in the error: a growing product's errors grow
+/// with it, so last year's small ones must not hide this season's.
+pub const ERROR_HALF_LIFE_DAYS: f64 = 60.0;
+
+const EVENTS: [RetailEvent; 4] =
+    [RetailEvent::HolidayGifting, RetailEvent::LunarHoliday, RetailEvent::MegaSale, RetailEvent::Christmas];
+
+fn kind(day: NaiveDate) -> Option<usize> {
+    event_on(day).map(|e| EVENTS.iter().position(|k| *k == e).expect("every event is listed"))
+}
+
+/// What [`EventDemand::learn`] found in a history.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EventDemand {
+    /// Expected demand on a day without an event.
+    pub level: f64,
+    /// Multiplier of holiday gifting, the lunar holidays, the mega sales and Christmas.
+    pub multipliers: [f64; 4],
+    /// The day after the history.
+    next_day: NaiveDate,
+    /// Prefix sums over the history (from its first sale): demand, and each day's
+    /// multiplier; `levels[i]` is the level the days before day i left.
+    demand_sums: Vec<f64>,
+    multiplier_sums: Vec<f64>,
+    levels: Vec<f64>,
+}
+
+impl EventDemand {
+    /// Learns from `history` (one value per day, oldest first, negatives count as 0), whose
+    /// last day is `last_day`. Days before the first sale are not part of it (a product not
+    /// yet listed).
+    pub fn learn(history: &[f64], last_day: NaiveDate) -> Self {
+        let y: Vec<f64> = history.iter().map(|v| v.max(0.0)).skip_while(|v| *v == 0.0).collect();
+        let n = y.len();
+        let first = last_day - Duration::days(n as i64 - 1);
+        let kinds: Vec<Option<usize>> = (0..n).map(|i| kind(first + Duration::days(i as i64))).collect();
+        // Prefix sums of event-free demand and days, for the baselines.
+        let (mut sum, mut count) = (vec![0.0; n + 1], vec![0usize; n + 1]);
+        for i in 0..n {
+            let free = kinds[i].is_none();
+            sum[i + 1] = sum[i] + if free { y[i] } else { 0.0 };
+            count[i + 1] = count[i] + free as usize;
+        }
+        let (mut seen, mut base) = ([0.0; 4], [0.0; 4]);
+        for (i, k) in kinds.iter().enumerate() {
+            let Some(k) = *k else { continue };
+            let (lo, hi) = (i.saturating_sub(BASELINE_DAYS), (i + BASELINE_DAYS + 1).min(n));
+            let days = count[hi] - count[lo];
+            let baseline = if days > 0 { (sum[hi] - sum[lo]) / days as f64 } else { 0.0 };
+            if baseline > 0.0 {
+                seen[k] += y[i];
+                base[k] += baseline;
+            }
+        }
+        let multipliers = std::array::from_fn(|k| (seen[k] + PRIOR_UNITS) / (base[k] + PRIOR_UNITS));
+
+        // The level after each day: smoothing of the event-free days only, started from
+        // the mean of the first event-free ones.
+        let free: Vec<f64> = y.iter().zip(&kinds).filter(|(_, k)| k.is_none()).map(|(v, _)| *v).collect();
+        let start = free.len().min(SMOOTHING_START_DAYS);
+        let mut level = if start > 0 { free[..start].iter().sum::<f64>() / start as f64 } else { 0.0 };
+        let mut levels = Vec::with_capacity(n + 1);
+        let (mut demand_sums, mut multiplier_sums) = (vec![0.0; n + 1], vec![0.0; n + 1]);
+        for i in 0..n {
+            levels.push(level);
+            if kinds[i].is_none() {
+                level += SMOOTHING_ALPHA * (y[i] - level);
+            }
+            demand_sums[i + 1] = demand_sums[i] + y[i];
+            multiplier_sums[i + 1] = multiplier_sums[i] + kinds[i].map_or(1.0, |k| multipliers[k]);
+        }
+        levels.push(level);
+        EventDemand { level, multipliers, next_day: last_day + Duration::days(1), demand_sums, multiplier_sums, levels }
+    }
+
+    /// Mean expected demand per day over the `days` days after the history (at least one),
+    /// and a per-day error σ such that √days·σ is the RMSE of the history's forecast sums
+    /// over `days` days: each stretch from [`SMOOTHING_START_DAYS`] days after the first sale
+    /// on, forecast as the level before it times the stretch's multipliers, weighted by age
+    /// ([`ERROR_HALF_LIFE_DAYS`]). Without such a stretch, the error is that of a Poisson
+    /// count, √mean.
+    pub fn outlook(&self, days: usize) -> (f64, f64) {
+        let days = days.max(1);
+        let m: f64 = (0..days)
+            .map(|i| kind(self.next_day + Duration::days(i as i64)).map_or(1.0, |k| self.multipliers[k]))
+            .sum();
+        let n = self.levels.len() - 1;
+        let mean = self.level * m / days as f64;
+        // Weighted by age: a stretch ERROR_HALF_LIFE_DAYS older weighs half as much.
+        let decay = 0.5f64.powf(1.0 / ERROR_HALF_LIFE_DAYS);
+        let (mut sq, mut weights) = (0.0, 0.0);
+        let end = (n + 1).saturating_sub(days);
+        let mut w = 1.0;
+        for o in (SMOOTHING_START_DAYS..end).rev() {
+            let forecast = self.levels[o] * (self.multiplier_sums[o + days] - self.multiplier_sums[o]);
+            let actual = self.demand_sums[o + days] - self.demand_sums[o];
+            sq += w * (actual - forecast).powi(2);
+            weights += w;
+            w *= decay;
+        }
+        let sd = if weights > 0.0 { (sq / weights / days as f64).sqrt() } else { mean.sqrt() };
+        (mean, sd)
+    }
+}
