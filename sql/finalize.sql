@@ -326,11 +326,12 @@ COMMENT ON FUNCTION cafe24.backtest_forecast(integer, text, text, text, text, te
 
 -- Per product: stock at the end of p_as_of (NULL: the latest snapshot day), revenue over
 -- the p_days days ending then, and the units sold over the p_series_days (at least p_days)
--- ending then as sparse (offset from that window's first day, units) arrays.
+-- ending then as sparse (offset from that window's first day, units) arrays, with the
+-- offsets of the days in that window that ended out of stock (on_hand 0 in the snapshot).
 CREATE FUNCTION cafe24._inventory_inputs(p_as_of date, p_days integer, p_series_days integer)
 RETURNS TABLE (product_id bigint, variant_code text, name text, unit_cost float8, price float8,
                lead_time_days integer, on_hand integer, on_order integer, revenue float8,
-               offsets integer[], units float8[], as_of date)
+               offsets integer[], units float8[], as_of date, stockout_offsets integer[])
 -- PL/pgSQL, not SQL: Citus refuses parameterized SQL functions that read distributed tables.
 LANGUAGE plpgsql STABLE AS $$
 #variable_conflict use_column
@@ -351,13 +352,20 @@ BEGIN
         SELECT s.product_id, array_agg(s.off ORDER BY s.off) AS offsets,
                array_agg(s.u ORDER BY s.off) AS units, sum(s.rev) AS revenue
         FROM sold AS s GROUP BY 1
+    ),
+    stocked_out AS (
+        SELECT i.product_id, array_agg(i.day - (c.day - p_series_days + 1) ORDER BY i.day) AS offsets
+        FROM cafe24.inventory_snapshot AS i, cutoff AS c
+        WHERE i.day > c.day - p_series_days AND i.day <= c.day AND i.on_hand <= 0
+        GROUP BY 1
     )
     SELECT p.product_id, p.variant_code, p.name, p.unit_cost::float8, p.price::float8, p.lead_time_days,
            coalesce(inv.on_hand, 0), coalesce(inv.on_order, 0), coalesce(pp.revenue, 0),
-           coalesce(pp.offsets, '{}'), coalesce(pp.units, '{}'), c.day
+           coalesce(pp.offsets, '{}'), coalesce(pp.units, '{}'), c.day, coalesce(so.offsets, '{}')
     FROM cafe24.product AS p
     CROSS JOIN cutoff AS c
     LEFT JOIN per_product AS pp ON pp.product_id = p.product_id
+    LEFT JOIN stocked_out AS so ON so.product_id = p.product_id
     LEFT JOIN LATERAL (
         SELECT i.on_hand, i.on_order FROM cafe24.inventory_snapshot AS i
         WHERE i.product_id = p.product_id AND i.day <= c.day

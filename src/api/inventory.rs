@@ -125,7 +125,11 @@ fn optimize_inventory(
                         rmse.unwrap_or_else(|| DemandStats::from_history(&history).map_or(0.0, |s| s.sd));
                     DemandBasis::Forecast { mean_per_day, rmse_per_day }
                 }
-                None => DemandBasis::Events { last_day: super::forecast::to_naive(i.as_of), history: series },
+                None => DemandBasis::Events {
+                    last_day: super::forecast::to_naive(i.as_of),
+                    history: series,
+                    stocked_out: db::flags(series_days as usize, &i.stockout_offsets),
+                },
             };
             let product = ProductInput {
                 history,
@@ -259,7 +263,12 @@ fn simulate_inventory_policy(
             params: p.clone(),
             window_days: history_days as u32,
             replan_days: 1,
-            basis: DemandBasis::Events { last_day: super::forecast::to_naive(start), history: vec![] },
+            // Each product's own stockout days are filled in below.
+            basis: DemandBasis::Events {
+                last_day: super::forecast::to_naive(start),
+                history: vec![],
+                stocked_out: vec![],
+            },
         },
         "smoothed" => Policy::Recommended {
             params: p.clone(),
@@ -305,7 +314,11 @@ fn simulate_inventory_policy(
             holding_cost_rate,
             order_cost,
         };
-        let ours = simulate(replay, &config(chosen.clone())).unwrap_or_else(|e| fail(F, e));
+        let mut policy = chosen.clone();
+        if let Policy::Recommended { basis: DemandBasis::Events { stocked_out, .. }, .. } = &mut policy {
+            *stocked_out = db::flags(known as usize, &d.stockout_offsets);
+        }
+        let ours = simulate(replay, &config(policy)).unwrap_or_else(|e| fail(F, e));
         let naive =
             simulate(replay, &config(Policy::Naive { window_days: NAIVE_WINDOW_DAYS })).unwrap_or_else(|e| fail(F, e));
         tot.add(&ours);

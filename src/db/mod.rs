@@ -54,6 +54,17 @@ pub fn dense(len: usize, offsets: &[i32], values: &[f64]) -> Vec<f64> {
     y
 }
 
+/// `len` flags, true at the given offsets (others, and offsets out of range, ignored).
+pub fn flags(len: usize, offsets: &[i32]) -> Vec<bool> {
+    let mut f = vec![false; len];
+    for o in offsets {
+        if let Some(slot) = usize::try_from(*o).ok().and_then(|o| f.get_mut(o)) {
+            *slot = true;
+        }
+    }
+    f
+}
+
 /// What `cafe24._inventory_inputs` says about one product.
 pub struct InventoryInput {
     pub product_id: i64,
@@ -70,6 +81,8 @@ pub struct InventoryInput {
     pub units: Vec<f64>,
     /// The last day of the windows.
     pub as_of: Date,
+    /// Days since the series window's first day that ended out of stock.
+    pub stockout_offsets: Vec<i32>,
 }
 
 /// Per product: stock at `as_of` (NULL: the latest snapshot), revenue over the `days` days
@@ -96,6 +109,7 @@ pub fn inventory_inputs(as_of: Option<Date>, days: i32, series_days: i32) -> Vec
                 offsets: row.get::<Vec<i32>>(10)?.unwrap_or_default(),
                 units: row.get::<Vec<f64>>(11)?.unwrap_or_default(),
                 as_of: row.get(12)?.expect("_inventory_inputs returns its day"),
+                stockout_offsets: row.get::<Vec<i32>>(13)?.unwrap_or_default(),
             });
         }
         Ok::<_, pgrx::spi::Error>(out)

@@ -91,8 +91,9 @@ pub enum DemandBasis {
     /// [`super::events::EVENT_HISTORY_DAYS`]), which ends on `last_day`: d = the mean
     /// expected demand over the days that matter (lead time plus review period), σ_d the
     /// measured error of such forecasts in the history, per day. Where no event falls in those days, d is the level
-    /// of the event-free days.
-    Events { last_day: NaiveDate, history: Vec<f64> },
+    /// of the event-free days. `stocked_out` marks the history's days that ended out of
+    /// stock (empty: none), which teach nothing.
+    Events { last_day: NaiveDate, history: Vec<f64>, stocked_out: Vec<bool> },
 }
 
 impl DemandBasis {
@@ -100,13 +101,13 @@ impl DemandBasis {
     /// errors name `forecast_mean`, `forecast_rmse` or `event_history[i]`.
     pub fn rate(&self, stats: &DemandStats, days: usize) -> Result<(f64, f64), InventoryError> {
         match *self {
-            DemandBasis::Events { last_day, ref history } => {
+            DemandBasis::Events { last_day, ref history, ref stocked_out } => {
                 let clean = history
                     .iter()
                     .enumerate()
                     .map(|(i, v)| demand_value("event_history", i, *v))
                     .collect::<Result<Vec<f64>, _>>()?;
-                Ok(EventDemand::learn(&clean, last_day).outlook(days))
+                Ok(EventDemand::learn(&clean, stocked_out, last_day).outlook(days))
             }
             DemandBasis::History => Ok((stats.mean, stats.sd)),
             DemandBasis::Smoothed => Ok((stats.level.max(0.0), stats.level_rmse)),

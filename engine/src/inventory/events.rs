@@ -12,8 +12,8 @@
 //!   (a product selling a unit a week cannot show a multiplier, a bestseller can); days
 //!   whose baseline is zero (before a product sold at all) count for nothing;
 //! - the level is Brown's exponential smoothing ([`super::smoothing::SMOOTHING_ALPHA`]) of
-//!   the days without an event, so a peak neither lifts the plan after it nor is averaged
-//!   into the weeks before the next one.
+//!   the known days without an event, so a peak neither lifts the plan after it nor is
+//!   averaged into the weeks before the next one.
 //!
 //! The error is measured, not assumed: [`EventDemand::outlook`] replays the history and
 //! takes the RMSE of the forecast *sums* over every stretch of as many days as the outlook
@@ -59,27 +59,36 @@ pub struct EventDemand {
     demand_sums: Vec<f64>,
     multiplier_sums: Vec<f64>,
     levels: Vec<f64>,
+    /// Prefix counts of the days that ended out of stock.
+    stockout_days: Vec<usize>,
 }
 
 impl EventDemand {
     /// Learns from `history` (one value per day, oldest first, negatives count as 0), whose
     /// last day is `last_day`. Days before the first sale are not part of it (a product not
-    /// yet listed).
-    pub fn learn(history: &[f64], last_day: NaiveDate) -> Self {
-        let y: Vec<f64> = history.iter().map(|v| v.max(0.0)).skip_while(|v| *v == 0.0).collect();
+    /// yet listed). `stocked_out[i]` (empty: none) marks a day that ended out of stock:
+    /// what sold is only a lower bound on its demand, so it teaches neither a level, a
+    /// baseline nor a multiplier, and no error stretch holds it.
+    pub fn learn(history: &[f64], stocked_out: &[bool], last_day: NaiveDate) -> Self {
+        let skip = history.iter().take_while(|v| **v <= 0.0).count();
+        let y: Vec<f64> = history[skip..].iter().map(|v| v.max(0.0)).collect();
+        let out: Vec<bool> = (skip..history.len()).map(|i| stocked_out.get(i).copied().unwrap_or(false)).collect();
         let n = y.len();
         let first = last_day - Duration::days(n as i64 - 1);
         let kinds: Vec<Option<usize>> = (0..n).map(|i| kind(first + Duration::days(i as i64))).collect();
-        // Prefix sums of event-free demand and days, for the baselines.
+        // Prefix sums of the known event-free days' demand and count, for the baselines.
         let (mut sum, mut count) = (vec![0.0; n + 1], vec![0usize; n + 1]);
         for i in 0..n {
-            let free = kinds[i].is_none();
+            let free = kinds[i].is_none() && !out[i];
             sum[i + 1] = sum[i] + if free { y[i] } else { 0.0 };
             count[i + 1] = count[i] + free as usize;
         }
         let (mut seen, mut base) = ([0.0; 4], [0.0; 4]);
         for (i, k) in kinds.iter().enumerate() {
             let Some(k) = *k else { continue };
+            if out[i] {
+                continue;
+            }
             let (lo, hi) = (i.saturating_sub(BASELINE_DAYS), (i + BASELINE_DAYS + 1).min(n));
             let days = count[hi] - count[lo];
             let baseline = if days > 0 { (sum[hi] - sum[lo]) / days as f64 } else { 0.0 };
@@ -90,23 +99,34 @@ impl EventDemand {
         }
         let multipliers = std::array::from_fn(|k| (seen[k] + PRIOR_UNITS) / (base[k] + PRIOR_UNITS));
 
-        // The level after each day: smoothing of the event-free days only, started from
-        // the mean of the first event-free ones.
-        let free: Vec<f64> = y.iter().zip(&kinds).filter(|(_, k)| k.is_none()).map(|(v, _)| *v).collect();
+        // The level after each day: smoothing of the known event-free days only, started
+        // from the mean of the first of them.
+        let factor = |i: usize| kinds[i].map_or(1.0, |k| multipliers[k]);
+        let free: Vec<f64> = (0..n).filter(|i| kinds[*i].is_none() && !out[*i]).map(|i| y[i]).collect();
         let start = free.len().min(SMOOTHING_START_DAYS);
         let mut level = if start > 0 { free[..start].iter().sum::<f64>() / start as f64 } else { 0.0 };
         let mut levels = Vec::with_capacity(n + 1);
         let (mut demand_sums, mut multiplier_sums) = (vec![0.0; n + 1], vec![0.0; n + 1]);
+        let mut stockout_days = vec![0usize; n + 1];
         for i in 0..n {
             levels.push(level);
-            if kinds[i].is_none() {
+            if kinds[i].is_none() && !out[i] {
                 level += SMOOTHING_ALPHA * (y[i] - level);
             }
             demand_sums[i + 1] = demand_sums[i] + y[i];
-            multiplier_sums[i + 1] = multiplier_sums[i] + kinds[i].map_or(1.0, |k| multipliers[k]);
+            multiplier_sums[i + 1] = multiplier_sums[i] + factor(i);
+            stockout_days[i + 1] = stockout_days[i] + out[i] as usize;
         }
         levels.push(level);
-        EventDemand { level, multipliers, next_day: last_day + Duration::days(1), demand_sums, multiplier_sums, levels }
+        EventDemand {
+            level,
+            multipliers,
+            next_day: last_day + Duration::days(1),
+            demand_sums,
+            multiplier_sums,
+            levels,
+            stockout_days,
+        }
     }
 
     /// Mean expected demand per day over the `days` days after the history (at least one),
@@ -126,15 +146,20 @@ impl EventDemand {
         let decay = 0.5f64.powf(1.0 / ERROR_HALF_LIFE_DAYS);
         let (mut sq, mut weights) = (0.0, 0.0);
         let end = (n + 1).saturating_sub(days);
-        let mut w = 1.0;
-        for o in (SMOOTHING_START_DAYS..end).rev() {
+        for o in SMOOTHING_START_DAYS..end {
+            if self.stockout_days[o + days] > self.stockout_days[o] {
+                continue;
+            }
+            let w = decay.powi((end - 1 - o) as i32);
             let forecast = self.levels[o] * (self.multiplier_sums[o + days] - self.multiplier_sums[o]);
             let actual = self.demand_sums[o + days] - self.demand_sums[o];
             sq += w * (actual - forecast).powi(2);
             weights += w;
-            w *= decay;
         }
-        let sd = if weights > 0.0 { (sq / weights / days as f64).sqrt() } else { mean.sqrt() };
+        // Errors grow with demand: in a stretch of events the error is scaled by the
+        // stretch's mean multiplier (above 1 only).
+        let lift = (m / days as f64).max(1.0);
+        let sd = if weights > 0.0 { lift * (sq / weights / days as f64).sqrt() } else { mean.sqrt() };
         (mean, sd)
     }
 }

@@ -38,7 +38,8 @@ pub enum Policy {
     /// `window_days` days of demand (history included), planned before day 0 and again at
     /// the end of every `replan_days`-th day, with the simulation's unit cost and lead time
     /// (mean and spread), demand taken on `basis` (an events basis names the last day of
-    /// the history; each plan moves it to its own day). Without known demand it orders
-    /// nothing until the next plan.
+    /// the history and, in `stocked_out`, which of the history's days ended out of stock;
+    /// each plan moves it to its own day). Without known demand it orders nothing until the
+    /// next plan.
     Recommended { params: PolicyParams, window_days: u32, replan_days: u32, basis: DemandBasis },
 }

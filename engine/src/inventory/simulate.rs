@@ -111,13 +111,18 @@ pub fn simulate(demand: &[f64], config: &SimConfig) -> Result<SimResult, Invento
         let Policy::Recommended { params, window_days, basis, .. } = &config.policy else {
             return Ok(config.policy.clone());
         };
-        // An events basis names the day before day 0 and learns from up to
-        // EVENT_HISTORY_DAYS days before the plan.
+        // An events basis names the day before day 0 and which days of `history` ended out
+        // of stock; it learns from up to EVENT_HISTORY_DAYS days before the plan (replayed
+        // days are known demand).
         let basis = match basis {
-            DemandBasis::Events { last_day, .. } => DemandBasis::Events {
-                last_day: *last_day + chrono::Duration::days((seen.len() - start) as i64),
-                history: seen[seen.len().saturating_sub(EVENT_HISTORY_DAYS)..].to_vec(),
-            },
+            DemandBasis::Events { last_day, stocked_out, .. } => {
+                let from = seen.len().saturating_sub(EVENT_HISTORY_DAYS);
+                DemandBasis::Events {
+                    last_day: *last_day + chrono::Duration::days((seen.len() - start) as i64),
+                    history: seen[from..].to_vec(),
+                    stocked_out: (from..seen.len()).map(|i| stocked_out.get(i).copied().unwrap_or(false)).collect(),
+                }
+            }
             other => other.clone(),
         };
         let product = ProductInput {

@@ -813,7 +813,7 @@ fn event_multipliers_and_outlook_by_hand() {
     // (11.11, 29 November to 2 December). Their baseline is 10 (every other day sells 10),
     // so the multiplier is (5·40 + 5) / (5·10 + 5); the other events show none: 1.
     let h = mega_sale_series(day(2024, 6, 1), day(2025, 10, 31), |_| 10.0);
-    let e = EventDemand::learn(&h, day(2025, 10, 31));
+    let e = EventDemand::learn(&h, &[], day(2025, 10, 31));
     let mega = (200.0 + PRIOR_UNITS) / (50.0 + PRIOR_UNITS);
     assert!((e.multipliers[2] - mega).abs() < 1e-12, "{e:?}");
     for k in [0, 1, 3] {
@@ -823,17 +823,17 @@ fn event_multipliers_and_outlook_by_hand() {
     assert!((e.level - 10.0).abs() < 1e-9, "{e:?}");
     // The week after 7 November 2025 holds 11.11: mean (6 + m) / 7 times 10.
     let h = mega_sale_series(day(2024, 6, 1), day(2025, 11, 7), |_| 10.0);
-    let (mean, _) = EventDemand::learn(&h, day(2025, 11, 7)).outlook(7);
+    let (mean, _) = EventDemand::learn(&h, &[], day(2025, 11, 7)).outlook(7);
     assert!((mean - 10.0 * (6.0 + mega) / 7.0).abs() < 1e-9, "{mean}");
     // No event in the coming days: the level; zero days of outlook count as one.
-    assert_eq!(EventDemand::learn(&[10.0; 400], day(2025, 6, 1)).outlook(0).0, 10.0);
+    assert_eq!(EventDemand::learn(&[10.0; 400], &[], day(2025, 6, 1)).outlook(0).0, 10.0);
     // A slow mover (0.1 a day) shows little: its five peak days weigh 0.5 against 5.
     let slow = mega_sale_series(day(2024, 6, 1), day(2025, 10, 31), |_| 0.1);
-    let m = EventDemand::learn(&slow, day(2025, 10, 31)).multipliers[2];
+    let m = EventDemand::learn(&slow, &[], day(2025, 10, 31)).multipliers[2];
     assert!((m - (2.0 + PRIOR_UNITS) / (0.5 + PRIOR_UNITS)).abs() < 1e-12, "{m}");
     // Empty and all-zero histories: no demand, multipliers 1.
     for h in [vec![], vec![0.0; 400]] {
-        let e = EventDemand::learn(&h, day(2025, 10, 31));
+        let e = EventDemand::learn(&h, &[], day(2025, 10, 31));
         assert_eq!((e.level, e.multipliers), (0.0, [1.0; 4]));
     }
 }
@@ -857,7 +857,8 @@ fn events_policy_serves_the_mega_sale_at_half_the_naive_cost() {
         let params = PolicyParams { order_cost: 30_000.0, ..params(None) };
         let plan =
             |basis, replan_days| Policy::Recommended { params: params.clone(), window_days: 400, replan_days, basis };
-        let events = run(plan(DemandBasis::Events { last_day: day(2025, 9, 30), history: vec![] }, 1));
+        let events =
+            run(plan(DemandBasis::Events { last_day: day(2025, 9, 30), history: vec![], stocked_out: vec![] }, 1));
         let smoothed = run(plan(DemandBasis::Smoothed, 7));
         let naive = run(Policy::Naive { window_days: NAIVE_WINDOW_DAYS });
         assert!(events.fill_rate > 0.98, "events {events:?}");
@@ -877,14 +878,14 @@ fn event_outlook_error_is_measured_over_the_outlook_and_weighs_recent_stretches(
     let last = day(2025, 6, 30);
     // Flat demand without event lifts: every forecast sum is right, no error.
     let flat = vec![10.0; 400];
-    let e = EventDemand::learn(&flat, last);
+    let e = EventDemand::learn(&flat, &[], last);
     assert_eq!(e.multipliers, [1.0; 4]);
     assert_eq!(e.outlook(7), (10.0, 0.0));
     // Independent Poisson days: the one-day error is about √20, and a week's error per day
     // is only somewhat larger (the smoothed level's own error adds a little per day).
     let mut rng = Rng::new(7);
     let poisson: Vec<f64> = (0..400).map(|_| rng.poisson(20.0) as f64).collect();
-    let e = EventDemand::learn(&poisson, last);
+    let e = EventDemand::learn(&poisson, &[], last);
     let (one, week) = (e.outlook(1).1, e.outlook(7).1);
     assert!((one / 20f64.sqrt() - 1.0).abs() < 0.25 && (1.0..1.6).contains(&(week / one)), "{one} {week}");
     // A level that wanders (a random walk): errors persist over the outlook, so the
@@ -896,14 +897,45 @@ fn event_outlook_error_is_measured_over_the_outlook_and_weighs_recent_stretches(
             level
         })
         .collect();
-    let e = EventDemand::learn(&walk, last);
+    let e = EventDemand::learn(&walk, &[], last);
     assert!(e.outlook(14).1 > 2.0 * e.outlook(1).1, "{:?} {:?}", e.outlook(14), e.outlook(1));
     // The same miss weighs more when recent: one day of 60 among days of 10, 300 days
     // ago and 10 days ago (both days without events: late April 2024 / mid June 2025).
     let miss = |at: usize| {
         let mut h = vec![10.0; 400];
         h[at] = 60.0;
-        EventDemand::learn(&h, last).outlook(1).1
+        EventDemand::learn(&h, &[], last).outlook(1).1
     };
     assert!(miss(390) > 3.0 * miss(100), "{} {}", miss(390), miss(100));
+}
+
+#[test]
+fn days_that_ended_out_of_stock_teach_no_slump() {
+    use super::events::{EventDemand, PRIOR_UNITS};
+    // 10 a day, 40 on the five mega-sale days of 2024, but 11.11 and 29 November ran out
+    // of stock after 12 sales. Unmarked, they pull the multiplier down; marked, it is
+    // learned from the other three days alone.
+    let (first, last) = (day(2024, 6, 1), day(2025, 10, 31));
+    let mut h = mega_sale_series(first, last, |_| 10.0);
+    let at = |d: chrono::NaiveDate| (d - first).num_days() as usize;
+    let mut out = vec![false; h.len()];
+    for d in [day(2024, 11, 11), day(2024, 11, 29)] {
+        h[at(d)] = 12.0;
+        out[at(d)] = true;
+    }
+    let unmarked = EventDemand::learn(&h, &[], last).multipliers[2];
+    let marked = EventDemand::learn(&h, &out, last).multipliers[2];
+    assert!((unmarked - (3.0 * 40.0 + 24.0 + PRIOR_UNITS) / (50.0 + PRIOR_UNITS)).abs() < 1e-12, "{unmarked}");
+    assert!((marked - (3.0 * 40.0 + PRIOR_UNITS) / (30.0 + PRIOR_UNITS)).abs() < 1e-12, "{marked}");
+    // The last ten days sold nothing because nothing was on hand: marked, the level stays
+    // at 10 and no error stretch holds them; unmarked, the smoothing reads a slump.
+    let n = h.len();
+    let mut out = vec![false; n];
+    for i in n - 10..n {
+        h[i] = 0.0;
+        out[i] = true;
+    }
+    let marked = EventDemand::learn(&h, &out, last);
+    assert!((marked.level - 10.0).abs() < 1e-9, "{}", marked.level);
+    assert!(EventDemand::learn(&h, &[], last).level < 7.0);
 }
