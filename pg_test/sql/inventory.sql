@@ -61,6 +61,32 @@ WHERE variant_code = 'TOTAL';
 SELECT * FROM cafe24.simulate_inventory_policy('2025-06-01', '2025-05-01');
 SELECT * FROM cafe24.simulate_inventory_policy('2025-06-01', '2025-08-01', policy => 'magic');
 
+-- Retail events planned ahead: 10 a day from June 2024, 40 on the five mega-sale days of
+-- 2024 (11.11, 29 November to 2 December), except that 11.11 sold out after 12. The week
+-- after 3 November 2025 holds no event: 10 a day. The week after 7 November holds 11.11:
+-- (6 + m) / 7 · 10, with m = (160 + 12 + 5) / (50 + 5) learned from the five days and
+-- shrunk by 5 units. Once the snapshot says 11.11 ended out of stock, that day teaches
+-- nothing: m = (160 + 5) / (40 + 5).
+INSERT INTO cafe24.product (product_code, variant_code, name, category, price, unit_cost, lead_time_days)
+VALUES ('EVT', 'EVT-1', 'Event-planned tumbler', 'home', 2000, 1000, 7);
+INSERT INTO cafe24.order_line (order_id, order_item_code, shop_no, ordered_at, product_id, quantity, unit_price, unit_cost, status)
+SELECT 'E-' || d, 'E-' || d || '-01', 1, d + time '12:00' AT TIME ZONE 'Asia/Seoul',
+       (SELECT product_id FROM cafe24.product WHERE variant_code = 'EVT-1'),
+       CASE WHEN d = '2024-11-11' THEN 12 WHEN d BETWEEN '2024-11-29' AND '2024-12-02' THEN 40 ELSE 10 END, 2000, 1000, 'delivered'
+FROM generate_series(date '2024-06-01', date '2025-11-07', interval '1 day') AS g(d_ts), LATERAL (SELECT d_ts::date AS d) AS x;
+SELECT as_of, round(avg_daily_demand::numeric, 3) AS avg_daily_demand,
+       round((10 * (6 + (160 + 12 + 5) / 55.0) / 7)::numeric, 3) AS by_hand
+FROM (VALUES (date '2025-11-03'), (date '2025-11-07')) AS a(as_of),
+     LATERAL cafe24.optimize_inventory(as_of => a.as_of) AS o
+WHERE o.variant_code = 'EVT-1' ORDER BY 1;
+INSERT INTO cafe24.inventory_snapshot (day, product_id, on_hand, on_order)
+SELECT '2024-11-11', product_id, 0, 0 FROM cafe24.product WHERE variant_code = 'EVT-1';
+SELECT round(avg_daily_demand::numeric, 3) AS avg_daily_demand, round((10 * (6 + 165 / 45.0) / 7)::numeric, 3) AS by_hand
+FROM cafe24.optimize_inventory(as_of => '2025-11-07') WHERE variant_code = 'EVT-1';
+DELETE FROM cafe24.order_line WHERE order_id LIKE 'E-%';
+DELETE FROM cafe24.inventory_snapshot WHERE product_id = (SELECT product_id FROM cafe24.product WHERE variant_code = 'EVT-1');
+DELETE FROM cafe24.product WHERE variant_code = 'EVT-1';
+
 -- Demand from a saved forecast model (units by product per day): the mean forecast over
 -- lead time plus review, and its backtest error. The hand-checked mug stopped selling a
 -- month before the data ends: smoothing its last 60 days says 0.42 a day, its forecast

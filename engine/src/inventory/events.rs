@@ -61,6 +61,8 @@ pub struct EventDemand {
     levels: Vec<f64>,
     /// Prefix counts of the days that ended out of stock.
     stockout_days: Vec<usize>,
+    /// RMSE of the one-day-ahead forecasts of the known days without an event.
+    one_day_rmse: f64,
 }
 
 impl EventDemand {
@@ -108,9 +110,12 @@ impl EventDemand {
         let mut levels = Vec::with_capacity(n + 1);
         let (mut demand_sums, mut multiplier_sums) = (vec![0.0; n + 1], vec![0.0; n + 1]);
         let mut stockout_days = vec![0usize; n + 1];
+        let mut one_day = (0.0, 0usize);
         for i in 0..n {
             levels.push(level);
             if kinds[i].is_none() && !out[i] {
+                one_day.0 += (y[i] - level).powi(2);
+                one_day.1 += 1;
                 level += SMOOTHING_ALPHA * (y[i] - level);
             }
             demand_sums[i + 1] = demand_sums[i] + y[i];
@@ -126,6 +131,7 @@ impl EventDemand {
             multiplier_sums,
             levels,
             stockout_days,
+            one_day_rmse: if one_day.1 > 0 { (one_day.0 / one_day.1 as f64).sqrt() } else { 0.0 },
         }
     }
 
@@ -133,8 +139,9 @@ impl EventDemand {
     /// and a per-day error σ such that √days·σ is the RMSE of the history's forecast sums
     /// over `days` days: each stretch from [`SMOOTHING_START_DAYS`] days after the first sale
     /// on, forecast as the level before it times the stretch's multipliers, weighted by age
-    /// ([`ERROR_HALF_LIFE_DAYS`]). Without such a stretch, the error is that of a Poisson
-    /// count, √mean.
+    /// ([`ERROR_HALF_LIFE_DAYS`]), and scaled by the outlook's mean multiplier where that is
+    /// above 1 (errors grow with demand). Without such a stretch (a history of weeks), the
+    /// one-day error stands in, as if days were independent.
     pub fn outlook(&self, days: usize) -> (f64, f64) {
         let days = days.max(1);
         let m: f64 = (0..days)
@@ -159,7 +166,8 @@ impl EventDemand {
         // Errors grow with demand: in a stretch of events the error is scaled by the
         // stretch's mean multiplier (above 1 only).
         let lift = (m / days as f64).max(1.0);
-        let sd = if weights > 0.0 { lift * (sq / weights / days as f64).sqrt() } else { mean.sqrt() };
+        let per_day = if weights > 0.0 { (sq / weights / days as f64).sqrt() } else { self.one_day_rmse };
+        let sd = lift * per_day;
         (mean, sd)
     }
 }
