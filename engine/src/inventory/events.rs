@@ -23,7 +23,7 @@
 //!
 //! A history of a year or more sees every event once before it comes round again.
 
-use super::smoothing::{SMOOTHING_ALPHA, SMOOTHING_START_DAYS};
+use super::smoothing::{Smoother, SMOOTHING_START_DAYS};
 use crate::calendar::{event_on, RetailEvent};
 use chrono::{Duration, NaiveDate};
 
@@ -105,33 +105,29 @@ impl EventDemand {
         // from the mean of the first of them.
         let factor = |i: usize| kinds[i].map_or(1.0, |k| multipliers[k]);
         let free: Vec<f64> = (0..n).filter(|i| kinds[*i].is_none() && !out[*i]).map(|i| y[i]).collect();
-        let start = free.len().min(SMOOTHING_START_DAYS);
-        let mut level = if start > 0 { free[..start].iter().sum::<f64>() / start as f64 } else { 0.0 };
+        let mut smoother = Smoother::start(&free);
         let mut levels = Vec::with_capacity(n + 1);
         let (mut demand_sums, mut multiplier_sums) = (vec![0.0; n + 1], vec![0.0; n + 1]);
         let mut stockout_days = vec![0usize; n + 1];
-        let mut one_day = (0.0, 0usize);
         for i in 0..n {
-            levels.push(level);
+            levels.push(smoother.level);
             if kinds[i].is_none() && !out[i] {
-                one_day.0 += (y[i] - level).powi(2);
-                one_day.1 += 1;
-                level += SMOOTHING_ALPHA * (y[i] - level);
+                smoother.update(y[i]);
             }
             demand_sums[i + 1] = demand_sums[i] + y[i];
             multiplier_sums[i + 1] = multiplier_sums[i] + factor(i);
             stockout_days[i + 1] = stockout_days[i] + out[i] as usize;
         }
-        levels.push(level);
+        levels.push(smoother.level);
         EventDemand {
-            level,
+            level: smoother.level,
             multipliers,
             next_day: last_day + Duration::days(1),
             demand_sums,
             multiplier_sums,
             levels,
             stockout_days,
-            one_day_rmse: if one_day.1 > 0 { (one_day.0 / one_day.1 as f64).sqrt() } else { 0.0 },
+            one_day_rmse: smoother.rmse(),
         }
     }
 

@@ -8,19 +8,48 @@ pub const SMOOTHING_ALPHA: f64 = 0.1;
 /// Days whose mean starts the smoothing.
 pub const SMOOTHING_START_DAYS: usize = 28;
 
+/// Brown's simple exponential smoothing, one value at a time: the level, and the squared
+/// errors of its one-step-ahead forecasts.
+#[derive(Clone, Copy, Debug)]
+pub struct Smoother {
+    /// The forecast of the next value.
+    pub level: f64,
+    squared_errors: f64,
+    values: usize,
+}
+
+impl Smoother {
+    /// Started from the mean of the first [`SMOOTHING_START_DAYS`] of `y` (0 when empty).
+    pub fn start(y: &[f64]) -> Self {
+        let start = y.len().min(SMOOTHING_START_DAYS);
+        let level = if start > 0 { y[..start].iter().sum::<f64>() / start as f64 } else { 0.0 };
+        Smoother { level, squared_errors: 0.0, values: 0 }
+    }
+
+    /// Takes in one value.
+    pub fn update(&mut self, v: f64) {
+        let e = v - self.level;
+        self.squared_errors += e * e;
+        self.values += 1;
+        self.level += SMOOTHING_ALPHA * e;
+    }
+
+    /// RMSE of the one-step-ahead forecasts so far (0 before any value).
+    pub fn rmse(&self) -> f64 {
+        if self.values > 0 {
+            (self.squared_errors / self.values as f64).sqrt()
+        } else {
+            0.0
+        }
+    }
+}
+
 /// Brown's simple exponential smoothing: (level after the last value, RMSE of the
 /// one-step-ahead forecasts).
 pub fn smooth(y: &[f64]) -> (f64, f64) {
-    if y.is_empty() {
-        return (0.0, 0.0);
-    }
-    let start = y.len().min(SMOOTHING_START_DAYS);
-    let mut level = y[..start].iter().sum::<f64>() / start as f64;
-    let mut sq = 0.0;
+    let mut s = Smoother::start(y);
     for v in y {
-        let e = v - level;
-        sq += e * e;
-        level += SMOOTHING_ALPHA * e;
+        s.update(*v);
     }
-    (level, (sq / y.len() as f64).sqrt())
+    (s.level, s.rmse())
 }

@@ -4,7 +4,7 @@ use super::newsvendor::{critical_ratio, newsvendor_empirical, newsvendor_normal}
 use super::policy::{self, ServiceTarget};
 use super::recommend::{recommend, ProductInput, Recommendation};
 use super::rule::{Policy, PolicyParams};
-use super::simulate::{simulate, LeadTime, SimConfig, NAIVE_WINDOW_DAYS};
+use super::simulate::{simulate, LeadTime, SimConfig, SimResult, NAIVE_WINDOW_DAYS};
 use super::*;
 use crate::rng::Rng;
 
@@ -652,6 +652,14 @@ fn shop_config(policy: Policy, lead_time: LeadTime, on_hand: f64) -> SimConfig {
     }
 }
 
+/// `future` replayed under `policy` after `history`, in [`shop_config`]'s shop with a 7-day
+/// lead time and `on_hand` units at the start.
+fn replay_after(policy: Policy, history: &[f64], future: &[f64], on_hand: f64) -> SimResult {
+    let mut c = shop_config(policy, LeadTime::Fixed(7), on_hand);
+    c.history = history.to_vec();
+    simulate(future, &c).unwrap()
+}
+
 #[test]
 fn drawn_lead_times_are_deterministic() {
     let demand = demand_series(5, 400, 20.0, 0.0);
@@ -694,11 +702,7 @@ fn recommended_policy_beats_naive_baseline_on_seasonal_demand() {
     for seed in [21, 22, 23] {
         let series = demand_series(seed, 3 * 365, 20.0, 0.3);
         let (history, future) = series.split_at(365);
-        let run = |policy| {
-            let mut c = shop_config(policy, LeadTime::Fixed(7), 300.0);
-            c.history = history.to_vec();
-            simulate(future, &c).unwrap()
-        };
+        let run = |policy| replay_after(policy, history, future, 300.0);
         let params = PolicyParams { order_cost: 30_000.0, ..params(None) };
         let recommended =
             run(Policy::Recommended { params, window_days: 28, replan_days: 7, basis: DemandBasis::History });
@@ -773,13 +777,8 @@ fn smoothed_demand_follows_a_ramp_the_history_mean_misses() {
     let (history, future) = ramp.split_at(180);
     let params = PolicyParams { order_cost: 30_000.0, ..params(None) };
     let run = |basis| {
-        let mut c = shop_config(
-            Policy::Recommended { params: params.clone(), window_days: 180, replan_days: 7, basis },
-            LeadTime::Fixed(7),
-            100.0,
-        );
-        c.history = history.to_vec();
-        simulate(future, &c).unwrap()
+        let policy = Policy::Recommended { params: params.clone(), window_days: 180, replan_days: 7, basis };
+        replay_after(policy, history, future, 100.0)
     };
     let (mean, smoothed) = (run(DemandBasis::History), run(DemandBasis::Smoothed));
     // Measured: fill rate 0.933 against 0.828, total cost 1.10M against 2.55M.
@@ -849,11 +848,7 @@ fn events_policy_serves_the_mega_sale_at_half_the_naive_cost() {
         let mut rng = Rng::new(seed);
         let series: Vec<f64> = mega_sale_series(first, last, |_| 20.0).iter().map(|m| rng.poisson(*m) as f64).collect();
         let (history, future) = series.split_at(split);
-        let run = |policy| {
-            let mut c = shop_config(policy, LeadTime::Fixed(7), 300.0);
-            c.history = history.to_vec();
-            simulate(future, &c).unwrap()
-        };
+        let run = |policy| replay_after(policy, history, future, 300.0);
         let params = PolicyParams { order_cost: 30_000.0, ..params(None) };
         let plan =
             |basis, replan_days| Policy::Recommended { params: params.clone(), window_days: 400, replan_days, basis };
