@@ -36,6 +36,9 @@ declare -A analyses=(
     [3_customer_lifetime_value]="SELECT count(*) FROM cafe24.customer_lifetime_value(horizon_days => 180, as_of => '2026-01-01')"
     [4_optimize_inventory]="SELECT count(*) FROM cafe24.optimize_inventory(as_of => '2025-12-31')"
     [5_profit_margins]="SELECT count(*) FROM cafe24.profit_margins(by => 'category', from_date => '2025-01-01', to_date => '2025-12-31')"
+    # The array function grouped by the distribution column: the series are built and
+    # forecast on the workers; only the forecasts come back (OFFSET 0 keeps them as rows).
+    [6_forecast_on_workers]="SELECT count(*) FROM (SELECT s.shop_no, s.product_id, f.step, f.yhat FROM (SELECT shop_no, product_id, array_agg(sold_units::float8 ORDER BY day) AS y FROM cafe24.sales_daily GROUP BY shop_no, product_id) AS s CROSS JOIN LATERAL cafe24.forecast(s.y, 14, '{7}', 'ets') AS f OFFSET 0) AS x"
 )
 
 # measure DB SQL -> "seconds cpu_seconds" of one fresh backend running SQL (after a warm-up run).
@@ -82,7 +85,9 @@ for line in sys.stdin:
 print(rows, byt, tasks)'
 }
 
-printf '%s order lines, 2 shops, 8 shards per table on 2 workers\n' "${lines}"
+shops=$(q "${SINGLE_DB}" -c "SELECT count(*) FROM cafe24.shop")
+daily=$(q "${SINGLE_DB}" -c "SELECT count(*) FROM cafe24.sales_daily")
+printf '%s order lines (%s sales_daily rows), %s shops, 8 shards per table on 2 workers\n' "${lines}" "${daily}" "${shops}"
 printf '%-26s %9s %9s %7s | %8s %8s | %8s %8s | %7s %7s\n' analysis rows bytes tasks "1 node s" "3 node s" "1 cpu s" "3 cpu s" "wall x" "cpu x"
 for name in $(printf '%s\n' "${!analyses[@]}" | sort); do
     sql="${analyses[$name]}"

@@ -14,7 +14,8 @@ source "$(dirname "$0")/lib.sh"
 
 CITUS_DB="${CITUS_DB:-cafe24_citus}" # another name makes a fresh copy (e.g. to experiment)
 # The demo mall every node-count comparison uses (scripts/citus_tier.sh loads it on one node too).
-CITUS_DEMO_ARGS="${CITUS_DEMO_ARGS:-seed => 7, customers => 2000, products => 200, days => 365, start_date => '2025-01-01', sessions_per_order => 0.5}"
+# Three shops: shops 1 and 2 hash to shards on the first worker, shop 3 to the second.
+CITUS_DEMO_ARGS="${CITUS_DEMO_ARGS:-seed => 7, shops => 3, customers => 2000, products => 200, days => 365, start_date => '2025-01-01', sessions_per_order => 0.5}"
 COORD_PORT=54340
 WORKER_PORTS=(54341 54342)
 node_dir() { # node_dir PORT

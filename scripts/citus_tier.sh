@@ -22,8 +22,6 @@ fi
 export CITUS_DB=cafe24_citus_tier
 SINGLE_DB=cafe24_single_tier
 COORD=54340
-W2=54342
-W2_DIR=/tmp/c24-citus-w2
 t0=$(date +%s)
 failures=0
 fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
@@ -97,6 +95,9 @@ for db in "${SINGLE_DB}" "${CITUS_DB}"; do
           -c "SELECT * FROM cafe24.ingest_orders('${changed}')" 2>&1) || fail "ingest_orders on ${db}: ${out}"
     echo "ingest_orders on ${db}: $(echo ${out})"
 done
+# The live-KPI facts on the cluster: rebuild_kpis() (docs/citus.md); on one node, the queue.
+q "${COORD}" "${CITUS_DB}" -c "SELECT cafe24.rebuild_kpis()" >/dev/null || fail "rebuild_kpis() on the cluster"
+q "${COORD}" "${SINGLE_DB}" -c "SELECT cafe24.fold_live_kpis()" >/dev/null || fail "fold_live_kpis() on one node"
 for db in "${SINGLE_DB}" "${CITUS_DB}"; do
     chk=$(q "${COORD}" "${db}" -c "SELECT string_agg(format('%s %s/%s %s %s', aggregate, stored_rows, expected_rows, missing_or_different, unexpected), '; ') FROM cafe24.check_aggregates()" 2>&1) || true
     if [[ "${chk}" =~ ^sales_daily\ ([0-9]+)/([0-9]+)\ 0\ 0\;\ sales_monthly\ ([0-9]+)/([0-9]+)\ 0\ 0$ ]] && [ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ]; then
@@ -113,20 +114,45 @@ for sql in "${kpi_sql}" "${facts_sql}"; do
     [ "${a}" = "${b}" ] && pass "after ingest, equal on both: ${sql:0:60}..." || fail "after ingest, different: ${sql:0:60}..."
 done
 
+# The scheduler: refused on a worker; a job on the coordinator reaches the shards (here the
+# KPI rebuild, after a line changed on a shard: the job's run brings order_daily up to date).
+msg=$(q 54341 "${CITUS_DB}" -c "SELECT cafe24.schedule('x', '@daily', 'SELECT 1')" 2>&1) &&
+    fail "schedule() on a worker was accepted" ||
+    { [[ "${msg}" == *"Citus worker"* ]] && pass "schedule() on a worker: ${msg:0:120}" || fail "schedule() on a worker: ${msg}"; }
+q "${COORD}" postgres -c "SET client_min_messages = warning" -c "CREATE EXTENSION IF NOT EXISTS cafe24_analytics" >/dev/null
+q "${COORD}" "${CITUS_DB}" -c "UPDATE cafe24.order_line SET status = 'cancelled' WHERE order_item_code = 'TIER-1-01'" >/dev/null
+q "${COORD}" "${SINGLE_DB}" -c "UPDATE cafe24.order_line SET status = 'cancelled' WHERE order_item_code = 'TIER-1-01'" -c "SELECT cafe24.fold_live_kpis()" >/dev/null
+job=$(q "${COORD}" postgres -c "SELECT cafe24.schedule_in_database('citus_tier_kpis', '1 seconds', 'SELECT cafe24.rebuild_kpis()', '${CITUS_DB}')")
+ran=""
+for _ in $(seq 1 60); do
+    ran=$(q "${COORD}" postgres -c "SELECT status FROM cafe24.job_run_details WHERE jobid = ${job} AND status IN ('succeeded', 'failed') ORDER BY runid LIMIT 1")
+    [ -n "${ran}" ] && break
+    sleep 0.5
+done
+q "${COORD}" postgres -c "SELECT cafe24.unschedule(${job})" >/dev/null
+a=$(q "${COORD}" "${SINGLE_DB}" -c "${kpi_sql}")
+b=$(q "${COORD}" "${CITUS_DB}" -c "${kpi_sql}")
+[ "${ran}" = succeeded ] && [ "${a}" = "${b}" ] && pass "a coordinator job rebuilt the cluster's KPI facts: equal to one node's" ||
+    fail "coordinator job: run ${ran:-not seen}, order_daily $([ "${a}" = "${b}" ] && echo equal || echo different)"
+
+# The worker holding shop 1's shards (shops 1 and 2 are on one worker, shop 3 on the other).
+W=$(q "${COORD}" "${CITUS_DB}" -c "SELECT p.nodeport FROM pg_dist_shard_placement AS p WHERE p.shardid = get_shard_id_for_distribution_column('cafe24.order_line', 1)")
+W_DIR=/tmp/c24-citus-w$((W - COORD))
+
 # A worker stopped in the middle of a read: a clear error naming the node.
 lines_before=$(q "${COORD}" "${CITUS_DB}" -c "SELECT count(*) FROM cafe24.order_line")
 err=$(mktemp)
 q "${COORD}" "${CITUS_DB}" -c "SELECT count(*) FROM cafe24.order_line WHERE pg_sleep(0.01) IS NOT NULL" >/dev/null 2>"${err}" &
 reader=$!
 sleep 2
-as_postgres "${PG_BIN}/pg_ctl" -D "${W2_DIR}" -m immediate -w stop >/dev/null
+as_postgres "${PG_BIN}/pg_ctl" -D "${W_DIR}" -m immediate -w stop >/dev/null
 if wait "${reader}"; then
     fail "a read survived a stopped worker without an error"
 else
     msg=$(tr '\n' ' ' <"${err}")
-    [[ "${msg}" == *"localhost:${W2}"* || "${msg}" == *"connection"* ]] && pass "stopped worker mid-read: ${msg:0:160}" || fail "unclear error: ${msg}"
+    [[ "${msg}" == *"localhost:${W}"* || "${msg}" == *"connection"* ]] && pass "stopped worker mid-read: ${msg:0:160}" || fail "unclear error: ${msg}"
 fi
-start_cluster "${W2_DIR}" "${W2}"
+start_cluster "${W_DIR}" "${W}"
 
 # A worker stopped in the middle of a write (ingest into both shops' shards, then a pause
 # before COMMIT): the commit fails and no line, aggregate or KPI of the payload is left.
@@ -134,13 +160,13 @@ write_payload="${payload//TIER-/HALF-}"
 q "${COORD}" "${CITUS_DB}" -c "BEGIN" -c "SELECT * FROM cafe24.ingest_orders('${write_payload}')" -c "SELECT pg_sleep(4)" -c "COMMIT" >/dev/null 2>"${err}" &
 writer=$!
 sleep 2
-as_postgres "${PG_BIN}/pg_ctl" -D "${W2_DIR}" -m immediate -w stop >/dev/null
+as_postgres "${PG_BIN}/pg_ctl" -D "${W_DIR}" -m immediate -w stop >/dev/null
 if wait "${writer}"; then
     fail "a write committed with a worker stopped"
 else
     pass "stopped worker mid-write: $(tr '\n' ' ' <"${err}" | cut -c1-160)"
 fi
-start_cluster "${W2_DIR}" "${W2}"
+start_cluster "${W_DIR}" "${W}"
 sleep 1
 q "${COORD}" "${CITUS_DB}" -c "SELECT recover_prepared_transactions()" >/dev/null
 half=$(q "${COORD}" "${CITUS_DB}" -c "SELECT count(*) FROM cafe24.order_line WHERE order_id LIKE 'HALF-%'")
@@ -153,6 +179,11 @@ else
     fail "after the failed write: ${half} lines, ${facts} facts of the payload, ${chk} aggregate differences, ${now_lines} lines (was ${lines_before})"
 fi
 rm -f "${err}"
+
+# TRUNCATE on the coordinator empties the aggregates on every shard.
+q "${COORD}" "${CITUS_DB}" -c "TRUNCATE cafe24.order_line" >/dev/null
+chk=$(q "${COORD}" "${CITUS_DB}" -c "SELECT string_agg(format('%s %s', aggregate, stored_rows), ', ') FROM cafe24.check_aggregates()")
+[ "${chk}" = "sales_daily 0, sales_monthly 0" ] && pass "TRUNCATE order_line: ${chk}" || fail "after TRUNCATE order_line: ${chk}"
 
 echo "citus tier: ${failures} failures in $(($(date +%s) - t0)) s"
 [ "${failures}" -eq 0 ]

@@ -7,7 +7,9 @@
 #      and the scheduler under faults (no run lost or doubled)
 #   5. bad input: every public function with generated bad arguments (clear errors, no crash)
 #      and the HTTP server against a real cluster
-#   6. repository checks          upgrade paths, documented examples executed by tier 3,
+#   6. distributed: the demo on one node and on a 3-node Citus cluster (scripts/citus_tier.sh;
+#      Citus built from ../shared/vendor or $CITUS_SOURCE when none is installed, else skipped)
+#   7. repository checks          upgrade paths, documented examples executed by tier 3,
 #                                 code style (cargo fmt --check, cargo clippy -D warnings)
 source "$(dirname "$0")/lib.sh"
 cd "${REPO_ROOT}"
@@ -34,6 +36,7 @@ tier "pg_cron's own regression suite" "${REPO_ROOT}/scripts/pg_cron_suite.sh"
 tier "scheduler faults (kill -9, immediate restart, terminated launcher and runs)" "${REPO_ROOT}/scripts/fault_tier.sh"
 tier "bad input sweep (clear errors, no crash or hang)" "${REPO_ROOT}/scripts/bad_input_sweep.sh"
 tier "HTTP server (endpoints, keys, errors, limits, live events)" "${REPO_ROOT}/scripts/server_tier.sh"
+tier "distributed (one node vs Citus coordinator + 2 workers)" "${REPO_ROOT}/scripts/citus_tier.sh"
 
 tier "upgrade paths" "${REPO_ROOT}/scripts/check_migrations.sh"
 tier "documented examples are tested" python3 "${REPO_ROOT}/scripts/check_doc_examples.py"

@@ -12,6 +12,17 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION cafe24._role_applies(name) IS 'Internal: whether the current role has the privileges of role (false when no such role); the shop_access policy on Citus.';
 
+-- Whether this database is on a Citus worker (not the coordinator): false without Citus.
+CREATE FUNCTION cafe24._on_citus_worker() RETURNS boolean LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname OPERATOR(pg_catalog.=) 'citus') THEN
+        RETURN false;
+    END IF;
+    RETURN (SELECT g.groupid OPERATOR(pg_catalog.<>) 0 FROM pg_catalog.pg_dist_local_group AS g);
+END $$;
+COMMENT ON FUNCTION cafe24._on_citus_worker() IS 'Internal: whether this database is on a Citus worker node (the scheduler refuses jobs there); false without Citus.';
+
 CREATE FUNCTION cafe24.distribute_star_schema()
 RETURNS TABLE (table_name regclass, distribution text, colocated_with regclass)
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
@@ -30,6 +41,7 @@ DECLARE
     moved regclass[] := '{}';
     cmd text;
     fk record;
+    trg record;
     restore text[] := '{}';
 BEGIN
     IF NOT EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'citus') THEN
@@ -47,7 +59,7 @@ BEGIN
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   HINT = 'Add workers first: SELECT citus_set_coordinator_host(''coordinator-host'', 5432); SELECT citus_add_node(''worker-host'', 5432);';
     END IF;
-    IF (SELECT g.groupid FROM pg_catalog.pg_dist_local_group AS g) <> 0 THEN
+    IF cafe24._on_citus_worker() THEN
         RAISE EXCEPTION 'distribute_star_schema: this node is a worker, not the coordinator'
             USING ERRCODE = 'object_not_in_prerequisite_state', HINT = 'Connect to the coordinator and call it there.';
     END IF;
@@ -103,11 +115,8 @@ BEGIN
         END IF;
     END LOOP;
 
-    -- The statement triggers that keep the aggregates do not work on shards (Citus 12.1 cannot
-    -- plan their queries over transition tables, "unrecognized RTE kind: 7", and a shard's
-    -- TG_TABLE_NAME is order_line_102008): they are disabled, the shards get them disabled, and
-    -- the aggregates are kept by rebuild_aggregates() and rebuild_kpis() after each load
-    -- (docs/citus.md). Disabled, they also do not fire while Citus copies the rows into shards.
+    -- Triggers off while Citus copies the rows into shards (the aggregates are copied too);
+    -- the shards are created with them off, and the aggregate ones are turned on below.
     PERFORM pg_catalog.set_config('session_replication_role', 'replica', true);
     FOREACH t IN ARRAY reference || facts LOOP
         IF NOT EXISTS (SELECT FROM pg_catalog.pg_dist_partition AS p WHERE p.logicalrelid = t) THEN
@@ -139,6 +148,17 @@ BEGIN
         PERFORM truncate_local_data_after_distributing_table(t);
     END LOOP;
     PERFORM pg_catalog.set_config('session_replication_role', 'origin', true);
+    -- The aggregate triggers back on, here and (Citus propagates each ALTER) on every shard:
+    -- on a shard they write the same node's co-located shards (cafe24._trigger_targets).
+    -- The live-KPI triggers stay off: order facts span shops (a customer's first order), so
+    -- on a cluster cafe24.rebuild_kpis() brings them up to date (docs/citus.md).
+    FOR trg IN SELECT t.tgrelid::regclass AS rel, t.tgname FROM pg_catalog.pg_trigger AS t
+               WHERE t.tgrelid OPERATOR(pg_catalog.=) ANY (reference || facts) AND NOT t.tgisinternal
+                 AND t.tgfoid OPERATOR(pg_catalog.=) ANY (ARRAY['cafe24._order_line_changed()', 'cafe24._sales_daily_changed()',
+                     'cafe24._product_changed()', 'cafe24._shop_changed()', 'cafe24._order_line_truncated()']::regprocedure[])
+               ORDER BY 1, 2 LOOP
+        EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE TRIGGER %I', trg.rel, trg.tgname);
+    END LOOP;
 
     FOREACH n IN ARRAY per_shop LOOP
         EXECUTE pg_catalog.format($p$
@@ -157,5 +177,5 @@ BEGIN
         ORDER BY p.partmethod DESC, p.logicalrelid::regclass::text;
 END $$;
 COMMENT ON FUNCTION cafe24.distribute_star_schema() IS
-'On a Citus coordinator with workers: makes shop, product, customer, inventory_snapshot and shop_access reference tables and shards order_line, behaviour_event, sales_daily, sales_monthly, order_daily, order_fact and kpi_live by shop_no, co-located; the aggregates stay exact through triggers fired on the shards. Idempotent; returns each table''s distribution. Superuser only; raises 55000 with a HINT when Citus is not installed.';
+'On a Citus coordinator with workers: makes shop, product, customer, inventory_snapshot and shop_access reference tables and shards order_line, behaviour_event, sales_daily, sales_monthly, order_daily, order_fact and kpi_live by shop_no, co-located; sales_daily and sales_monthly stay exact through triggers fired on the shards, the live-KPI facts through rebuild_kpis(). Idempotent; returns each table''s distribution. Superuser only; raises 55000 with a HINT when Citus is not installed.';
 REVOKE ALL ON FUNCTION cafe24.distribute_star_schema() FROM PUBLIC;

@@ -596,17 +596,23 @@ BEGIN
         RETURN;
     END IF;
     EXECUTE format($q$
+        -- Grouped by the shop-day, not a lateral aggregate per key: Citus pushes this down to
+        -- the shards. A shop-day without facts gets NULL, as the built-in sums give over no rows.
         WITH keys AS (SELECT DISTINCT day, shop_no FROM unnest($1, $2) AS k(day, shop_no)),
+        facts AS (
+            SELECT f.day, f.shop_no, ARRAY[%s] AS a
+            FROM cafe24.kpi_daily_facts AS f JOIN keys USING (day, shop_no)
+            GROUP BY f.day, f.shop_no
+        ),
         v AS (
             SELECT keys.day, keys.shop_no, x.kpi, x.value
-            FROM keys
-            CROSS JOIN LATERAL (SELECT ARRAY[%s] AS a FROM cafe24.kpi_daily_facts AS f WHERE f.day = keys.day AND f.shop_no = keys.shop_no) AS f
+            FROM keys LEFT JOIN facts AS f USING (day, shop_no)
             CROSS JOIN LATERAL (VALUES %s) AS x(kpi, value)
         ),
         moved AS (
             INSERT INTO cafe24.kpi_live AS l (kpi, shop_no, day, value)
             SELECT kpi, shop_no, day, value FROM v
-            ON CONFLICT (kpi, shop_no, day) DO UPDATE SET value = excluded.value, updated_at = now()
+            ON CONFLICT (kpi, shop_no, day) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at  -- the default now(): Citus refuses now() in DO UPDATE SET
                 WHERE l.value IS DISTINCT FROM excluded.value
             RETURNING kpi, shop_no, day, value
         )

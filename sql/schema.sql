@@ -239,24 +239,25 @@ LANGUAGE sql IMMUTABLE AS $$
 $$;
 
 -- Order lines (with sign) → contributions keyed by (day, shop_no, product_id).
-CREATE FUNCTION cafe24._daily_source(signed_lines text) RETURNS text
+-- shop: the shop table to read (a trigger on a Citus shard reads the node's shard of it).
+CREATE FUNCTION cafe24._daily_source(signed_lines text, shop text DEFAULT 'cafe24.shop') RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
     SELECT format($s$
         SELECT (c.ordered_at AT TIME ZONE s.timezone)::date AS day, c.shop_no, c.product_id,
                c.sign, 1 AS order_lines, m.*
         FROM (%s) AS c
-        JOIN cafe24.shop AS s USING (shop_no)
+        JOIN %s AS s USING (shop_no)
         CROSS JOIN LATERAL cafe24._line_measures(c.status, c.quantity, c.unit_price, c.discount, c.unit_cost) AS m
-    $s$, signed_lines)
+    $s$, signed_lines, shop)
 $$;
 
 -- Daily rows (with sign) → contributions keyed by (month, shop_no, category).
-CREATE FUNCTION cafe24._monthly_source(signed_daily text) RETURNS text
+CREATE FUNCTION cafe24._monthly_source(signed_daily text, product text DEFAULT 'cafe24.product') RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
     SELECT format($s$
         SELECT date_trunc('month', c.day)::date AS month, p.category, c.*
-        FROM (%s) AS c JOIN cafe24.product AS p USING (product_id)
-    $s$, signed_daily)
+        FROM (%s) AS c JOIN %s AS p USING (product_id)
+    $s$, signed_daily, product)
 $$;
 
 -- SELECT of signed sums of every measure, grouped by keys.
@@ -290,27 +291,72 @@ LANGUAGE sql IMMUTABLE AS $$
     FROM (SELECT string_agg(quote_ident(x), ', ') AS k FROM unnest(keys) AS x) AS kk
 $$;
 
+-- The tables a trigger's statements read and write, one row per set. On one node, and on a
+-- Citus coordinator, rels themselves. In a trigger fired on a Citus shard of base (on a
+-- worker, after distribute_star_schema), the same node's shards instead: rels[i] becomes
+-- its shard co-located with the fired one (a reference table: its one shard), and a shard
+-- of a reference table gives one set for each group of co-located shards on this node.
+-- Statements over shards are plain local queries: Citus plans no distributed query inside
+-- a shard's trigger, and could not plan one over transition tables.
+CREATE FUNCTION cafe24._trigger_targets(fired oid, base regclass, rels regclass[]) RETURNS SETOF text[]
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    shard bigint;
+BEGIN
+    IF fired OPERATOR(pg_catalog.=) base::oid THEN
+        RETURN NEXT rels::text[];
+        RETURN;
+    END IF;
+    SELECT pg_catalog.substring(c.relname, '_(\d+)$')::bigint INTO shard FROM pg_catalog.pg_class AS c WHERE c.oid = fired;
+    RETURN QUERY
+        WITH fired_shard AS (SELECT s.shardminvalue FROM pg_catalog.pg_dist_shard AS s WHERE s.shardid = shard AND s.logicalrelid = base),
+        groups AS (
+            SELECT f.shardminvalue FROM fired_shard AS f WHERE f.shardminvalue IS NOT NULL
+            UNION
+            SELECT s.shardminvalue FROM pg_catalog.pg_dist_shard AS s JOIN pg_catalog.pg_dist_placement AS p USING (shardid)
+            WHERE s.logicalrelid = 'cafe24.order_line'::regclass
+              AND p.groupid = (SELECT g.groupid FROM pg_catalog.pg_dist_local_group AS g)
+              AND EXISTS (SELECT FROM fired_shard AS f WHERE f.shardminvalue IS NULL)
+        )
+        SELECT pg_catalog.array_agg(pg_catalog.shard_name(r.rel, t.shardid) ORDER BY r.i)
+        FROM groups AS g
+        CROSS JOIN pg_catalog.unnest(rels) WITH ORDINALITY AS r(rel, i)
+        JOIN pg_catalog.pg_dist_shard AS t ON t.logicalrelid = r.rel
+             AND (t.shardminvalue = g.shardminvalue OR t.shardminvalue IS NULL)
+        GROUP BY g.shardminvalue
+        HAVING pg_catalog.count(*) = pg_catalog.cardinality(rels);
+END $$;
+COMMENT ON FUNCTION cafe24._trigger_targets(oid, regclass, regclass[]) IS 'Internal: the tables a trigger fired on base (or on a Citus shard of it) writes: rels themselves, or the same node''s co-located shards of them.';
+
 CREATE FUNCTION cafe24._order_line_changed() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    src text := cafe24._daily_source(cafe24._transition_rows(TG_OP));
+    t text[];
+    src text;
 BEGIN
-    EXECUTE cafe24._upsert_sql('cafe24.sales_daily', '{day,shop_no,product_id}', src);
-    IF TG_OP <> 'INSERT' THEN
-        EXECUTE cafe24._prune_sql('cafe24.sales_daily', '{day,shop_no,product_id}', src);
-    END IF;
+    FOR t IN SELECT * FROM cafe24._trigger_targets(TG_RELID, 'cafe24.order_line', '{cafe24.sales_daily,cafe24.shop}') LOOP
+        src := cafe24._daily_source(cafe24._transition_rows(TG_OP), t[2]);
+        EXECUTE cafe24._upsert_sql(t[1], '{day,shop_no,product_id}', src);
+        IF TG_OP <> 'INSERT' THEN
+            EXECUTE cafe24._prune_sql(t[1], '{day,shop_no,product_id}', src);
+        END IF;
+    END LOOP;
     RETURN NULL;
 END $$;
 
 CREATE FUNCTION cafe24._sales_daily_changed() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    src text := cafe24._monthly_source(cafe24._transition_rows(TG_OP));
+    t text[];
+    src text;
 BEGIN
-    EXECUTE cafe24._upsert_sql('cafe24.sales_monthly', '{month,shop_no,category}', src);
-    IF TG_OP <> 'INSERT' THEN
-        EXECUTE cafe24._prune_sql('cafe24.sales_monthly', '{month,shop_no,category}', src);
-    END IF;
+    FOR t IN SELECT * FROM cafe24._trigger_targets(TG_RELID, 'cafe24.sales_daily', '{cafe24.sales_monthly,cafe24.product}') LOOP
+        src := cafe24._monthly_source(cafe24._transition_rows(TG_OP), t[2]);
+        EXECUTE cafe24._upsert_sql(t[1], '{month,shop_no,category}', src);
+        IF TG_OP <> 'INSERT' THEN
+            EXECUTE cafe24._prune_sql(t[1], '{month,shop_no,category}', src);
+        END IF;
+    END LOOP;
     RETURN NULL;
 END $$;
 
@@ -318,17 +364,23 @@ END $$;
 CREATE FUNCTION cafe24._product_changed() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    src text := $s$
-        SELECT date_trunc('month', d.day)::date AS month, x.category, x.sign, d.*
-        FROM cafe24.sales_daily AS d
-        JOIN (SELECT n.product_id, n.category AS new_category, o.category AS old_category
-              FROM new_rows AS n JOIN old_rows AS o USING (product_id)
-              WHERE n.category IS DISTINCT FROM o.category) AS ch USING (product_id)
-        CROSS JOIN LATERAL (VALUES (1, ch.new_category), (-1, ch.old_category)) AS x(sign, category)
-    $s$;
+    t text[];
 BEGIN
-    EXECUTE cafe24._upsert_sql('cafe24.sales_monthly', '{month,shop_no,category}', src);
-    EXECUTE cafe24._prune_sql('cafe24.sales_monthly', '{month,shop_no,category}', src);
+    FOR t IN SELECT * FROM cafe24._trigger_targets(TG_RELID, 'cafe24.product', '{cafe24.sales_monthly,cafe24.sales_daily}') LOOP
+        DECLARE
+            src text := pg_catalog.format($s$
+                SELECT date_trunc('month', d.day)::date AS month, x.category, x.sign, d.*
+                FROM %s AS d
+                JOIN (SELECT n.product_id, n.category AS new_category, o.category AS old_category
+                      FROM new_rows AS n JOIN old_rows AS o USING (product_id)
+                      WHERE n.category IS DISTINCT FROM o.category) AS ch USING (product_id)
+                CROSS JOIN LATERAL (VALUES (1, ch.new_category), (-1, ch.old_category)) AS x(sign, category)
+            $s$, t[2]);
+        BEGIN
+            EXECUTE cafe24._upsert_sql(t[1], '{month,shop_no,category}', src);
+            EXECUTE cafe24._prune_sql(t[1], '{month,shop_no,category}', src);
+        END;
+    END LOOP;
     RETURN NULL;
 END $$;
 
@@ -337,23 +389,30 @@ CREATE FUNCTION cafe24._shop_changed() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     moved integer[];
+    t text[];
 BEGIN
     SELECT array_agg(n.shop_no) INTO moved
     FROM new_rows AS n JOIN old_rows AS o USING (shop_no)
     WHERE n.timezone IS DISTINCT FROM o.timezone;
     IF moved IS NOT NULL THEN
-        DELETE FROM cafe24.sales_daily WHERE shop_no = ANY (moved);
-        EXECUTE cafe24._upsert_sql('cafe24.sales_daily', '{day,shop_no,product_id}',
-            cafe24._daily_source('SELECT 1 AS sign, * FROM cafe24.order_line WHERE shop_no = ANY ($1)'))
-        USING moved;
+        FOR t IN SELECT * FROM cafe24._trigger_targets(TG_RELID, 'cafe24.shop', '{cafe24.sales_daily,cafe24.order_line,cafe24.shop}') LOOP
+            EXECUTE pg_catalog.format('DELETE FROM %s WHERE shop_no OPERATOR(pg_catalog.=) ANY ($1)', t[1]) USING moved;
+            EXECUTE cafe24._upsert_sql(t[1], '{day,shop_no,product_id}',
+                cafe24._daily_source(pg_catalog.format('SELECT 1 AS sign, * FROM %s WHERE shop_no OPERATOR(pg_catalog.=) ANY ($1)', t[2]), t[3]))
+            USING moved;
+        END LOOP;
     END IF;
     RETURN NULL;
 END $$;
 
 CREATE FUNCTION cafe24._order_line_truncated() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    t text[];
 BEGIN
-    TRUNCATE cafe24.sales_daily, cafe24.sales_monthly;
+    FOR t IN SELECT * FROM cafe24._trigger_targets(TG_RELID, 'cafe24.order_line', '{cafe24.sales_daily,cafe24.sales_monthly}') LOOP
+        EXECUTE pg_catalog.format('TRUNCATE %s, %s', t[1], t[2]);
+    END LOOP;
     RETURN NULL;
 END $$;
 
@@ -410,8 +469,8 @@ COMMENT ON FUNCTION cafe24.check_aggregates() IS 'Compares sales_daily and sales
 
 COMMENT ON FUNCTION cafe24._measures() IS 'Internal: the measure columns shared by sales_daily and sales_monthly.';
 COMMENT ON FUNCTION cafe24._transition_rows(text) IS 'Internal: SQL selecting a trigger''s transition rows with sign +1 (new) or -1 (old).';
-COMMENT ON FUNCTION cafe24._daily_source(text) IS 'Internal: SQL turning signed order lines into sales_daily contributions.';
-COMMENT ON FUNCTION cafe24._monthly_source(text) IS 'Internal: SQL turning signed sales_daily rows into sales_monthly contributions.';
+COMMENT ON FUNCTION cafe24._daily_source(text, text) IS 'Internal: SQL turning signed order lines into sales_daily contributions.';
+COMMENT ON FUNCTION cafe24._monthly_source(text, text) IS 'Internal: SQL turning signed sales_daily rows into sales_monthly contributions.';
 COMMENT ON FUNCTION cafe24._grouped_sql(text[], text) IS 'Internal: SQL summing signed contributions by key.';
 COMMENT ON FUNCTION cafe24._upsert_sql(text, text[], text) IS 'Internal: SQL adding signed contributions to an aggregate table.';
 COMMENT ON FUNCTION cafe24._prune_sql(text, text[], text) IS 'Internal: SQL deleting aggregate rows left without lines.';

@@ -6,3 +6,7 @@ DROP EXTENSION IF EXISTS cafe24_analytics CASCADE;
 CREATE EXTENSION cafe24_analytics;
 SELECT * FROM cafe24.distribute_star_schema();
 SELECT count(*) AS per_shop_policies FROM pg_policies WHERE schemaname = 'cafe24' AND policyname = 'shop_access';
+-- Without Citus, the aggregate triggers write the tables themselves (on a Citus worker's
+-- shard they write the same node's co-located shards), and this is not a Citus worker.
+SELECT * FROM cafe24._trigger_targets('cafe24.order_line'::regclass, 'cafe24.order_line', '{cafe24.sales_daily,cafe24.shop}');
+SELECT cafe24._on_citus_worker() AS on_citus_worker;

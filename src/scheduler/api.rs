@@ -72,13 +72,22 @@ fn first_run(function: &str, schedule: &Schedule, tz: &str) -> Option<TimestampW
     next.map(|t| TimestampWithTimeZone::try_from(plan::to_pg(t)).expect("a run time within PostgreSQL's range"))
 }
 
-/// Raises a clear error unless the library was preloaded (the launcher exists only then).
+/// Raises a clear error unless the library was preloaded (the launcher exists only then),
+/// and on a Citus worker: jobs live on the coordinator, where a job's command fans out to
+/// the shards (docs/citus.md).
 fn require_preloaded(function: &str) {
     if !crate::preloaded() {
         error::raise(
             PgSqlErrorCode::ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
             format!("{function}: the scheduler is not running because cafe24_analytics is not in shared_preload_libraries"),
             "Add it (keeping any libraries already listed): ALTER SYSTEM SET shared_preload_libraries = 'cafe24_analytics'; then restart PostgreSQL.",
+        );
+    }
+    if Spi::get_one::<bool>("SELECT cafe24._on_citus_worker()").ok().flatten().unwrap_or(false) {
+        error::raise(
+            PgSqlErrorCode::ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+            format!("{function}: this database is on a Citus worker; jobs are scheduled and run on the coordinator"),
+            "Connect to the coordinator and call it there: a job's command on the coordinator reaches every shard.",
         );
     }
 }
