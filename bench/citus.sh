@@ -41,20 +41,28 @@ declare -A analyses=(
     [6_forecast_on_workers]="SELECT count(*) FROM (SELECT s.shop_no, s.product_id, f.step, f.yhat FROM (SELECT shop_no, product_id, array_agg(sold_units::float8 ORDER BY day) AS y FROM cafe24.sales_daily GROUP BY shop_no, product_id) AS s CROSS JOIN LATERAL cafe24.forecast(s.y, 14, '{7}', 'ets') AS f OFFSET 0) AS x"
 )
 
-# measure DB SQL -> "seconds cpu_seconds" of one fresh backend running SQL (after a warm-up run).
+ROUNDS="${ROUNDS:-5}"
+# CPU seconds (user + system) that the server on PORT's processes ended so far have used: the
+# postmaster's reaped children (backends, the workers' backends serving the coordinator).
+reaped_cpu() { # reaped_cpu PORT
+    local dir pid
+    dir=$([ "$1" = "${COORD}" ] && echo /tmp/c24-citus-coord || echo "/tmp/c24-citus-w$(($1 - COORD))")
+    pid=$(head -1 "${dir}/postmaster.pid")
+    awk '{ printf "%.2f\n", ($16 + $17) / 100 }' "/proc/${pid}/stat"
+}
+# measure DB SQL -> "seconds coordinator_cpu workers_cpu" per run: ROUNDS runs in one session
+# after a warm-up run in another; CPU from the postmasters' reaped children once it ended.
 measure() {
-    local db="$1" sql="$2"
-    q "${db}" <<SQL | tail -1
-SET client_min_messages = warning;
-CREATE FUNCTION pg_temp.cpu() RETURNS numeric LANGUAGE sql AS
-\$\$ SELECT (split_part(s, ' ', 14)::numeric + split_part(s, ' ', 15)::numeric) / 100 FROM pg_read_file('/proc/' || pg_backend_pid() || '/stat') AS s \$\$;
-${sql};
-SELECT clock_timestamp() AS t0, pg_temp.cpu() AS c0 \gset
-\o /dev/null
-${sql};
-\o
-SELECT extract(epoch FROM clock_timestamp() - :'t0')::numeric(10,3) || ' ' || (pg_temp.cpu() - :c0)::numeric(10,2);
-SQL
+    local db="$1" sql="$2" c0 w0 c1 w1 t0 t1
+    q "${db}" -c "${sql}" >/dev/null
+    sleep 0.3
+    c0=$(reaped_cpu "${COORD}"); w0="$(reaped_cpu 54341) + $(reaped_cpu 54342)"
+    t0=$(date +%s.%N)
+    for _ in $(seq 1 "${ROUNDS}"); do printf '%s;\n' "${sql}"; done | q "${db}" >/dev/null
+    t1=$(date +%s.%N)
+    sleep 0.3
+    c1=$(reaped_cpu "${COORD}"); w1="$(reaped_cpu 54341) + $(reaped_cpu 54342)"
+    python3 -c "print('%.4f %.3f %.3f' % (($t1 - $t0) / ${ROUNDS}, ($c1 - $c0) / ${ROUNDS}, (($w1) - ($w0)) / ${ROUNDS}))"
 }
 
 # shipped SQL -> "rows bytes tasks": what the coordinator's Citus scans received, summed over
@@ -62,7 +70,7 @@ SQL
 shipped() {
     local sql="$1" from
     from=$(stat -c %s "${COORD_LOG}")
-    q "${CITUS_DB}" <<SQL >/dev/null
+    q "${CITUS_DB}" <<SQL >/dev/null || return 1
 SET client_min_messages = warning;
 LOAD 'auto_explain';
 SET auto_explain.log_min_duration = 0;
@@ -88,13 +96,16 @@ print(rows, byt, tasks)'
 shops=$(q "${SINGLE_DB}" -c "SELECT count(*) FROM cafe24.shop")
 daily=$(q "${SINGLE_DB}" -c "SELECT count(*) FROM cafe24.sales_daily")
 printf '%s order lines (%s sales_daily rows), %s shops, 8 shards per table on 2 workers\n' "${lines}" "${daily}" "${shops}"
-printf '%-26s %9s %9s %7s | %8s %8s | %8s %8s | %7s %7s\n' analysis rows bytes tasks "1 node s" "3 node s" "1 cpu s" "3 cpu s" "wall x" "cpu x"
+printf '%-22s %7s %9s %5s | %8s %8s %6s | %8s %8s %8s | %6s\n' analysis rows bytes tasks "1 node s" "3 node s" "wall x" "1 cpu s" "coord s" "workers" "coord x"
 for name in $(printf '%s\n' "${!analyses[@]}" | sort); do
     sql="${analyses[$name]}"
-    read -r s1 c1 < <(measure "${SINGLE_DB}" "${sql}")
-    read -r s3 c3 < <(measure "${CITUS_DB}" "${sql}")
-    read -r rows bytes tasks < <(shipped "${sql}")
+    read -r s1 c1 _ < <(measure "${SINGLE_DB}" "${sql}")
+    read -r s3 c3 w3 < <(measure "${CITUS_DB}" "${sql}")
+    read -r rows bytes tasks < <(shipped "${sql}" 2>/dev/null || echo "- - -")
     python3 -c "
-s1, s3, c1, c3 = $s1, $s3, $c1, $c3
-print('%-26s %9d %9d %7d | %8.3f %8.3f | %8.2f %8.2f | %7.2f %7s' % ('${name#*_}', $rows, $bytes, $tasks, s1, s3, c1, c3, s3 / s1, '%.2f' % (c3 / c1) if c1 else '-'))"
+s1, s3, c1, c3, w3 = $s1, $s3, $c1, $c3, $w3
+print('%-22s %7s %9s %5s | %8.3f %8.3f %6.2f | %8.3f %8.3f %8.3f | %6s' % ('${name#*_}', '${rows}', '${bytes}', '${tasks}', s1, s3, s3 / s1, c1, c3, w3, '%.2f' % (c3 / c1) if c1 else '-'))"
 done
+echo "rows, bytes: what the coordinator's Citus scans received over one run (auto_explain; - where Citus failed to"
+echo "  EXPLAIN ANALYZE a parameterized PL/pgSQL statement: 'cache lookup failed for type')."
+echo "cpu: user + system seconds per run, from the servers' reaped backends; workers: both workers together."
