@@ -8,6 +8,8 @@ PG_BIN="/usr/lib/postgresql/${PG_MAJOR}/bin"
 PG_CONFIG="${PG_BIN}/pg_config"
 PGRX_VERSION=0.18.1
 export PATH="${HOME}/.cargo/bin:${PATH}"
+# A clean CI clone gains nothing from incremental compilation, which only adds to the disk.
+if [ "${CI:-}" = true ]; then export CARGO_INCREMENTAL=0; fi
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
