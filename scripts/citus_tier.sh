@@ -180,6 +180,21 @@ else
 fi
 rm -f "${err}"
 
+# Per-shop row-level security on the cluster: a role given shop 1 reads shop 1 only, the same
+# rows as on one node (the policies run in the workers' shard queries; schema USAGE is not
+# propagated by Citus for the extension's schema, so it is granted on the workers too).
+q "${COORD}" "${CITUS_DB}" -c "DO \$\$ BEGIN CREATE ROLE tier_shop1 LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END \$\$" >/dev/null
+for db in "${SINGLE_DB}" "${CITUS_DB}"; do
+    q "${COORD}" "${db}" -c "GRANT USAGE ON SCHEMA cafe24 TO tier_shop1" -c "GRANT SELECT ON cafe24.order_line, cafe24.sales_daily TO tier_shop1" \
+        -c "INSERT INTO cafe24.shop_access VALUES ('tier_shop1', 1)" >/dev/null
+done
+q "${COORD}" "${CITUS_DB}" -c "SELECT count(*) FROM run_command_on_workers('GRANT USAGE ON SCHEMA cafe24 TO tier_shop1') WHERE success" >/dev/null
+rls_sql="SELECT shop_no, count(*), sum(net_amount) FROM cafe24.sales_daily GROUP BY 1 ORDER BY 1"
+a=$(as_postgres psql -X -q -At -h /tmp -p "${COORD}" -U tier_shop1 -d "${SINGLE_DB}" -c "${rls_sql}" 2>&1)
+b=$(as_postgres psql -X -q -At -h /tmp -p "${COORD}" -U tier_shop1 -d "${CITUS_DB}" -c "${rls_sql}" 2>&1)
+[[ "${a}" == 1\|* ]] && [ "$(printf '%s\n' "${b}" | wc -l)" = 1 ] && [ "${a}" = "${b}" ] &&
+    pass "a role given shop 1 reads shop 1 only on both: ${b}" || fail "per-shop RLS: one node '${a}', cluster '${b}'"
+
 # TRUNCATE on the coordinator empties the aggregates on every shard.
 q "${COORD}" "${CITUS_DB}" -c "TRUNCATE cafe24.order_line" >/dev/null
 chk=$(q "${COORD}" "${CITUS_DB}" -c "SELECT string_agg(format('%s %s', aggregate, stored_rows), ', ') FROM cafe24.check_aggregates()")

@@ -974,17 +974,27 @@ CREATE POLICY shop_access_own ON cafe24.shop_access FOR SELECT
                    WHERE r.rolname OPERATOR(pg_catalog.=) shop_access.role AND pg_catalog.pg_has_role(r.oid, 'USAGE')));
 GRANT SELECT ON cafe24.shop_access TO PUBLIC;
 
-CREATE FUNCTION cafe24._shop_grants() RETURNS integer[] LANGUAGE plpgsql STABLE PARALLEL SAFE
+-- The shop_access the policy functions read: the table, or on a Citus node with a copy of it
+-- (a reference table after distribute_star_schema), that copy. The per-shop policies are
+-- evaluated inside the workers' shard queries, where Citus runs no distributed query; the
+-- copy has the table's policy and grants, so each role still reads only its own rows.
+CREATE FUNCTION cafe24._shop_access_rel() RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    rel text;
 BEGIN
-    RETURN (SELECT pg_catalog.array_agg(a.shop_no) FROM cafe24.shop_access AS a WHERE a.shop_no IS NOT NULL);
+    IF pg_catalog.to_regclass('pg_catalog.pg_dist_shard') IS NOT NULL THEN
+        SELECT pg_catalog.shard_name(s.logicalrelid, s.shardid) INTO rel
+        FROM pg_catalog.pg_dist_shard AS s JOIN pg_catalog.pg_dist_placement AS p USING (shardid)
+        WHERE s.logicalrelid OPERATOR(pg_catalog.=) 'cafe24.shop_access'::pg_catalog.regclass
+          AND p.groupid OPERATOR(pg_catalog.=) (SELECT g.groupid FROM pg_catalog.pg_dist_local_group AS g);
+    END IF;
+    RETURN coalesce(rel, 'cafe24.shop_access');
 END $$;
+COMMENT ON FUNCTION cafe24._shop_access_rel() IS 'Internal: cafe24.shop_access, or on a Citus node the local copy of it (the per-shop policies run inside shard queries).';
+-- cafe24._shop_grants() and cafe24._all_shops_granted() are in src/shop_access.rs (one read per
+-- statement, also where the policies call them per row).
 COMMENT ON FUNCTION cafe24._shop_grants() IS 'Internal: the shops cafe24.shop_access gives the current role by number (for the per-shop policies).';
-CREATE FUNCTION cafe24._all_shops_granted() RETURNS boolean LANGUAGE plpgsql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp AS $$
-BEGIN
-    RETURN EXISTS (SELECT FROM cafe24.shop_access AS a WHERE a.shop_no IS NULL);
-END $$;
 COMMENT ON FUNCTION cafe24._all_shops_granted() IS 'Internal: whether cafe24.shop_access gives the current role every shop (for the per-shop policies).';
 
 DO $$

@@ -21,6 +21,7 @@ mod gucs;
 mod privileged;
 mod progress;
 mod scheduler;
+mod shop_access;
 
 extension_sql_file!("../sql/schema.sql", name = "schema", bootstrap);
 extension_sql_file!("../sql/web.sql", name = "web");
