@@ -373,11 +373,36 @@ struct AutoPlan {
     scores: Vec<conformal::Scores>,
 }
 
+/// The backtest windows of `auto` as (training length, test length): the last
+/// `AUTO_ORIGINS` whole windows of `h` steps end to end when the history allows; else
+/// whole windows that overlap; else windows cut short by the end of the history (a
+/// yearly series of 14 points forecast 6 ahead still gets two origins, and so calibrated
+/// intervals). Each leaves the training history `origins_for` asks for.
+fn auto_cuts(n: usize, h: usize, seasons: &[usize]) -> Vec<(usize, usize)> {
+    let min_train = min_train(seasons);
+    let spare = n.saturating_sub(min_train);
+    if spare == 0 {
+        return Vec::new();
+    }
+    if spare >= AUTO_ORIGINS * h {
+        return (1..=AUTO_ORIGINS).rev().map(|o| (n - o * h, h)).collect();
+    }
+    let mut cuts: Vec<(usize, usize)> = if spare >= h {
+        // Whole windows, the first starting right after the shortest training history.
+        (0..AUTO_ORIGINS).map(|i| (min_train + i * (spare - h) / (AUTO_ORIGINS - 1).max(1), h)).collect()
+    } else {
+        // Windows running to the end of the history, each shorter than the horizon.
+        (0..AUTO_ORIGINS).map(|i| min_train + i * spare / AUTO_ORIGINS).map(|c| (c, n - c)).collect()
+    };
+    cuts.dedup();
+    cuts
+}
+
 /// Rolling-origin backtest of every candidate, each single model fitted once per origin
 /// and the combinations formed from those fits; `None` when the history is too short.
 fn auto_plan(y: &[f64], seasons: &[usize], h: usize, levels: &[f64]) -> Option<AutoPlan> {
-    let origins = origins_for(y.len(), h, seasons).min(AUTO_ORIGINS);
-    if origins == 0 {
+    let cuts = auto_cuts(y.len(), h, seasons);
+    if cuts.is_empty() {
         return None;
     }
     let cands = auto_candidates(y, seasons);
@@ -385,14 +410,13 @@ fn auto_plan(y: &[f64], seasons: &[usize], h: usize, levels: &[f64]) -> Option<A
     let mut acc: Vec<AccuracyAccumulator> = cands.iter().map(|_| AccuracyAccumulator::default()).collect();
     let mut scores: Vec<Vec<conformal::Scores>> = vec![Vec::new(); cands.len()];
     let mut ok = vec![true; cands.len()];
-    for o in (1..=origins).rev() {
+    for (cut, len) in cuts {
         crate::interrupt::check();
-        let cut = y.len() - o * h;
-        let (train, test) = (&y[..cut], &y[cut..cut + h]);
+        let (train, test) = (&y[..cut], &y[cut..cut + len]);
         let usable: Vec<usize> = seasons.iter().copied().filter(|m| train.len() >= 2 * m).collect();
         let scale = naive_scale(train, usable.first().copied().unwrap_or(1));
         let fits: Vec<Option<Forecast>> =
-            singles.iter().map(|&m| fit_concrete(train, m, &usable, h, levels).ok()).collect();
+            singles.iter().map(|&m| fit_concrete(train, m, &usable, len, levels).ok()).collect();
         let fit_of = |m: Model| singles.iter().position(|s| *s == m).and_then(|i| fits[i].as_ref());
         for (k, &c) in cands.iter().enumerate() {
             let f = match c {
@@ -462,8 +486,13 @@ fn evaluate(
 /// How many backtest origins fit: at most 3, each leaving two cycles of the shortest
 /// season (or 10 points) of training history.
 fn origins_for(n: usize, horizon: usize, seasons: &[usize]) -> usize {
-    let min_train = seasons.iter().map(|m| 2 * m).min().unwrap_or(0).max(10);
-    (n.saturating_sub(min_train) / horizon).min(3)
+    (n.saturating_sub(min_train(seasons)) / horizon).min(3)
+}
+
+/// The shortest training history a backtest origin leaves: two cycles of the shortest
+/// season, and at least 10 points.
+fn min_train(seasons: &[usize]) -> usize {
+    seasons.iter().map(|m| 2 * m).min().unwrap_or(0).max(10)
 }
 
 /// The concrete model `auto` would fit to `y`, with its backtest accuracy (`None` when the

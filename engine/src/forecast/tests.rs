@@ -266,7 +266,9 @@ fn auto_choice_is_what_auto_fits_and_scores_the_best_candidate() {
         assert_eq!(Model::parse(model.name()).unwrap(), model);
     }
     assert_eq!(auto_choice(&[3.0; 50], &o).unwrap(), None, "constant: nothing to choose");
-    assert_eq!(auto_choice(&synthetic(1, 20, 0.0, 1.0), &o).unwrap(), None, "too short to backtest");
+    // 20 points forecast 14 ahead: two windows cut short by the end of the history.
+    assert!(auto_choice(&synthetic(1, 20, 0.0, 1.0), &o).unwrap().is_some(), "short windows backtest");
+    assert_eq!(auto_choice(&synthetic(1, 10, 0.0, 1.0), &o).unwrap(), None, "too short to backtest");
 }
 
 #[test]
@@ -311,11 +313,19 @@ fn combination_is_the_mean_of_its_members() {
 
 #[test]
 fn conformal_multiplier_known_answer_and_coverage() {
-    // Scores 1..=9 at 80 %: rank ceil(10·0.8) = 8 → 8; rms·z80 is smaller, so 8.
+    // Scores 1..=9 at 80 %: rank ceil(10·0.8) = 8 → 8; the RMS part, √(285/9) = 5.627,
+    // times the predictive t quantile for 9/3 = 3 independent draws (df 2: 1.886·√(4/3)),
+    // is 12.25 and larger, so 12.25.
     let s: Vec<f64> = (1..=9).map(f64::from).collect();
-    assert_eq!(conformal::multiplier(&s, 80.0, 0.0), Some(8.0));
+    let m = conformal::multiplier(&s, 80.0, 0.0).unwrap();
+    assert!((m - 12.253).abs() < 1e-3, "{m}");
+    // With many scores the predictive quantile tends to z: 3,000 scores of 1 give 1.28.
+    let m = conformal::multiplier(&[1.0; 3000], 80.0, 0.0).unwrap();
+    assert!((m - models::z_of(80.0)).abs() < 2e-3, "{m}");
+    assert!((conformal::predictive_z(95.0, 1000.0) - 1.96).abs() < 5e-3);
     // Errors all ±2 around intervals of half-width 1: the quantile says 2, the errors' RMS
-    // (σ = 2) says z80·2 = 2.563; the larger wins.
+    // (σ = 2) times the predictive quantile for 4/3 draws (df 2: 1.886·√1.75) says 4.99;
+    // the larger wins.
     let mut f = Forecast {
         point: vec![0.0; 4],
         intervals: vec![Interval { level: 80.0, lower: vec![-1.0; 4], upper: vec![1.0; 4] }],
@@ -324,7 +334,8 @@ fn conformal_multiplier_known_answer_and_coverage() {
     let mut acc = Vec::new();
     conformal::add_scores(&mut acc, &[2.0, -2.0, 2.0, -2.0], &f);
     conformal::apply(&mut f, &acc, 0.0);
-    let w = models::z_of(80.0) * 2.0;
+    let w = conformal::predictive_z(80.0, 4.0 / 3.0) * 2.0;
+    assert!((w - 4.989).abs() < 1e-3, "{w}");
     assert!(
         f.intervals[0]
             .upper
@@ -359,4 +370,20 @@ fn conformal_multiplier_known_answer_and_coverage() {
     }
     let cov = inside as f64 / total as f64;
     assert!((0.74..0.90).contains(&cov), "calibrated 80 % coverage {cov}");
+}
+
+#[test]
+fn auto_backtests_whole_overlapping_or_short_windows() {
+    // (training length, test length) of each origin; training never below min_train (10).
+    assert_eq!(auto_cuts(100, 14, &[7]), vec![(72, 14), (86, 14)], "end to end");
+    assert_eq!(auto_cuts(30, 14, &[7]), vec![(14, 14), (16, 14)], "overlapping whole windows");
+    assert_eq!(auto_cuts(28, 14, &[7]), vec![(14, 14)], "one whole window");
+    assert_eq!(auto_cuts(14, 6, &[]), vec![(10, 4), (12, 2)], "M3 yearly: cut short");
+    assert_eq!(auto_cuts(11, 6, &[]), vec![(10, 1)]);
+    assert!(auto_cuts(10, 6, &[]).is_empty());
+    for (n, h) in [(15, 8), (40, 18), (73, 12), (300, 28)] {
+        for (cut, len) in auto_cuts(n, h, &[12]) {
+            assert!(cut >= 24 && len >= 1 && len <= h && cut + len <= n, "n {n} h {h}: ({cut}, {len})");
+        }
+    }
 }
