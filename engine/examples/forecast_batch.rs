@@ -1,13 +1,15 @@
 //! Forecasts series read as JSON lines on stdin, one line of results per series on stdout.
 //!
 //! Input line:  {"y": [..], "h": 18, "m": 12}            (m = 1: no season)
+//!              optional "last_day": "2025-11-05" (daily sales through the retail calendar,
+//!              engine forecast::retail) and "stocked_out": [offsets of stockout days]
 //! Output line: {"results": [{"model": "auto", "used": "auto: combo(..)", "ms": 3.1,
 //!               "point": [..], "lower": {"80": [..], "95": [..]}, "upper": {..}}, ..]}
 //!
 //! Usage: forecast_batch MODEL... (SQL names, e.g. auto auto_ets auto_theta ets mstl);
 //! `--levels 80,95` sets the interval levels. Runs on one thread; `ms` is wall time of
 //! `forecast` for that series and model.
-use cafe24_engine::forecast::{forecast, Model, Options};
+use cafe24_engine::forecast::{forecast, retail, Model, Options};
 use std::io::{BufRead, Write};
 use std::time::Instant;
 
@@ -37,10 +39,20 @@ fn main() {
             detect_seasons: false,
             levels: levels.clone(),
         };
+        let last_day = v["last_day"].as_str().map(|d| d.parse::<cafe24_engine::chrono::NaiveDate>().expect("last_day"));
+        let mut stocked_out = vec![false; y.len()];
+        for o in v["stocked_out"].as_array().into_iter().flatten() {
+            if let Some(slot) = o.as_u64().and_then(|o| stocked_out.get_mut(o as usize)) {
+                *slot = true;
+            }
+        }
         let mut results = Vec::new();
         for (name, model) in &models {
             let t = Instant::now();
-            let f = forecast(&y, *model, &opts);
+            let f = match last_day {
+                Some(day) => retail::forecast_daily(&y, &stocked_out, day, *model, &opts),
+                None => forecast(&y, *model, &opts),
+            };
             let ms = t.elapsed().as_secs_f64() * 1e3;
             results.push(match f {
                 Ok(f) => {

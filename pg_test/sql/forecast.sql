@@ -60,6 +60,18 @@ CREATE TEMP TABLE my_sales AS
 SELECT 'sku-1' AS series_key, d::date AS ds, 10 + (extract(dow FROM d) IN (0, 6))::int * 5 AS y
 FROM generate_series(date '2025-01-01', date '2025-03-31', '1 day') AS d;
 SELECT series_key, ds, round(yhat) AS yhat, model FROM cafe24.forecast_sales(horizon => 7, model => 'seasonal_naive', source => 'my_sales') ORDER BY ds;
+
+-- Daily sales go through the retail calendar: the Christmas run-up (1-24 December) sold
+-- half as much again in each of the last two years, so it is planned ahead.
+CREATE TEMP TABLE december AS
+SELECT 'shop' AS series_key, d::date AS ds, CASE WHEN extract(month FROM d) = 12 AND extract(day FROM d) <= 24 THEN 150 ELSE 100 END AS y
+FROM generate_series(date '2024-11-01', date '2026-11-28', '1 day') AS d;
+SELECT ds, round(yhat) AS yhat, model FROM cafe24.forecast_sales(horizon => 4, model => 'ets', source => 'december') ORDER BY ds;
+-- From the star schema, a product's days out of stock (inventory_snapshot.on_hand 0) are
+-- filled from the days around them rather than learned as a slump.
+SELECT count(*) FILTER (WHERE model LIKE '%stockout day% filled%') > 0 AS some_filled,
+       bool_and(model LIKE '%(retail calendar: %') AS all_through_calendar
+FROM cafe24.forecast_sales(horizon => 1, by => 'product', measure => 'units', model => 'seasonal_naive');
 SELECT * FROM cafe24.forecast_sales(source => 'SELECT 1 AS key, now() AS ds, 1 AS y');
 SELECT * FROM cafe24.forecast_sales(source => 'no_such_table');
 SELECT * FROM cafe24.forecast_sales(grain => 'year');

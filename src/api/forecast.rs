@@ -136,20 +136,64 @@ fn global_options(g: Grain) -> GlobalOptions {
     o
 }
 
+/// Per series, the days that ended out of stock: known for the star schema's daily product
+/// series (`cafe24.inventory_snapshot`, on_hand 0), else none.
+pub(crate) fn stockouts(g: Grain, by: &str, source: Option<&str>, series: &[Series]) -> Vec<Vec<bool>> {
+    if g != Grain::Day || source.is_some() || !by.trim().eq_ignore_ascii_case("product") {
+        return vec![Vec::new(); series.len()];
+    }
+    let days = db::stockout_days().unwrap_or_else(|e| pgrx::error!("reading stockout days: {e}"));
+    series
+        .iter()
+        .map(|(key, last, y)| {
+            let first = to_naive(*last) - chrono::Duration::days(y.len() as i64 - 1);
+            let offsets: Vec<i32> =
+                days.get(key).map(|d| d.iter().map(|d| (to_naive(*d) - first).num_days() as i32).collect()).unwrap_or_default();
+            db::flags(y.len(), &offsets)
+        })
+        .collect()
+}
+
+/// The last day of each series, read here: worker threads must not call into Postgres,
+/// which converting a `Date` does.
+pub(crate) fn last_days(series: &[Series]) -> Vec<chrono::NaiveDate> {
+    series.iter().map(|s| to_naive(s.1)).collect()
+}
+
+/// The history a local model of `y` (ending on `last`) sees: for daily sales, through the
+/// retail calendar (Korean events divided out, stockout days filled; engine `forecast::retail`).
+pub(crate) fn local_history<'a>(
+    g: Grain,
+    y: &'a [f64],
+    last: chrono::NaiveDate,
+    stocked_out: &[bool],
+) -> std::borrow::Cow<'a, [f64]> {
+    match g {
+        Grain::Day if !y.is_empty() => fc::retail::Adjusted::new(y, stocked_out, last).y.into(),
+        _ => y.into(),
+    }
+}
+
 /// Forecasts every series by its plan, on worker threads; `global` is required when a plan
-/// says so. Cancel and statement_timeout stop it.
+/// says so. Daily series forecast by a local model go through the retail calendar, with
+/// `stocked_out[i]` the stockout days of series i. Cancel and statement_timeout stop it.
 pub(crate) fn forecast_planned(
     function: &str,
     g: Grain,
     series: &[Series],
+    stocked_out: &[Vec<bool>],
     plans: &[Plan],
     global: Option<&GlobalModel>,
     opts: &Options,
 ) -> Vec<Forecast> {
     let threads = gucs::threads(); // settings are read here: never on a worker thread
     let inputs = inputs(g, series);
+    let last = last_days(series);
     let results = db::run_parallel(function, series.len(), |cancel, done| {
         fc::parallel_map(series.len(), threads, cancel, done, |i| match plans[i] {
+            Plan::Local(m) if g == Grain::Day => {
+                fc::retail::forecast_daily(&series[i].2, &stocked_out[i], last[i], m, opts)
+            }
             Plan::Local(m) => fc::forecast(&series[i].2, m, opts),
             Plan::Global => {
                 global.expect("a global model for global plans").forecast(&inputs[i], opts.horizon, &opts.levels)

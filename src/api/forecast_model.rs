@@ -11,6 +11,7 @@ use crate::args::required;
 use crate::error;
 use crate::privileged::{self, StoredBy};
 use cafe24_engine::forecast::metrics::{naive_scale, Accuracy, AccuracyAccumulator};
+use cafe24_engine::calendar::Grain;
 use cafe24_engine::forecast::{self as fc, GlobalModel, Model};
 use pgrx::datum::Date;
 use pgrx::prelude::*;
@@ -49,13 +50,14 @@ fn forecast_sales(
     let model = required(F, "model", model);
     let measure = required(F, "measure", measure);
     let levels = required(F, "levels", levels);
-    let (g, opts, series, plans, global) = match model_name {
+    let (g, opts, series, stocked_out, plans, global) = match model_name {
         None => {
             let (g, opts) = f::sales_setup(F, horizon, grain, levels);
             let series = f::sales_series(F, grain, by, measure, source);
+            let stocked_out = f::stockouts(g, by, source, &series);
             let plans = f::plans(F, model, g, &series);
             let global = plans.contains(&Plan::Global).then(|| f::fit_global(F, g, &series).0);
-            (g, opts, series, plans, global)
+            (g, opts, series, stocked_out, plans, global)
         }
         Some(name) => {
             let saved = load(
@@ -71,11 +73,12 @@ fn forecast_sales(
             );
             let (g, opts) = f::sales_setup(F, horizon, &saved.grain, levels);
             let series = saved.series(F);
+            let stocked_out = saved.stockouts(F, g, &series);
             let plans = series.iter().map(|s| saved.plan(&s.0)).collect();
-            (g, opts, series, plans, saved.global)
+            (g, opts, series, stocked_out, plans, saved.global)
         }
     };
-    let forecasts = f::forecast_planned(F, g, &series, &plans, global.as_ref(), &opts);
+    let forecasts = f::forecast_planned(F, g, &series, &stocked_out, &plans, global.as_ref(), &opts);
     let mut out = Vec::with_capacity(series.len() * opts.horizon);
     for ((key, last, _), mut forecast) in series.into_iter().zip(forecasts) {
         if let Some(name) = model_name {
@@ -107,6 +110,13 @@ impl Saved {
     pub fn series(&self, function: &str) -> Vec<(String, Date, Vec<f64>)> {
         privileged::as_stored_query_owner(function, "the forecast model", self.written_by, || {
             f::sales_series(function, &self.grain, &self.by, &self.measure, self.source.as_deref())
+        })
+    }
+
+    /// The stockout days of `series` (read as the model's owner, like the series).
+    pub fn stockouts(&self, function: &str, g: Grain, series: &[Series]) -> Vec<Vec<bool>> {
+        privileged::as_stored_query_owner(function, "the forecast model", self.written_by, || {
+            f::stockouts(g, &self.by, self.source.as_deref(), series)
         })
     }
 
@@ -219,8 +229,9 @@ pub(crate) fn daily_units(
             );
         }
     }
+    let stocked_out = saved.stockouts(function, g, &series);
     let plans: Vec<Plan> = series.iter().map(|s| saved.plan(&s.0)).collect();
-    let forecasts = f::forecast_planned(function, g, &series, &plans, saved.global.as_ref(), &opts);
+    let forecasts = f::forecast_planned(function, g, &series, &stocked_out, &plans, saved.global.as_ref(), &opts);
     series
         .into_iter()
         .zip(forecasts)
@@ -296,16 +307,23 @@ fn train_forecast_model(
         );
     }
     let plans = f::plans(F, model, g, &series);
-    // The backtests that choose each local series' model, on worker threads.
+    let stocked_out = f::stockouts(g, by, source, &series);
+    // The backtests that choose each local series' model, on worker threads, on the
+    // history the model will see (the retail calendar's, for days).
     let threads = crate::gucs::threads();
+    let last = f::last_days(&series);
+    let history = |i: usize| f::local_history(g, &series[i].2, last[i], &stocked_out[i]);
     let local: Vec<Option<Choice>> = crate::db::run_parallel(F, series.len(), |cancel, done| {
         fc::parallel_map(series.len(), threads, cancel, done, |i| match plans[i] {
             Plan::Global => Ok(None),
-            Plan::Local(Model::Auto) => fc::auto_choice(&series[i].2, &opts)
+            Plan::Local(Model::Auto) => fc::auto_choice(&history(i), &opts)
                 .map(|c| Some(c.map_or(("auto".to_string(), None), |(m, a)| (m.name().to_string(), Some(a))))),
             Plan::Local(m) => Ok(Some((
                 m.name().to_string(),
-                fc::backtest(&series[i].2, &[m], &opts, 3).ok().and_then(|s| s.into_iter().next()).map(|s| s.accuracy),
+                fc::backtest(&history(i), &[m], &opts, 3)
+                    .ok()
+                    .and_then(|s| s.into_iter().next())
+                    .map(|s| s.accuracy),
             ))),
         })
     })

@@ -43,6 +43,27 @@ pub fn series(
     })
 }
 
+/// The days each product (by variant code) ended out of stock: on_hand 0 or less in
+/// `cafe24.inventory_snapshot`.
+pub fn stockout_days() -> Result<std::collections::HashMap<String, Vec<Date>>, pgrx::spi::Error> {
+    Spi::connect(|client| {
+        let table = client.select(
+            // Qualified throughout: a saved model's owner may run it with another's search_path.
+            "SELECT p.variant_code, pg_catalog.array_agg(i.day ORDER BY i.day) FROM cafe24.inventory_snapshot AS i \
+             JOIN cafe24.product AS p ON p.product_id OPERATOR(pg_catalog.=) i.product_id \
+             WHERE i.on_hand OPERATOR(pg_catalog.<=) 0 GROUP BY 1",
+            None,
+            &[],
+        )?;
+        let mut out = std::collections::HashMap::with_capacity(table.len());
+        for row in table {
+            let key: String = row.get(1)?.unwrap_or_default();
+            out.insert(key, row.get::<Vec<Date>>(2)?.unwrap_or_default());
+        }
+        Ok(out)
+    })
+}
+
 /// A series of `len` values from sparse (offset, value) pairs; offsets outside are ignored.
 pub fn dense(len: usize, offsets: &[i32], values: &[f64]) -> Vec<f64> {
     let mut y = vec![0.0; len];

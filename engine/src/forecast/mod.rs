@@ -8,6 +8,7 @@ pub mod conformal;
 mod global;
 pub mod metrics;
 mod models;
+pub mod retail;
 pub use global::{
     choose as choose_global_or_local, Choice, FitInfo, GlobalModel, GlobalOptions, Grain, Holdout, SeriesInput,
 };

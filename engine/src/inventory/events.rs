@@ -131,6 +131,11 @@ impl EventDemand {
         }
     }
 
+    /// The multiplier of `day`'s event (1 on a day without one).
+    pub fn multiplier_on(&self, day: NaiveDate) -> f64 {
+        kind(day).map_or(1.0, |k| self.multipliers[k])
+    }
+
     /// Mean expected demand per day over the `days` days after the history (at least one),
     /// and a per-day error σ such that √days·σ is the RMSE of the history's forecast sums
     /// over `days` days: each stretch from [`SMOOTHING_START_DAYS`] days after the first sale
@@ -140,9 +145,7 @@ impl EventDemand {
     /// one-day error stands in, as if days were independent.
     pub fn outlook(&self, days: usize) -> (f64, f64) {
         let days = days.max(1);
-        let m: f64 = (0..days)
-            .map(|i| kind(self.next_day + Duration::days(i as i64)).map_or(1.0, |k| self.multipliers[k]))
-            .sum();
+        let m: f64 = (0..days).map(|i| self.multiplier_on(self.next_day + Duration::days(i as i64))).sum();
         let n = self.levels.len() - 1;
         let mean = self.level * m / days as f64;
         // Weighted by age: a stretch ERROR_HALF_LIFE_DAYS older weighs half as much.
