@@ -62,7 +62,8 @@ FROM generate_series(date '2025-01-01', date '2025-03-31', '1 day') AS d;
 SELECT series_key, ds, round(yhat) AS yhat, model FROM cafe24.forecast_sales(horizon => 7, model => 'seasonal_naive', source => 'my_sales') ORDER BY ds;
 
 -- Daily sales go through the retail calendar: the Christmas run-up (1-24 December) sold
--- half as much again in each of the last two years, so it is planned ahead.
+-- half as much again in each of the last two years, so it is planned ahead. Cyber Monday
+-- 2025 fell on 1 December, so of the mega-sale days one in ten sold 150 too: x1.11.
 CREATE TEMP TABLE december AS
 SELECT 'shop' AS series_key, d::date AS ds, CASE WHEN extract(month FROM d) = 12 AND extract(day FROM d) <= 24 THEN 150 ELSE 100 END AS y
 FROM generate_series(date '2024-11-01', date '2026-11-28', '1 day') AS d;

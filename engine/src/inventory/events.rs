@@ -72,6 +72,17 @@ impl EventDemand {
     /// what sold is only a lower bound on its demand, so it teaches neither a level, a
     /// baseline nor a multiplier, and no error stretch holds it.
     pub fn learn(history: &[f64], stocked_out: &[bool], last_day: NaiveDate) -> Self {
+        Self::learn_with(history, stocked_out, last_day, false)
+    }
+
+    /// As [`Self::learn`], each event day's baseline taken from the event-free days of the
+    /// same weekday only: where weekends sell more than weekdays, a holiday on a Tuesday
+    /// must not read as a slump (the forecasting models model the week themselves).
+    pub fn learn_by_weekday(history: &[f64], stocked_out: &[bool], last_day: NaiveDate) -> Self {
+        Self::learn_with(history, stocked_out, last_day, true)
+    }
+
+    fn learn_with(history: &[f64], stocked_out: &[bool], last_day: NaiveDate, by_weekday: bool) -> Self {
         let skip = history.iter().take_while(|v| **v <= 0.0).count();
         let y: Vec<f64> = history[skip..].iter().map(|v| v.max(0.0)).collect();
         let out: Vec<bool> = (skip..history.len()).map(|i| stocked_out.get(i).copied().unwrap_or(false)).collect();
@@ -91,9 +102,20 @@ impl EventDemand {
             if out[i] {
                 continue;
             }
-            let (lo, hi) = (i.saturating_sub(BASELINE_DAYS), (i + BASELINE_DAYS + 1).min(n));
-            let days = count[hi] - count[lo];
-            let baseline = if days > 0 { (sum[hi] - sum[lo]) / days as f64 } else { 0.0 };
+            let baseline = if by_weekday {
+                let weeks = (BASELINE_DAYS / 7) as i64;
+                let (total, days) = (-weeks..=weeks)
+                    .map(|w| i as i64 + 7 * w)
+                    .filter(|j| *j >= 0 && (*j as usize) < n)
+                    .map(|j| j as usize)
+                    .filter(|&j| kinds[j].is_none() && !out[j])
+                    .fold((0.0, 0usize), |(t, c), j| (t + y[j], c + 1));
+                if days > 0 { total / days as f64 } else { 0.0 }
+            } else {
+                let (lo, hi) = (i.saturating_sub(BASELINE_DAYS), (i + BASELINE_DAYS + 1).min(n));
+                let days = count[hi] - count[lo];
+                if days > 0 { (sum[hi] - sum[lo]) / days as f64 } else { 0.0 }
+            };
             if baseline > 0.0 {
                 seen[k] += y[i];
                 base[k] += baseline;
