@@ -147,8 +147,10 @@ pub(crate) fn stockouts(g: Grain, by: &str, source: Option<&str>, series: &[Seri
         .iter()
         .map(|(key, last, y)| {
             let first = to_naive(*last) - chrono::Duration::days(y.len() as i64 - 1);
-            let offsets: Vec<i32> =
-                days.get(key).map(|d| d.iter().map(|d| (to_naive(*d) - first).num_days() as i32).collect()).unwrap_or_default();
+            let offsets: Vec<i32> = days
+                .get(key)
+                .map(|d| d.iter().map(|d| (to_naive(*d) - first).num_days() as i32).collect())
+                .unwrap_or_default();
             db::flags(y.len(), &offsets)
         })
         .collect()

@@ -10,8 +10,8 @@ use super::report::{self, check_name, FORECAST_MODEL};
 use crate::args::required;
 use crate::error;
 use crate::privileged::{self, StoredBy};
-use cafe24_engine::forecast::metrics::{naive_scale, Accuracy, AccuracyAccumulator};
 use cafe24_engine::calendar::Grain;
+use cafe24_engine::forecast::metrics::{naive_scale, Accuracy, AccuracyAccumulator};
 use cafe24_engine::forecast::{self as fc, GlobalModel, Model};
 use pgrx::datum::Date;
 use pgrx::prelude::*;
@@ -320,10 +320,7 @@ fn train_forecast_model(
                 .map(|c| Some(c.map_or(("auto".to_string(), None), |(m, a)| (m.name().to_string(), Some(a))))),
             Plan::Local(m) => Ok(Some((
                 m.name().to_string(),
-                fc::backtest(&history(i), &[m], &opts, 3)
-                    .ok()
-                    .and_then(|s| s.into_iter().next())
-                    .map(|s| s.accuracy),
+                fc::backtest(&history(i), &[m], &opts, 3).ok().and_then(|s| s.into_iter().next()).map(|s| s.accuracy),
             ))),
         })
     })

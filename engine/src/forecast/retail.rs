@@ -132,7 +132,13 @@ mod tests {
     }
 
     fn opts(h: usize) -> Options {
-        Options { horizon: h, season_lengths: Some(vec![7]), candidates: vec![], detect_seasons: false, levels: vec![80.0, 95.0] }
+        Options {
+            horizon: h,
+            season_lengths: Some(vec![7]),
+            candidates: vec![],
+            detect_seasons: false,
+            levels: vec![80.0, 95.0],
+        }
     }
 
     const WEEK: [f64; 7] = [1.2, 1.0, 1.0, 1.0, 0.9, 0.8, 1.1];

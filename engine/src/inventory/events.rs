@@ -110,11 +110,19 @@ impl EventDemand {
                     .map(|j| j as usize)
                     .filter(|&j| kinds[j].is_none() && !out[j])
                     .fold((0.0, 0usize), |(t, c), j| (t + y[j], c + 1));
-                if days > 0 { total / days as f64 } else { 0.0 }
+                if days > 0 {
+                    total / days as f64
+                } else {
+                    0.0
+                }
             } else {
                 let (lo, hi) = (i.saturating_sub(BASELINE_DAYS), (i + BASELINE_DAYS + 1).min(n));
                 let days = count[hi] - count[lo];
-                if days > 0 { (sum[hi] - sum[lo]) / days as f64 } else { 0.0 }
+                if days > 0 {
+                    (sum[hi] - sum[lo]) / days as f64
+                } else {
+                    0.0
+                }
             };
             if baseline > 0.0 {
                 seen[k] += y[i];
