@@ -355,7 +355,11 @@ fn auto_candidates(y: &[f64], seasons: &[usize]) -> Vec<Model> {
     // 0.6 ms): `auto` combines AutoTheta, which handles the season, with augurs' ETS.
     // AutoARIMA's stepwise search costs far more than `auto`'s budget of a few ms a series,
     // so it is never a candidate; `model => 'auto_arima'` or a combo naming it runs it.
-    let mut c = vec![Model::SeasonalNaive, Model::Ets, Model::AutoTheta];
+    // Seasonal naive repeats last season's zeros: on intermittent series it wins short
+    // backtests by MAE (which rewards forecasting the median, 0) and then forecasts nothing
+    // (demo products: chosen for 30 % of them, MASE 1.84 against AutoTheta's 1.49 held out).
+    let mut c = if zeros >= 0.3 { vec![] } else { vec![Model::SeasonalNaive] };
+    c.extend([Model::Ets, Model::AutoTheta]);
     if seasons.len() > 1 {
         c.push(Model::Mstl);
     }

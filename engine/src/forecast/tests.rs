@@ -387,3 +387,13 @@ fn auto_backtests_whole_overlapping_or_short_windows() {
         }
     }
 }
+
+#[test]
+fn intermittent_series_do_not_get_seasonal_naive() {
+    // Two sales a week: seasonal naive would repeat last week's zeros and win by MAE.
+    let y: Vec<f64> = (0..200).map(|t| if t % 7 == 2 || t % 7 == 5 { 1.0 + (t % 3) as f64 } else { 0.0 }).collect();
+    let c = auto_candidates(&y, &[7]);
+    assert!(!c.contains(&Model::SeasonalNaive) && c.contains(&Model::Croston), "{c:?}");
+    let dense = synthetic(1, 200, 0.0, 1.0);
+    assert!(auto_candidates(&dense, &[7]).contains(&Model::SeasonalNaive));
+}
