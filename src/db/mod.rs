@@ -44,12 +44,19 @@ pub fn series(
 }
 
 /// The days each product (by variant code) ended out of stock: on_hand 0 or less in
-/// `cafe24.inventory_snapshot`.
+/// `cafe24.inventory_snapshot`. None are known to a caller who may not read stock levels.
 pub fn stockout_days() -> Result<std::collections::HashMap<String, Vec<Date>>, pgrx::spi::Error> {
+    // Qualified throughout: a saved model's owner may run it with another's search_path.
+    let readable = Spi::get_one::<bool>(
+        "SELECT pg_catalog.has_table_privilege('cafe24.inventory_snapshot', 'SELECT') \
+         AND pg_catalog.has_table_privilege('cafe24.product', 'SELECT')",
+    )?;
+    if readable != Some(true) {
+        return Ok(Default::default());
+    }
     Spi::connect(|client| {
         let table = client.select(
-            // Qualified throughout: a saved model's owner may run it with another's search_path.
-            "SELECT p.variant_code, pg_catalog.array_agg(i.day ORDER BY i.day) FROM cafe24.inventory_snapshot AS i \
+            "SELECT p.variant_code, pg_catalog.array_agg(i.day) FROM cafe24.inventory_snapshot AS i \
              JOIN cafe24.product AS p ON p.product_id OPERATOR(pg_catalog.=) i.product_id \
              WHERE i.on_hand OPERATOR(pg_catalog.<=) 0 GROUP BY 1",
             None,
