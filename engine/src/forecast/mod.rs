@@ -479,11 +479,25 @@ fn evaluate(
         let (train, test) = (&y[..cut], &y[cut..cut + horizon]);
         // Seasons the shorter training window no longer covers twice are left out there.
         let usable: Vec<usize> = seasons.iter().copied().filter(|m| train.len() >= 2 * m).collect();
-        let f = fit_concrete(train, model, &usable, horizon, levels).ok()?;
+        let f = match model {
+            // `auto` itself: its own backtest, choice and conformal calibration on the
+            // training window, so the interval coverage it reports is the calibrated one.
+            Model::Auto => {
+                let o = Options {
+                    horizon,
+                    season_lengths: Some(usable.clone()),
+                    candidates: Vec::new(),
+                    detect_seasons: false,
+                    levels: levels.to_vec(),
+                };
+                forecast(train, Model::Auto, &o).ok()?
+            }
+            m => fit_concrete(train, m, &usable, horizon, levels).ok()?,
+        };
         let ivs: Vec<(f64, &[f64], &[f64])> =
             f.intervals.iter().map(|i| (i.level, &i.lower[..], &i.upper[..])).collect();
         acc.add(test, &f.point, &ivs, naive_scale(train, usable.first().copied().unwrap_or(1)));
-        name = f.model;
+        name = if model == Model::Auto { "auto".into() } else { f.model };
     }
     Some((acc.finish(), name))
 }
@@ -574,8 +588,9 @@ pub struct ModelScore {
     pub origins: usize,
 }
 
-/// Rolling-origin backtest of each model (for `Auto`, of the model auto would choose at
-/// each origin is not re-run: `Auto` evaluates its candidates individually).
+/// Rolling-origin backtest of each model. `Auto` evaluates each of its candidates, with
+/// their own intervals, and then `auto` itself (its choice and calibrated intervals made
+/// afresh on each training window), named `auto`.
 pub fn backtest(y: &[f64], models: &[Model], opts: &Options, origins: usize) -> Result<Vec<ModelScore>, ForecastError> {
     opts.validate()?;
     let (seasons, _) = usable_seasons(y, opts);
@@ -592,6 +607,7 @@ pub fn backtest(y: &[f64], models: &[Model], opts: &Options, origins: usize) -> 
     for &m in models {
         if m == Model::Auto {
             list.extend(auto_candidates(y, &seasons));
+            list.push(Model::Auto);
         } else {
             list.push(m);
         }

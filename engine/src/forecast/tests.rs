@@ -205,7 +205,8 @@ fn backtest_reports_every_candidate_with_coverage() {
     let scores = backtest(&y, &[Model::Auto], &opts(14, Some(vec![7])), 3).unwrap();
     let names: Vec<&str> = scores.iter().map(|s| s.model.as_str()).collect();
     // Issue 16: auto compares seasonal naive, ETS, AutoTheta and their combination.
-    assert_eq!(names, vec!["seasonal_naive(7)", "ets", "auto_theta(7)", "combo(auto_theta(7),ets)"]);
+    // Then auto itself, refit (and recalibrated) at each origin.
+    assert_eq!(names, vec!["seasonal_naive(7)", "ets", "auto_theta(7)", "combo(auto_theta(7),ets)", "auto"]);
     for s in &scores {
         assert_eq!(s.origins, 3);
         assert_eq!(s.accuracy.steps, 42);
