@@ -24,6 +24,10 @@ use chrono::{Duration, NaiveDate};
 
 /// Days either side of a stockout day whose same weekday stands in for its demand.
 const FILL_WEEKS: i64 = 4;
+/// The smallest multiplier the history is divided by: a shop closed on the lunar holidays
+/// has a multiplier near 0, and the few sales of such a day divided by it would become a
+/// spike the model learns from. (Its forecast is still multiplied by the real multiplier.)
+const MIN_DIVISOR: f64 = 0.2;
 
 /// What the retail calendar did to a series.
 #[derive(Clone, Debug, PartialEq)]
@@ -71,7 +75,7 @@ impl Adjusted {
         let y = in_stock
             .iter()
             .enumerate()
-            .map(|(i, v)| v / events.multiplier_on(first + Duration::days(i as i64)))
+            .map(|(i, v)| v / events.multiplier_on(first + Duration::days(i as i64)).max(MIN_DIVISOR))
             .collect();
         Adjusted { y, filled, multipliers: events.multipliers, events }
     }
@@ -223,5 +227,28 @@ mod tests {
         assert_eq!(f.point, plain.point);
         assert_eq!(f.model, format!("{} (retail calendar: no effect)", plain.model));
         assert!(forecast_daily(&[], &[], last, Model::Ets, &opts(7)).is_err());
+    }
+
+    #[test]
+    fn a_shop_closed_on_holidays_is_not_a_spike() {
+        // Closed on the lunar holidays but for one small order: the multiplier is near 0,
+        // the divided history stays bounded, the forecast for the holiday is near 0.
+        let last = day(2026, 2, 10);
+        let mut y = sales(last, 6);
+        let first = last - Duration::days(729);
+        for (i, v) in y.iter_mut().enumerate() {
+            if event_on(first + Duration::days(i as i64)) == Some(RetailEvent::LunarHoliday) {
+                *v = 0.0;
+            }
+        }
+        let closed = (0..730).find(|&i| event_on(first + Duration::days(i)) == Some(RetailEvent::LunarHoliday)).unwrap();
+        y[closed as usize] = 2.0;
+        let a = Adjusted::new(&y, &[], last);
+        assert!(a.multipliers[1] < 0.05, "{:?}", a.multipliers);
+        let max = a.y.iter().cloned().fold(0.0, f64::max);
+        assert!(max < 200.0, "adjusted history peaks at {max}");
+        // Seollal 2026 is 17 February: the eve, the day and the day after are steps 6-8.
+        let f = forecast_daily(&y, &[], last, Model::Ets, &opts(9)).unwrap();
+        assert!(f.point[5..8].iter().all(|p| *p < 10.0) && f.point[0] > 50.0, "{:?}", f.point);
     }
 }
