@@ -241,7 +241,8 @@ mod tests {
                 *v = 0.0;
             }
         }
-        let closed = (0..730).find(|&i| event_on(first + Duration::days(i)) == Some(RetailEvent::LunarHoliday)).unwrap();
+        let closed =
+            (0..730).find(|&i| event_on(first + Duration::days(i)) == Some(RetailEvent::LunarHoliday)).unwrap();
         y[closed as usize] = 2.0;
         let a = Adjusted::new(&y, &[], last);
         assert!(a.multipliers[1] < 0.05, "{:?}", a.multipliers);
