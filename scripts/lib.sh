@@ -43,7 +43,19 @@ CONF
     if ! as_postgres "${PG_BIN}/pg_ctl" -D "${dir}" status >/dev/null 2>&1; then
         log "starting PostgreSQL ${PG_MAJOR} on port ${port}"
         # No RUST_BACKTRACE in the server: error details must not carry backtraces.
-        as_postgres env -u RUST_BACKTRACE "${PG_BIN}/pg_ctl" -D "${dir}" -l "${dir}/server.log" -w -t 60 start >/dev/null
+        # Our TCP ports (the Citus clusters listen on localhost) lie in Linux's ephemeral
+        # range (32768-60999): a client connection of an earlier tier can hold one as its
+        # local port for a while. Then the bind fails; wait for it to be released.
+        local attempt
+        for attempt in $(seq 1 30); do
+            if as_postgres env -u RUST_BACKTRACE "${PG_BIN}/pg_ctl" -D "${dir}" -l "${dir}/server.log" -w -t 60 start >/dev/null; then
+                return 0
+            fi
+            tail -n 5 "${dir}/server.log" | grep -q "Address already in use" || return 1
+            log "port ${port} is held by another socket (attempt ${attempt}); retrying in 2 s"
+            sleep 2
+        done
+        return 1
     fi
 }
 
