@@ -19,7 +19,7 @@
 //! the fast models that `auto` combines (Theta, ETS) do not accept.
 
 use super::{forecast, Forecast, ForecastError, Model, Options};
-use crate::inventory::events::EventDemand;
+use crate::inventory::events::{mean_around, EventDemand};
 use chrono::{Duration, NaiveDate};
 
 /// Days either side of a stockout day whose same weekday stands in for its demand.
@@ -36,8 +36,6 @@ pub struct Adjusted {
     pub y: Vec<f64>,
     /// Days whose sales were raised because they ended out of stock.
     pub filled: usize,
-    /// Multipliers of holiday gifting, the lunar holidays, the mega sales and Christmas.
-    pub multipliers: [f64; 4],
     events: EventDemand,
 }
 
@@ -53,15 +51,8 @@ impl Adjusted {
                 if !out(i) {
                     return y[i];
                 }
-                let around = |step: i64, reach: i64| {
-                    let v: Vec<f64> = (-reach..=reach)
-                        .filter(|k| *k != 0)
-                        .map(|k| i as i64 + k * step)
-                        .filter(|j| *j >= 0 && (*j as usize) < y.len() && !out(*j as usize))
-                        .map(|j| y[j as usize])
-                        .collect();
-                    (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
-                };
+                // Day i itself is out of stock, so `keep` leaves it out.
+                let around = |step: i64, reach: i64| mean_around(y, i, step, reach, |j| !out(j));
                 match around(7, FILL_WEEKS).or_else(|| around(1, 7)) {
                     Some(d) if d > y[i] => {
                         filled += 1;
@@ -77,7 +68,12 @@ impl Adjusted {
             .enumerate()
             .map(|(i, v)| v / events.multiplier_on(first + Duration::days(i as i64)).max(MIN_DIVISOR))
             .collect();
-        Adjusted { y, filled, multipliers: events.multipliers, events }
+        Adjusted { y, filled, events }
+    }
+
+    /// Multipliers of holiday gifting, the lunar holidays, the mega sales and Christmas.
+    pub fn multipliers(&self) -> [f64; 4] {
+        self.events.multipliers
     }
 
     /// What the model's name gets: the multipliers that are not 1, and the filled days.
@@ -85,7 +81,7 @@ impl Adjusted {
         let names = ["gifting", "lunar holidays", "mega sales", "Christmas"];
         let mut parts: Vec<String> = names
             .iter()
-            .zip(self.multipliers)
+            .zip(self.multipliers())
             .filter(|(_, m)| (m - 1.0).abs() >= 0.005)
             .map(|(n, m)| format!("{n} ×{m:.2}"))
             .collect();
@@ -169,9 +165,9 @@ mod tests {
         let last = day(2025, 11, 5);
         let y = sales(last, 1);
         let a = Adjusted::new(&y, &[], last);
-        assert!((a.multipliers[2] - 2.2).abs() < 0.05, "mega sales {:?}", a.multipliers);
-        assert!((a.multipliers[1] - 0.6).abs() < 0.03, "lunar holidays {:?}", a.multipliers);
-        assert!((a.multipliers[3] - 1.0).abs() < 0.02, "Christmas has no effect here {:?}", a.multipliers);
+        assert!((a.multipliers()[2] - 2.2).abs() < 0.05, "mega sales {:?}", a.multipliers());
+        assert!((a.multipliers()[1] - 0.6).abs() < 0.03, "lunar holidays {:?}", a.multipliers());
+        assert!((a.multipliers()[3] - 1.0).abs() < 0.02, "Christmas has no effect here {:?}", a.multipliers());
         // 11.11 is step 6: planned at about 2.2 times the weekday's level; the plain
         // model has never heard of it.
         let f = forecast_daily(&y, &[], last, Model::Auto, &opts(14)).unwrap();
@@ -245,7 +241,7 @@ mod tests {
             (0..730).find(|&i| event_on(first + Duration::days(i)) == Some(RetailEvent::LunarHoliday)).unwrap();
         y[closed as usize] = 2.0;
         let a = Adjusted::new(&y, &[], last);
-        assert!(a.multipliers[1] < 0.05, "{:?}", a.multipliers);
+        assert!(a.multipliers()[1] < 0.05, "{:?}", a.multipliers());
         let max = a.y.iter().cloned().fold(0.0, f64::max);
         assert!(max < 200.0, "adjusted history peaks at {max}");
         // Seollal 2026 is 17 February: the eve, the day and the day after are steps 6-8.

@@ -45,6 +45,19 @@ fn kind(day: NaiveDate) -> Option<usize> {
     event_on(day).map(|e| EVENTS.iter().position(|k| *k == e).expect("every event is listed"))
 }
 
+/// The mean of `y[i + k·step]` for k in −reach..=reach, over the positions inside `y` that
+/// `keep` accepts (oldest first); `None` when it accepts none. With step 7 on daily values:
+/// the same weekday's days around day i.
+pub(crate) fn mean_around(y: &[f64], i: usize, step: i64, reach: i64, keep: impl Fn(usize) -> bool) -> Option<f64> {
+    let (total, count) = (-reach..=reach)
+        .map(|k| i as i64 + k * step)
+        .filter(|j| *j >= 0 && (*j as usize) < y.len())
+        .map(|j| j as usize)
+        .filter(|&j| keep(j))
+        .fold((0.0, 0usize), |(t, c), j| (t + y[j], c + 1));
+    (count > 0).then(|| total / count as f64)
+}
+
 /// What [`EventDemand::learn`] found in a history.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventDemand {
@@ -103,18 +116,7 @@ impl EventDemand {
                 continue;
             }
             let baseline = if by_weekday {
-                let weeks = (BASELINE_DAYS / 7) as i64;
-                let (total, days) = (-weeks..=weeks)
-                    .map(|w| i as i64 + 7 * w)
-                    .filter(|j| *j >= 0 && (*j as usize) < n)
-                    .map(|j| j as usize)
-                    .filter(|&j| kinds[j].is_none() && !out[j])
-                    .fold((0.0, 0usize), |(t, c), j| (t + y[j], c + 1));
-                if days > 0 {
-                    total / days as f64
-                } else {
-                    0.0
-                }
+                mean_around(&y, i, 7, (BASELINE_DAYS / 7) as i64, |j| kinds[j].is_none() && !out[j]).unwrap_or(0.0)
             } else {
                 let (lo, hi) = (i.saturating_sub(BASELINE_DAYS), (i + BASELINE_DAYS + 1).min(n));
                 let days = count[hi] - count[lo];
